@@ -1,0 +1,5 @@
+/// <summary>Placeholder.</summary>
+module Dtc.Pruning.Scoring
+
+/// <summary>Placeholder.</summary>
+let placeholder = ()

@@ -1,0 +1,5 @@
+/// <summary>Placeholder.</summary>
+module Dtc.Pruning.Selection
+
+/// <summary>Placeholder.</summary>
+let placeholder = ()

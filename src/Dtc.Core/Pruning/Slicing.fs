@@ -1,0 +1,5 @@
+/// <summary>Placeholder.</summary>
+module Dtc.Pruning.Slicing
+
+/// <summary>Placeholder.</summary>
+let placeholder = ()

@@ -1,0 +1,81 @@
+/// <summary>
+/// Small conveniences over TorchSharp shared by every module: initialisation, devices, dtypes and
+/// conversions between tensors and .NET arrays.
+/// </summary>
+module Dtc.Runtime.Torch
+
+open System
+open TorchSharp
+
+/// <summary>Makes sure TorchSharp's native libraries load (see <see cref="T:Dtc.Runtime.Native.Outcome"/>);
+/// call it before touching <c>torch</c> directly in a script.</summary>
+/// <returns>Nothing; throws TorchSharp's own error when the native libraries cannot load.</returns>
+let init () : unit = Native.ensure () |> ignore
+
+/// <summary>Parses a device name such as <c>cpu</c>, <c>cuda</c> or <c>cuda:1</c>.</summary>
+/// <param name="name">The device name.</param>
+/// <returns>The TorchSharp device.</returns>
+let device (name: string) : torch.Device =
+    init ()
+    match name with
+    | null | "" -> invalidArg (nameof name) "Expecting a device name such as \"cpu\" or \"cuda\" but received an empty string"
+    | _ ->
+        try torch.Device(name)
+        with e -> invalidArg (nameof name) (sprintf "Expecting a device name such as \"cpu\" or \"cuda:0\" but received \"%s\" (%s)" name e.Message)
+
+/// <summary>The CPU device.</summary>
+/// <returns>The TorchSharp CPU device.</returns>
+let cpu () : torch.Device =
+    init ()
+    torch.CPU
+
+/// <summary>Checks that a tensor has a floating-point dtype (float32 or float64).</summary>
+/// <param name="what">The argument's name, for the message.</param>
+/// <param name="t">The tensor.</param>
+let requireFloating (what: string) (t: torch.Tensor) : unit =
+    if t.dtype <> torch.float32 && t.dtype <> torch.float64 then
+        invalidArg what (sprintf "Expecting a float32 or float64 tensor but received %O" t.dtype)
+
+/// <summary>Checks a tensor's rank.</summary>
+/// <param name="what">The argument's name, for the message.</param>
+/// <param name="rank">The expected number of dimensions.</param>
+/// <param name="t">The tensor.</param>
+let requireRank (what: string) (rank: int) (t: torch.Tensor) : unit =
+    if int t.Dimensions <> rank then
+        invalidArg what (sprintf "Expecting a tensor of rank %d but received shape [%s]" rank (String.Join(", ", t.shape)))
+
+/// <summary>Copies a tensor of any shape to a flat float array (row-major), through the CPU.</summary>
+/// <param name="t">The tensor; not disposed.</param>
+/// <returns>Its values as doubles.</returns>
+let toArray (t: torch.Tensor) : float[] =
+    use flat = t.detach().reshape(-1L).cpu().to_type(torch.float64).contiguous()
+    flat.data<float>().ToArray()
+
+/// <summary>Creates a 1-D tensor from an array on a device with a dtype.</summary>
+/// <param name="dtype">The element type.</param>
+/// <param name="device">The device.</param>
+/// <param name="values">The values.</param>
+/// <returns>A new tensor; the caller owns it.</returns>
+let ofArray (dtype: torch.ScalarType) (device: torch.Device) (values: float[]) : torch.Tensor =
+    init ()
+    use t = torch.tensor(values, dtype = torch.float64)
+    t.``to``(dtype, device)
+
+/// <summary>Creates a 2-D tensor from a rectangular array on a device with a dtype.</summary>
+/// <param name="dtype">The element type.</param>
+/// <param name="device">The device.</param>
+/// <param name="values">The values, rows first.</param>
+/// <returns>A new tensor; the caller owns it.</returns>
+let ofArray2D (dtype: torch.ScalarType) (device: torch.Device) (values: float[,]) : torch.Tensor =
+    init ()
+    use t = torch.tensor(values, dtype = torch.float64)
+    t.``to``(dtype, device)
+
+/// <summary>Copies a 2-D tensor to a rectangular float array, through the CPU.</summary>
+/// <param name="t">A rank-2 tensor; not disposed.</param>
+/// <returns>Its values as doubles.</returns>
+let toArray2D (t: torch.Tensor) : float[,] =
+    requireRank (nameof t) 2 t
+    let rows, cols = int t.shape.[0], int t.shape.[1]
+    let flat = toArray t
+    Array2D.init rows cols (fun i j -> flat.[i * cols + j])

@@ -1,0 +1,5 @@
+/// <summary>Placeholder.</summary>
+module Dtc.Sensing.Basis
+
+/// <summary>Placeholder.</summary>
+let placeholder = ()

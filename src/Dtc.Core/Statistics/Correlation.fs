@@ -1,0 +1,5 @@
+/// <summary>Placeholder.</summary>
+module Dtc.Statistics.Correlation
+
+/// <summary>Placeholder.</summary>
+let placeholder = ()

@@ -1,0 +1,5 @@
+/// <summary>Placeholder.</summary>
+module Dtc.Statistics.Lowess
+
+/// <summary>Placeholder.</summary>
+let placeholder = ()

@@ -1,0 +1,5 @@
+/// <summary>Placeholder.</summary>
+module Dtc.Tomography.Rays
+
+/// <summary>Placeholder.</summary>
+let placeholder = ()

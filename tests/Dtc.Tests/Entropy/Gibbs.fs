@@ -1,0 +1,6 @@
+module Dtc.Tests.Entropy.Gibbs
+
+open Expecto
+
+[<Tests>]
+let tests = testList "Entropy.Gibbs" []

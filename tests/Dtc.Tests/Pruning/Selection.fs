@@ -1,0 +1,6 @@
+module Dtc.Tests.Pruning.Selection
+
+open Expecto
+
+[<Tests>]
+let tests = testList "Pruning.Selection" []

@@ -1,0 +1,6 @@
+module Dtc.Tests.Sensing.Basis
+
+open Expecto
+
+[<Tests>]
+let tests = testList "Sensing.Basis" []

@@ -1,0 +1,6 @@
+module Dtc.Tests.Sensing.Measurements
+
+open Expecto
+
+[<Tests>]
+let tests = testList "Sensing.Measurements" []

@@ -1,0 +1,6 @@
+module Dtc.Tests.Statistics.Correlation
+
+open Expecto
+
+[<Tests>]
+let tests = testList "Statistics.Correlation" []

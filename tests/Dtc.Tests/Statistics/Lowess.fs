@@ -1,0 +1,6 @@
+module Dtc.Tests.Statistics.Lowess
+
+open Expecto
+
+[<Tests>]
+let tests = testList "Statistics.Lowess" []

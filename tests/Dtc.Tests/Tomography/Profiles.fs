@@ -1,0 +1,6 @@
+module Dtc.Tests.Tomography.Profiles
+
+open Expecto
+
+[<Tests>]
+let tests = testList "Tomography.Profiles" []

@@ -1,0 +1,6 @@
+module Dtc.Tests.Tomography.Rays
+
+open Expecto
+
+[<Tests>]
+let tests = testList "Tomography.Rays" []
