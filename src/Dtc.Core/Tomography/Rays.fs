@@ -1,5 +1,102 @@
-/// <summary>Placeholder.</summary>
+/// <summary>
+/// Weight rays by inverse compressed sensing (iCS): the weights are known, so measurements
+/// \(y = \Phi x\) of a profile x are invented and a sparse code s with \(x \approx \Psi s\) is
+/// recovered by the LASSO \(\min_s \|\Phi\Psi s - y\|_2^2 + \lambda\|s\|_1\).
+/// </summary>
 module Dtc.Tomography.Rays
 
-/// <summary>Placeholder.</summary>
-let placeholder = ()
+open System
+open TorchSharp
+open Dtc.Sensing
+
+/// <summary>Settings of inverse compressed sensing.</summary>
+type Options =
+    { /// <summary>The basis \(\Psi\). Paper: DCT-I.</summary>
+      Basis: Basis.Kind
+      /// <summary>Kept fraction per cycle, which sets the number of measurements n = m(1 − keep). Paper: 0.9.</summary>
+      Keep: float
+      /// <summary>How n is computed. Paper: the supplement's double-precision rule.</summary>
+      Count: Measurements.CountRule
+      /// <summary>Random stream of \(\Phi\). Paper: NumPy's legacy stream.</summary>
+      Source: Measurements.Source
+      /// <summary>Seed of \(\Phi\), the same at every call. Paper: 42424242.</summary>
+      Seed: int64
+      /// <summary>LASSO settings (λ = 0.3 in the paper).</summary>
+      Lasso: Lasso.Options
+      /// <summary>Precision of the sensing computation, independent of the model's dtype. Default float64.</summary>
+      Dtype: torch.ScalarType }
+
+    /// <summary>The paper's settings: DCT-I, keep 0.9, the supplement's count, NumPy's stream seeded 42424242, λ = 0.3, float64.</summary>
+    static member paper =
+        { Basis = Basis.DctI
+          Keep = 0.9
+          Count = Measurements.PaperDouble
+          Source = Measurements.NumPyLegacy
+          Seed = 42424242L
+          Lasso = { Lasso.Options.defaults with Lambda = 0.3 }
+          Dtype = torch.float64 }
+
+    /// <summary>Same as <see cref="P:Dtc.Tomography.Rays.Options.paper"/>.</summary>
+    static member defaults = Options.paper
+
+/// <summary>The rays of a batch of b profiles of length m (all measured with the same \(\Phi\)).
+/// Dispose it to release its tensors.</summary>
+type Rays =
+    { /// <summary>The sparse codes s, b×m (coefficient domain: index k is not unit k).</summary>
+      Codes: torch.Tensor
+      /// <summary>The reconstructions \(\Psi s\), b×m (index-aligned with the units).</summary>
+      Reconstructions: torch.Tensor
+      /// <summary>The measurements y, b×n.</summary>
+      Measurements: torch.Tensor
+      /// <summary>The sensing matrix \(\Theta = \Phi\Psi\), n×m.</summary>
+      Theta: torch.Tensor
+      /// <summary>Relative reconstruction error \(\|\Psi s - x\|_2 / \|x\|_2\) per profile (NaN for a zero profile).</summary>
+      RelativeErrors: float[]
+      /// <summary>Solver diagnostics per profile.</summary>
+      Diagnostics: Lasso.Diagnostics[] }
+
+    interface IDisposable with
+        member r.Dispose() =
+            r.Codes.Dispose()
+            r.Reconstructions.Dispose()
+            r.Measurements.Dispose()
+            r.Theta.Dispose()
+
+let private validate (options: Options) =
+    if Double.IsNaN options.Keep || options.Keep < 0.0 || options.Keep > 1.0 then
+        invalidArg (nameof options) (sprintf "Expecting Keep in [0, 1] but received %g" options.Keep)
+    if options.Dtype <> torch.float32 && options.Dtype <> torch.float64 then
+        invalidArg (nameof options) (sprintf "Expecting Dtype float32 or float64 but received %O" options.Dtype)
+
+/// <summary>Inverse compressed sensing of a batch of profiles, solved as one batched LASSO.</summary>
+/// <param name="options">Settings (see <see cref="P:Dtc.Tomography.Rays.Options.paper"/>).</param>
+/// <param name="profiles">A b×m batch of profiles (or one profile of length m, treated as b = 1), on any device.</param>
+/// <returns>The rays, on the profiles' device in <c>options.Dtype</c>; the caller disposes them.</returns>
+let reconstruct (options: Options) (profiles: torch.Tensor) : Rays =
+    validate options
+    Dtc.Runtime.Torch.requireFloating (nameof profiles) profiles
+    if profiles.Dimensions < 1L || profiles.Dimensions > 2L then
+        invalidArg (nameof profiles) (sprintf "Expecting a profile vector or a b×m batch but received shape [%s]" (String.Join(", ", profiles.shape)))
+    use scope = torch.NewDisposeScope()
+    use _ = torch.no_grad ()
+    let x = (if profiles.Dimensions = 1L then profiles.unsqueeze(0L) else profiles).``to``(options.Dtype)
+    let b, m = x.shape.[0], int x.shape.[1]
+    let device = profiles.device
+    let n = Measurements.count options.Count options.Keep m
+    let psi = Basis.matrix options.Basis options.Dtype device m
+    let phi = Measurements.gaussian options.Source options.Seed options.Dtype device n m
+    let theta = Measurements.theta phi psi
+    let y = Measurements.measure phi x
+    let solution = Lasso.solve options.Lasso (theta.unsqueeze(0L).expand(b, int64 n, int64 m)) y
+    let codes = solution.Coefficients
+    let recon = codes.matmul(psi.T)
+    let errors =
+        let num = Dtc.Runtime.Torch.toArray ((recon - x).norm(1))
+        let den = Dtc.Runtime.Torch.toArray (x.norm(1))
+        Array.map2 (fun a d -> if d = 0.0 then nan else a / d) num den
+    { Codes = codes.MoveToOuterDisposeScope()
+      Reconstructions = recon.MoveToOuterDisposeScope()
+      Measurements = y.MoveToOuterDisposeScope()
+      Theta = theta.MoveToOuterDisposeScope()
+      RelativeErrors = errors
+      Diagnostics = solution.Diagnostics }

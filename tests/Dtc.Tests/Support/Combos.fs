@@ -23,3 +23,7 @@ let all : Combo list =
 /// Builds one Expecto test per combination.
 let testCombos (name: string) (body: Combo -> unit) =
     Expecto.Tests.testList name [ for c in all -> Expecto.Tests.testCase (string c) (fun () -> body c) ]
+
+/// Builds one FsCheck property test per combination.
+let testPropertyCombos (name: string) (body: Combo -> 'property) =
+    Expecto.Tests.testList name [ for c in all -> Expecto.ExpectoFsCheck.testProperty (string c) (body c) ]
