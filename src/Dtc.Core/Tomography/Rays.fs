@@ -39,6 +39,32 @@ type Options =
     /// <summary>Same as <see cref="P:Dtc.Tomography.Rays.Options.paper"/>.</summary>
     static member defaults = Options.paper
 
+    /// <summary>Builds settings from the paper's, changing only the given values (for C# and optional-argument callers).</summary>
+    /// <param name="basis">The basis. Default DCT-I.</param>
+    /// <param name="keep">Kept fraction. Default 0.9.</param>
+    /// <param name="count">Measurement count rule. Default the supplement's.</param>
+    /// <param name="source">Random stream of Φ. Default NumPy's legacy stream.</param>
+    /// <param name="seed">Seed of Φ. Default 42424242.</param>
+    /// <param name="lambda">LASSO weight. Default 0.3.</param>
+    /// <param name="relativeGap">Solver tolerance on the relative duality gap. Default 1e-6.</param>
+    /// <param name="maxIterations">Solver iteration cap. Default 100000.</param>
+    /// <param name="dtype">Sensing precision. Default float64.</param>
+    /// <returns>The settings.</returns>
+    static member Create(?basis: Basis.Kind, ?keep: float, ?count: Measurements.CountRule, ?source: Measurements.Source,
+                         ?seed: int64, ?lambda: float, ?relativeGap: float, ?maxIterations: int, ?dtype: torch.ScalarType) =
+        let p = Options.paper
+        { Basis = defaultArg basis p.Basis
+          Keep = defaultArg keep p.Keep
+          Count = defaultArg count p.Count
+          Source = defaultArg source p.Source
+          Seed = defaultArg seed p.Seed
+          Lasso =
+            { p.Lasso with
+                Lambda = defaultArg lambda p.Lasso.Lambda
+                RelativeGap = defaultArg relativeGap p.Lasso.RelativeGap
+                MaxIterations = defaultArg maxIterations p.Lasso.MaxIterations }
+          Dtype = defaultArg dtype p.Dtype }
+
 /// <summary>The rays of a batch of b profiles of length m (all measured with the same \(\Phi\)).
 /// Dispose it to release its tensors.</summary>
 type Rays =

@@ -1,0 +1,114 @@
+// Dtc build script: plain F#, no dependencies. Run with `dotnet fsi build.fsx <target> [-- args]`.
+//
+//   restore   restore local tools and packages
+//   build     build the solution (Release)
+//   test      build, run every test project, print "N passed, N failed"
+//   demo      build and run the `dtc demo` command (arguments after `--` are passed on)
+//   fixtures  regenerate the reference fixtures with Debian's NumPy/SciPy/scikit-learn/statsmodels
+//   ci        restore, build, test (what .ci/run calls)
+//
+// Each step is printed; the first failing step stops the script with a non-zero exit code.
+
+open System
+open System.Diagnostics
+open System.IO
+open System.Text.RegularExpressions
+
+let root = __SOURCE_DIRECTORY__
+let configuration = Environment.GetEnvironmentVariable "CONFIGURATION" |> Option.ofObj |> Option.defaultValue "Release"
+
+exception StepFailed of string
+
+let step (name: string) =
+    printfn ""
+    printfn "==> %s" name
+
+/// Runs a command in the repository root, streaming its output; returns the exit code and the output lines.
+let run (capture: bool) (program: string) (args: string) =
+    printfn "    $ %s %s" program args
+    let psi = ProcessStartInfo(program, args, WorkingDirectory = root, UseShellExecute = false)
+    psi.RedirectStandardOutput <- capture
+    psi.RedirectStandardError <- capture
+    psi.Environment.["DOTNET_CLI_TELEMETRY_OPTOUT"] <- "1"
+    psi.Environment.["DOTNET_NOLOGO"] <- "1"
+    use p = new Process(StartInfo = psi)
+    let lines = Collections.Concurrent.ConcurrentQueue<string>()
+    if capture then
+        p.OutputDataReceived.Add(fun e -> if not (isNull e.Data) then (lines.Enqueue e.Data; Console.WriteLine e.Data))
+        p.ErrorDataReceived.Add(fun e -> if not (isNull e.Data) then (lines.Enqueue e.Data; Console.Error.WriteLine e.Data))
+    p.Start() |> ignore
+    if capture then
+        p.BeginOutputReadLine()
+        p.BeginErrorReadLine()
+    p.WaitForExit()
+    p.ExitCode, List.ofSeq lines
+
+let exec program args =
+    match run false program args with
+    | 0, _ -> ()
+    | code, _ -> raise (StepFailed(sprintf "%s %s exited with %d" program args code))
+
+let restore () =
+    step "restore"
+    exec "dotnet" "tool restore"
+    exec "dotnet" "restore Dtc.sln"
+
+let build () =
+    step "build"
+    exec "dotnet" (sprintf "build Dtc.sln -c %s --no-restore -nologo" configuration)
+
+/// Expecto's closing line: "… – 46 passed, 0 ignored, 1 failed, 8 errored."
+let expectoSummary = Regex(@"(\d+) passed, (\d+) ignored, (\d+) failed, (\d+) errored")
+
+let test () =
+    step "test: tests/Dtc.Tests (Expecto)"
+    let dll = Path.Combine("tests", "Dtc.Tests", "bin", configuration, "net10.0", "Dtc.Tests.dll")
+    let code, lines = run true "dotnet" (sprintf "%s --no-spinner --colours 0" dll)
+    let passed, failed =
+        lines
+        |> List.tryPick (fun l ->
+            let m = expectoSummary.Match l
+            if m.Success then Some(int m.Groups.[1].Value, int m.Groups.[3].Value + int m.Groups.[4].Value) else None)
+        |> Option.defaultValue (0, 1) // no summary: the runner itself failed
+    printfn ""
+    printfn "%d passed, %d failed" passed failed
+    if code <> 0 || failed > 0 then raise (StepFailed(sprintf "tests failed (exit code %d)" code))
+
+let demo (args: string list) =
+    step "demo: dtc demo"
+    let dll = Path.Combine("src", "Dtc.Cli", "bin", configuration, "net10.0", "dtc.dll")
+    exec "dotnet" (sprintf "%s demo %s" dll (String.Join(" ", args)))
+
+let fixtures () =
+    step "fixtures (Debian's python3-numpy, python3-scipy, python3-sklearn, python3-statsmodels)"
+    exec "bash" "tests/fixtures/generate.sh"
+
+let targets : Map<string, string list -> unit> =
+    Map [ "restore", (fun _ -> restore ())
+          "build", (fun _ -> restore (); build ())
+          "test", (fun _ -> restore (); build (); test ())
+          "demo", (fun args -> restore (); build (); demo args)
+          "fixtures", (fun _ -> fixtures ())
+          "ci", (fun _ -> restore (); build (); test ()) ]
+
+let args = fsi.CommandLineArgs |> Array.toList |> List.tail
+let target, rest =
+    match args with
+    | [] -> "build", []
+    | t :: rest -> t, (rest |> List.skipWhile ((=) "--"))
+
+match targets.TryFind target with
+| None ->
+    eprintfn "Unknown target '%s'. Expecting one of: %s" target (String.Join(", ", targets.Keys))
+    exit 2
+| Some f ->
+    let sw = Stopwatch.StartNew()
+    try
+        f rest
+        printfn ""
+        printfn "Target '%s' succeeded in %.1f s" target sw.Elapsed.TotalSeconds
+        exit 0
+    with StepFailed msg ->
+        eprintfn ""
+        eprintfn "Target '%s' FAILED after %.1f s: %s" target sw.Elapsed.TotalSeconds msg
+        exit 1
