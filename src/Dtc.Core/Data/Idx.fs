@@ -1,0 +1,5 @@
+/// <summary>Placeholder.</summary>
+module Dtc.Data.Idx
+
+/// <summary>Placeholder.</summary>
+let placeholder = ()

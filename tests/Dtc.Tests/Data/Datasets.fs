@@ -1,0 +1,6 @@
+module Dtc.Tests.Data.Datasets
+
+open Expecto
+
+[<Tests>]
+let tests = testList "Data.Datasets" []

@@ -1,0 +1,6 @@
+module Dtc.Tests.Data.Idx
+
+open Expecto
+
+[<Tests>]
+let tests = testList "Data.Idx" []
