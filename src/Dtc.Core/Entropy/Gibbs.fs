@@ -8,6 +8,7 @@
 module Dtc.Entropy.Gibbs
 
 open System
+open System.Text.Json.Serialization
 
 /// <summary>The logarithm base of an entropy.</summary>
 type Base =
@@ -62,7 +63,9 @@ type Histogram =
       Total: int
       /// <summary>The number of values left out: outside \( [e_0, e_{last}] \) or NaN.</summary>
       Outside: int
-      /// <summary>The entropy \( -\sum p_i \log p_i \); NaN when <c>Total</c> is 0.</summary>
+      /// <summary>The entropy \( -\sum p_i \log p_i \); NaN when <c>Total</c> is 0 (written to
+      /// JSON by System.Text.Json as the string <c>"NaN"</c>).</summary>
+      [<property: JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)>]
       Entropy: float }
 
 let private checkFinite (name: string) (what: string) (v: float) =

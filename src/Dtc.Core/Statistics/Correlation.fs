@@ -15,6 +15,7 @@
 module Dtc.Statistics.Correlation
 
 open System
+open System.Text.Json.Serialization
 open MathNet.Numerics.Distributions
 open MathNet.Numerics.LinearAlgebra
 
@@ -22,9 +23,12 @@ type private MathNetCorrelation = MathNet.Numerics.Statistics.Correlation
 
 /// <summary>A correlation coefficient with its two-sided p-value.</summary>
 type Estimate =
-    { /// <summary>The correlation coefficient in \( [-1, 1] \), or NaN.</summary>
+    { /// <summary>The correlation coefficient in \( [-1, 1] \), or NaN (written to JSON as <c>"NaN"</c>).</summary>
+      [<property: JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)>]
       Coefficient: float
-      /// <summary>The two-sided p-value of the null hypothesis of no correlation, or NaN.</summary>
+      /// <summary>The two-sided p-value of the null hypothesis of no correlation, or NaN (written
+      /// to JSON as <c>"NaN"</c>).</summary>
+      [<property: JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)>]
       PValue: float
       /// <summary>The number of observations used.</summary>
       N: int }

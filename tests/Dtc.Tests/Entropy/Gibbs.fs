@@ -104,6 +104,17 @@ let tests =
             let json = Text.Json.JsonSerializer.Serialize h
             Expect.stringContains json "\"Counts\":[1,2]" "counts in JSON"
             Expect.stringContains json "\"Total\":3" "total in JSON"
+            let empty = Text.Json.JsonSerializer.Serialize(Gibbs.histogram Gibbs.paper [| 99.0 |])
+            Expect.stringContains empty "\"Entropy\":\"NaN\"" "a NaN entropy is written as \"NaN\""
+        }
+
+        test "a tensor gives the same histogram as its values" {
+            let values = [| -1.3; 0.0; 0.2; 0.21; 7.5; 49.9; -50.0 |]
+            use t = Dtc.Runtime.Torch.ofArray TorchSharp.torch.float64 (Dtc.Runtime.Torch.cpu ()) values
+            let a = Gibbs.ofTensor Gibbs.paper t
+            let b = Gibbs.histogram Gibbs.paper values
+            Expect.equal a.Counts b.Counts "same counts"
+            Expect.floatClose Accuracy.veryHigh a.Entropy b.Entropy "same entropy"
         }
 
         testPropertyWithConfig config "entropy is at most log(number of bins) and counts sum to the in-range count" <| fun (values: NormalFloat list) ->

@@ -71,6 +71,7 @@ let tests =
             Expect.isTrue (Double.IsNaN (Correlation.pearson x y).Coefficient) "Pearson r is NaN"
             Expect.isTrue (Double.IsNaN (Correlation.pearson x y).PValue) "Pearson p is NaN"
             Expect.isTrue (Double.IsNaN (Correlation.spearman x y).Coefficient) "Spearman r is NaN"
+            Expect.stringContains (JsonSerializer.Serialize(Correlation.pearson x y)) "\"PValue\":\"NaN\"" "NaN is written to JSON as \"NaN\""
             let p = Correlation.pearsonComplete x y
             let s = Correlation.spearmanComplete x y
             Expect.equal p.N (Fixtures.int "n_complete" c) "complete pairs"
