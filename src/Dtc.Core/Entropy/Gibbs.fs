@@ -30,8 +30,10 @@ type Rule =
 
 /// <summary>How the histogram's bins are chosen.</summary>
 type Bins =
-    /// <summary>The edges of <c>np.arange(lo, hi, width)</c>: note that the last edge is the last
-    /// value below <c>hi</c> (49.8 for the paper's −50..50 by 0.2), as in the supplement.</summary>
+    /// <summary>The edges of <c>np.arange(lo, hi, width)</c>, as in the supplement: the last edge
+    /// is the last step below <c>hi</c> (49.8 for the paper's −50..50 by 0.2, so values in
+    /// \( (49.8, 50] \) are not counted), or, through rounding, a value just at or above <c>hi</c>
+    /// exactly when NumPy produces one (e.g. <c>np.arange(1.0, 1.3, 0.1)</c>).</summary>
     | Range of lo: float * hi: float * width: float
     /// <summary>Explicit, non-decreasing edges (at least two).</summary>
     | Explicit of edges: float[]
