@@ -1,0 +1,5 @@
+/// <summary>Placeholder.</summary>
+module Dtc.Entropy.Analysis
+
+/// <summary>Placeholder.</summary>
+let placeholder = ()

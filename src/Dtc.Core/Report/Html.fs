@@ -1,0 +1,5 @@
+/// <summary>Placeholder.</summary>
+module Dtc.Report.Html
+
+/// <summary>Placeholder.</summary>
+let placeholder = ()

@@ -1,0 +1,164 @@
+/// <summary>
+/// The records of a compress-train run — one per cycle and method, plus the run's metadata — in the
+/// documented schema of <c>results.json</c> (plain arrays, numbers and strings; NaN written as "NaN").
+/// </summary>
+module Dtc.Training.Records
+
+open System
+open System.IO
+open System.Text.Json
+open System.Text.Json.Serialization
+
+/// <summary>What one cycle did to one hidden layer.</summary>
+type LayerCycle =
+    { /// <summary>Index of the hidden layer (0 = the first).</summary>
+      Layer: int
+      /// <summary>Width before the cycle's compression.</summary>
+      WidthBefore: int
+      /// <summary>Width after it.</summary>
+      WidthAfter: int
+      /// <summary>Number of measurements per profile (0 without sensing).</summary>
+      Measurements: int
+      /// <summary>The scored vector (for DTC the weight ray s1 + s2, length WidthBefore; for magnitude a1 + a2; empty for random).</summary>
+      Ray: float[]
+      /// <summary>The paper's weight-ray statistic mean(|ray|) / len(ray) (NaN when there is no ray).</summary>
+      RayMeanAbsPerLength: float
+      /// <summary>Measurements y1 of the incoming profile (empty without sensing).</summary>
+      Y1: float[]
+      /// <summary>Measurements y2 of the outgoing profile (empty without sensing).</summary>
+      Y2: float[]
+      /// <summary>Relative duality gaps of the two LASSO solves (empty without sensing).</summary>
+      SolverGaps: float[]
+      /// <summary>Iterations of the two LASSO solves (empty without sensing).</summary>
+      SolverIterations: int[]
+      /// <summary>Relative reconstruction errors of the two profiles (empty without sensing).</summary>
+      ReconstructionErrors: float[]
+      /// <summary>Indices of the kept units, in the order of the new layer.</summary>
+      Kept: int[] }
+
+/// <summary>One compress-train cycle of one method.</summary>
+type CycleRecord =
+    { /// <summary>Cycle number, from 1.</summary>
+      Cycle: int
+      /// <summary>Hidden widths after the cycle.</summary>
+      Widths: int[]
+      /// <summary>Fraction of the initial hidden units removed so far (all hidden layers together).</summary>
+      FractionRemoved: float
+      /// <summary>Test accuracy of the compressed model: correct / total.</summary>
+      TestAccuracy: float
+      /// <summary>Test accuracy as the supplement computed it: the mean of per-batch accuracies.</summary>
+      TestAccuracyBatchMean: float
+      /// <summary>Mean training loss over the cycle's mini-batches.</summary>
+      TrainLoss: float
+      /// <summary>Per hidden layer.</summary>
+      Layers: LayerCycle[]
+      /// <summary>Seconds spent training.</summary>
+      TrainSeconds: float
+      /// <summary>Seconds spent compressing (profiles, sensing, scoring, selection, slicing).</summary>
+      CompressSeconds: float
+      /// <summary>Seconds spent evaluating.</summary>
+      EvalSeconds: float }
+
+/// <summary>All cycles of one method.</summary>
+type MethodRun =
+    { /// <summary>"magnitude", "random" or "dtc" (other tools may use other names).</summary>
+      Method: string
+      /// <summary>Test accuracy of the initial model after the first cycle's training, before compression (NaN if not measured).</summary>
+      InitialAccuracy: float
+      /// <summary>The cycles in order.</summary>
+      Cycles: CycleRecord[] }
+
+/// <summary>Facts about a run: versions, device, seeds, protocol, timings.</summary>
+type RunMetadata =
+    { /// <summary>Dtc version.</summary>
+      DtcVersion: string
+      /// <summary>TorchSharp version.</summary>
+      TorchSharpVersion: string
+      /// <summary>.NET runtime description.</summary>
+      Runtime: string
+      /// <summary>Operating system description.</summary>
+      OS: string
+      /// <summary>Device name, e.g. "cpu".</summary>
+      Device: string
+      /// <summary>Intra-op threads used by TorchSharp.</summary>
+      Threads: int
+      /// <summary>Dataset name and its train/test sizes.</summary>
+      Dataset: string
+      /// <summary>Training samples.</summary>
+      TrainSize: int
+      /// <summary>Test samples.</summary>
+      TestSize: int
+      /// <summary>The protocol's settings as name/value text pairs (see the docs for their meaning).</summary>
+      Protocol: Collections.Generic.IDictionary<string, string>
+      /// <summary>UTC start time, ISO 8601.</summary>
+      StartedUtc: string
+      /// <summary>Wall-clock seconds of the whole run.</summary>
+      WallSeconds: float }
+
+/// <summary>The whole results file.</summary>
+type Results =
+    { /// <summary>Schema version of this file ("1").</summary>
+      Schema: string
+      /// <summary>Run metadata.</summary>
+      Metadata: RunMetadata
+      /// <summary>One entry per method.</summary>
+      Methods: MethodRun[] }
+
+/// <summary>JSON options of results files: camelCase names, indented, NaN and ±Infinity as strings.</summary>
+let jsonOptions =
+    let o = JsonSerializerOptions(WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase)
+    o.NumberHandling <- JsonNumberHandling.AllowNamedFloatingPointLiterals
+    o.PropertyNameCaseInsensitive <- true
+    o
+
+/// <summary>Serialises results to JSON text.</summary>
+/// <param name="results">The results.</param>
+/// <returns>Indented JSON.</returns>
+let toJson (results: Results) : string = JsonSerializer.Serialize(results, jsonOptions)
+
+/// <summary>Parses results from JSON text (also files written by other tools in the same schema).</summary>
+/// <param name="json">The JSON text.</param>
+/// <returns>The results.</returns>
+let ofJson (json: string) : Results =
+    let r =
+        try JsonSerializer.Deserialize<Results>(json, jsonOptions)
+        with :? JsonException as e -> raise (InvalidDataException(sprintf "Expecting a Dtc results file (schema 1) but the JSON is invalid: %s" e.Message, e))
+    if isNull (box r) || isNull (box r.Methods) then
+        raise (InvalidDataException "Expecting a Dtc results file with a \"methods\" array but received none")
+    r
+
+/// <summary>Writes text to a file atomically: a temporary file in the same folder, then a rename, so a
+/// reader never sees a partial file.</summary>
+/// <param name="path">The destination.</param>
+/// <param name="text">The content.</param>
+let writeAllTextAtomically (path: string) (text: string) : unit =
+    let full = Path.GetFullPath path
+    Directory.CreateDirectory(Path.GetDirectoryName full) |> ignore
+    let tmp = full + "." + string Environment.ProcessId + ".tmp"
+    try
+        File.WriteAllText(tmp, text)
+        File.Move(tmp, full, true)
+    finally
+        if File.Exists tmp then File.Delete tmp
+
+/// <summary>The rows of <c>results.csv</c>: one per method, cycle and hidden layer.</summary>
+/// <param name="results">The results.</param>
+/// <returns>CSV text with a header line (invariant culture, NaN as "NaN").</returns>
+let toCsv (results: Results) : string =
+    let inv (x: float) = x.ToString("R", Globalization.CultureInfo.InvariantCulture)
+    let sb = Text.StringBuilder()
+    sb.AppendLine "method,cycle,layer,width_before,width_after,fraction_removed,test_accuracy,test_accuracy_batch_mean,train_loss,measurements,ray_mean_abs_per_length,solver_gap_max,solver_iterations_max,train_seconds,compress_seconds,eval_seconds"
+    |> ignore
+    for m in results.Methods do
+        for c in m.Cycles do
+            for l in c.Layers do
+                let gap = if l.SolverGaps.Length = 0 then nan else Array.max l.SolverGaps
+                let its = if l.SolverIterations.Length = 0 then 0 else Array.max l.SolverIterations
+                let fields =
+                    [| m.Method; string c.Cycle; string l.Layer; string l.WidthBefore; string l.WidthAfter
+                       inv c.FractionRemoved; inv c.TestAccuracy; inv c.TestAccuracyBatchMean; inv c.TrainLoss
+                       string l.Measurements; inv l.RayMeanAbsPerLength; inv gap; string its
+                       inv c.TrainSeconds; inv c.CompressSeconds; inv c.EvalSeconds |]
+                sb.AppendLine(String.Join(",", fields))
+                |> ignore
+    sb.ToString()

@@ -1,0 +1,6 @@
+module Dtc.Tests.Entropy.Analysis
+
+open Expecto
+
+[<Tests>]
+let tests = testList "Entropy.Analysis" []

@@ -1,0 +1,6 @@
+module Dtc.Tests.Report.Html
+
+open Expecto
+
+[<Tests>]
+let tests = testList "Report.Html" []
