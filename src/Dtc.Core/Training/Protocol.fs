@@ -64,8 +64,6 @@ type Protocol =
       BatchesPerCycle: int
       /// <summary>Where each cycle's batches start (paper: RestartEachCycle).</summary>
       DataPosition: DataPosition
-      /// <summary>A new Adam optimiser each cycle (paper: true); false keeps one for the whole run.</summary>
-      FreshOptimiserEachCycle: bool
       /// <summary>Shuffle the training set with this seed (paper: none, no shuffling).</summary>
       ShuffleSeed: int64 option
       /// <summary>Kept fraction of hidden units per cycle (paper: 0.9).</summary>
@@ -99,7 +97,6 @@ type Protocol =
           LearningRate = 1e-3
           BatchesPerCycle = 200
           DataPosition = RestartEachCycle
-          FreshOptimiserEachCycle = true
           ShuffleSeed = None
           Keep = 0.9
           Stop = 10

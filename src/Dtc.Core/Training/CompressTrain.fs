@@ -1,0 +1,233 @@
+/// <summary>
+/// Compress-train cycles: train for a fixed number of mini-batches, then remove a fixed fraction of the
+/// units of every hidden layer (structured pruning: the layers really get smaller) by the chosen
+/// method, evaluate, record, checkpoint; repeat until every hidden layer has at most <c>Stop</c> units.
+/// </summary>
+module Dtc.Training.CompressTrain
+
+open System
+open System.Diagnostics
+open System.IO
+open System.Threading
+open TorchSharp
+open Dtc.Pruning
+open Dtc.Training.Protocol
+open Dtc.Training.Records
+
+/// <summary>Progress of a run, reported after every cycle.</summary>
+type Progress =
+    { /// <summary>The method running.</summary>
+      Method: string
+      /// <summary>The cycle just finished (from 1).</summary>
+      Cycle: int
+      /// <summary>The number of cycles the schedule predicts for this method.</summary>
+      TotalCycles: int
+      /// <summary>Hidden widths after the cycle.</summary>
+      Widths: int[]
+      /// <summary>Test accuracy after the cycle.</summary>
+      Accuracy: float
+      /// <summary>Seconds since this method started (this process).</summary>
+      Elapsed: float }
+
+/// <summary>How a run is carried out (not what it computes: that is the protocol).</summary>
+type RunOptions =
+    { /// <summary>The protocol.</summary>
+      Protocol: Protocol
+      /// <summary>Device of the model and the staged data.</summary>
+      Device: torch.Device
+      /// <summary>Folder for checkpoints (one file per method), or None for no checkpoints.</summary>
+      CheckpointDir: string option
+      /// <summary>Continue from the checkpoints in <c>CheckpointDir</c> when they exist.</summary>
+      Resume: bool
+      /// <summary>Text that identifies the data (name and sizes), part of the checkpoint fingerprint.</summary>
+      DataFingerprint: string
+      /// <summary>Called after every cycle.</summary>
+      OnProgress: Progress -> unit
+      /// <summary>Checked between cycles: when cancelled, the run stops at that safe point (after checkpointing).</summary>
+      Cancellation: CancellationToken }
+
+/// <summary>Raised when a run stops at a safe point because it was cancelled; its checkpoints allow <c>Resume</c>.</summary>
+exception RunCancelled of methodName: string * cycle: int
+
+/// <summary>The protocol's settings as text pairs (for results metadata and checkpoint fingerprints).</summary>
+/// <param name="p">The protocol.</param>
+/// <returns>Name/value pairs in a fixed order.</returns>
+let describe (p: Protocol) : (string * string) list =
+    let inv (x: float) = x.ToString("R", Globalization.CultureInfo.InvariantCulture)
+    [ "hidden", String.Join(",", p.Hidden)
+      "bias", string p.Bias
+      "initSeed", string p.InitSeed
+      "logSoftmaxOverBatch", string p.LogSoftmaxOverBatch
+      "batchSize", string p.BatchSize
+      "learningRate", inv p.LearningRate
+      "batchesPerCycle", string p.BatchesPerCycle
+      "dataPosition", sprintf "%A" p.DataPosition
+      "shuffleSeed", (match p.ShuffleSeed with Some s -> string s | None -> "none")
+      "keep", inv p.Keep
+      "stop", string p.Stop
+      "count", sprintf "%A" p.Count
+      "rule", sprintf "%A" p.Rule
+      "randomSeed", string p.RandomSeed
+      "domain", sprintf "%A" p.Domain
+      "reduction", sprintf "%A" p.Reduction
+      "basis", sprintf "%A" p.Sensing.Basis
+      "measurementCount", sprintf "%A" p.Sensing.Count
+      "phiSource", sprintf "%A" p.Sensing.Source
+      "phiSeed", string p.Sensing.Seed
+      "lambda", inv p.Sensing.Lasso.Lambda
+      "relativeGap", inv p.Sensing.Lasso.RelativeGap
+      "maxIterations", string p.Sensing.Lasso.MaxIterations
+      "mean", inv p.Mean
+      "std", inv p.Std ]
+
+let private fingerprint (options: RunOptions) =
+    let text = String.Join(";", describe options.Protocol |> List.map (fun (k, v) -> k + "=" + v)) + ";" + options.DataFingerprint
+    Convert.ToHexString(Security.Cryptography.SHA256.HashData(Text.Encoding.UTF8.GetBytes text)).Substring(0, 16)
+
+/// <summary>Compresses every hidden layer above the stop size once, by the method; returns the new model and the layer records.</summary>
+/// <param name="protocol">The protocol.</param>
+/// <param name="method">The method.</param>
+/// <param name="model">The model (not disposed).</param>
+/// <returns>The compressed model and one record per hidden layer.</returns>
+let compressOnce (protocol: Protocol) (method: Method) (model: Model.Mlp) : Model.Mlp * LayerCycle[] =
+    let mutable current = Model.copy model
+    let records =
+        [| for layer in 0 .. model.Weights.Length - 2 do
+               let pair = Model.pair layer current
+               let width = pair.Units
+               if width <= protocol.Stop then
+                   yield { Layer = layer; WidthBefore = width; WidthAfter = width; Measurements = 0; Ray = [||]
+                           RayMeanAbsPerLength = nan; Y1 = [||]; Y2 = [||]; SolverGaps = [||]; SolverIterations = [||]
+                           ReconstructionErrors = [||]; Kept = Array.init width id }
+               else
+                   let k = Selection.keptCount protocol.Count protocol.Keep width
+                   let domain = match method with Dtc -> protocol.Domain | _ -> Scoring.Magnitude
+                   use scores = Scoring.dual domain protocol.Reduction protocol.Sensing pair.IncomingWeight pair.OutgoingWeight
+                   let values = Dtc.Runtime.Torch.toArray scores.Values
+                   let kept =
+                       match method with
+                       | Random -> Selection.select (Selection.Random protocol.RandomSeed) k values
+                       | _ -> Selection.select protocol.Rule k values
+                   let next = Model.compress layer kept current
+                   (current :> IDisposable).Dispose()
+                   current <- next
+                   let row (t: torch.Tensor) i = Dtc.Runtime.Torch.toArray (t.[int64 i])
+                   let rays = scores.Rays
+                   yield { Layer = layer; WidthBefore = width; WidthAfter = kept.Length
+                           Measurements = (match rays with Some r -> int r.Measurements.shape.[1] | None -> 0)
+                           Ray = (if method = Random then [||] else values)
+                           RayMeanAbsPerLength =
+                               if method = Random || values.Length = 0 then nan
+                               else (values |> Array.averageBy abs) / float values.Length
+                           Y1 = (match rays with Some r -> row r.Measurements 0 | None -> [||])
+                           Y2 = (match rays with Some r -> row r.Measurements 1 | None -> [||])
+                           SolverGaps = (match rays with Some r -> r.Diagnostics |> Array.map (fun d -> d.RelativeGap) | None -> [||])
+                           SolverIterations = (match rays with Some r -> r.Diagnostics |> Array.map (fun d -> d.Iterations) | None -> [||])
+                           ReconstructionErrors = (match rays with Some r -> r.RelativeErrors | None -> [||])
+                           Kept = kept } |]
+    current, records
+
+/// <summary>Runs one method from the protocol's initial model to the stop size.</summary>
+/// <param name="options">How to run.</param>
+/// <param name="data">Staged data on <c>options.Device</c>.</param>
+/// <param name="method">The method.</param>
+/// <returns>The method's cycles.</returns>
+let runMethod (options: RunOptions) (data: Steps.Staged) (method: Method) : MethodRun =
+    let p = validate options.Protocol
+    let name = methodName method
+    let fp = fingerprint options
+    let checkpointPath = options.CheckpointDir |> Option.map (fun d -> Path.Combine(d, name + ".ckpt"))
+    let resumed =
+        match checkpointPath with
+        | Some path when options.Resume && File.Exists path ->
+            let header, model = Checkpoint.read options.Device path
+            if header.Fingerprint <> fp then
+                (model :> IDisposable).Dispose()
+                invalidArg (nameof options)
+                    (sprintf "Expecting the checkpoint %s to come from the same protocol and data (fingerprint %s) but it has fingerprint %s; remove it or run without --resume" path fp header.Fingerprint)
+            Some(header, model)
+        | _ -> None
+    let initialWidths = p.Hidden
+    let mutable model, cycles, position, initialAccuracy, finished =
+        match resumed with
+        | Some(h, m) -> m, ResizeArray h.Cycles, h.Position, h.InitialAccuracy, h.Finished
+        | None ->
+            let widths = Array.concat [ [| int data.TrainInputs.shape.[1] |]; p.Hidden; [| 10 |] ]
+            Model.create p.InitSeed p.Bias p.LogSoftmaxOverBatch torch.float32 options.Device widths, ResizeArray(), 0L, nan, false
+    let total = Selection.schedule p.Count p.Keep p.Stop (Array.max initialWidths) |> List.length
+    let sw = Stopwatch.StartNew()
+    let batch = Steps.trainBatch p.ShuffleSeed p.BatchSize data
+    try
+        while not finished do
+            let cycle = cycles.Count + 1
+            // Train.
+            let t0 = Stopwatch.GetTimestamp()
+            let start = match p.DataPosition with RestartEachCycle -> 0L | Continue -> position
+            // A new Adam optimiser each cycle, as the supplement (the compressed layers are new parameters).
+            let loss =
+                use opt = torch.optim.Adam(model.Parameters, lr = p.LearningRate)
+                Steps.train opt (Model.forward model) batch start p.BatchesPerCycle
+            position <- start + int64 p.BatchesPerCycle
+            if cycle = 1 then initialAccuracy <- fst (Steps.evaluate (Model.forward model) p.BatchSize data)
+            let t1 = Stopwatch.GetTimestamp()
+            // Compress.
+            let next, layers = compressOnce p method model
+            (model :> IDisposable).Dispose()
+            model <- next
+            let t2 = Stopwatch.GetTimestamp()
+            // Evaluate.
+            let exact, batchMean = Steps.evaluate (Model.forward model) p.BatchSize data
+            let t3 = Stopwatch.GetTimestamp()
+            let widths = model.Hidden
+            let record =
+                { Cycle = cycle
+                  Widths = widths
+                  FractionRemoved = 1.0 - float (Array.sum widths) / float (Array.sum initialWidths)
+                  TestAccuracy = exact
+                  TestAccuracyBatchMean = batchMean
+                  TrainLoss = loss
+                  Layers = layers
+                  TrainSeconds = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds
+                  CompressSeconds = Stopwatch.GetElapsedTime(t1, t2).TotalSeconds
+                  EvalSeconds = Stopwatch.GetElapsedTime(t2, t3).TotalSeconds }
+            cycles.Add record
+            finished <- widths |> Array.forall (fun w -> w <= p.Stop) || layers |> Array.forall (fun l -> l.WidthAfter = l.WidthBefore)
+            checkpointPath |> Option.iter (fun path ->
+                Checkpoint.write path
+                    { Method = name; Fingerprint = fp; Position = position; Bias = p.Bias
+                      LogSoftmaxOverBatch = p.LogSoftmaxOverBatch; InitialAccuracy = initialAccuracy
+                      Cycles = cycles.ToArray(); Finished = finished }
+                    model)
+            options.OnProgress
+                { Method = name; Cycle = cycle; TotalCycles = total; Widths = widths; Accuracy = exact; Elapsed = sw.Elapsed.TotalSeconds }
+            if not finished && options.Cancellation.IsCancellationRequested then raise (RunCancelled(name, cycle))
+        { Method = name; InitialAccuracy = initialAccuracy; Cycles = cycles.ToArray() }
+    finally
+        (model :> IDisposable).Dispose()
+
+/// <summary>Runs every method, each from the same initial model, and gathers the results with metadata.</summary>
+/// <param name="options">How to run.</param>
+/// <param name="dataset">Dataset name for the metadata.</param>
+/// <param name="data">Staged data on <c>options.Device</c>.</param>
+/// <param name="methods">The methods, in order (paper: magnitude, random, dtc).</param>
+/// <returns>The results.</returns>
+let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: Method list) : Results =
+    if methods.IsEmpty then invalidArg (nameof methods) "Expecting at least one method but received none"
+    let started = DateTime.UtcNow
+    let sw = Stopwatch.StartNew()
+    let runs = methods |> List.map (runMethod options data) |> Array.ofList
+    { Schema = "1"
+      Metadata =
+        { DtcVersion = string (typeof<Progress>.Assembly.GetName().Version)
+          TorchSharpVersion = string (typeof<torch.Tensor>.Assembly.GetName().Version)
+          Runtime = Runtime.InteropServices.RuntimeInformation.FrameworkDescription
+          OS = Runtime.InteropServices.RuntimeInformation.OSDescription
+          Device = string options.Device
+          Threads = torch.get_num_threads ()
+          Dataset = dataset
+          TrainSize = int data.TrainInputs.shape.[0]
+          TestSize = int data.TestInputs.shape.[0]
+          Protocol = dict (describe options.Protocol)
+          StartedUtc = started.ToString("o")
+          WallSeconds = sw.Elapsed.TotalSeconds }
+      Methods = runs }

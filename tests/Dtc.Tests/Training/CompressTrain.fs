@@ -1,0 +1,127 @@
+module Dtc.Tests.Training.CompressTrain
+
+open System
+open System.IO
+open System.Threading
+open Expecto
+open TorchSharp
+open Dtc.Runtime
+open Dtc.Training
+open Dtc.Training.Records
+
+/// A small synthetic classification task staged on the CPU: 10 classes from a random linear rule.
+let staged () : Steps.Staged =
+    Torch.init ()
+    use g = new torch.Generator(3UL, torch.CPU)
+    use w = torch.randn(20L, 10L, generator = g)
+    let make n =
+        let x = torch.randn(n, 20L, generator = g)
+        use logits = x.matmul(w)
+        x, logits.argmax(1L)
+    let trainX, trainY = make 300L
+    let testX, testY = make 130L
+    { TrainInputs = trainX; TrainLabels = trainY; TestInputs = testX; TestLabels = testY }
+
+let protocol =
+    { Protocol.Protocol.corrected with
+        Hidden = [| 40 |]
+        BatchSize = 64
+        BatchesPerCycle = 6
+        DataPosition = Protocol.Continue
+        Sensing = { Protocol.Protocol.paper.Sensing with Lasso = { Protocol.Protocol.paper.Sensing.Lasso with RelativeGap = 1e-8 } } }
+
+let options checkpoint resume (onProgress: CompressTrain.Progress -> unit) (token: CancellationToken) : CompressTrain.RunOptions =
+    { Protocol = protocol
+      Device = torch.CPU
+      CheckpointDir = checkpoint
+      Resume = resume
+      DataFingerprint = "synthetic-300-130"
+      OnProgress = onProgress
+      Cancellation = token }
+
+/// The records without their timings (which differ between runs).
+let withoutTimings (r: MethodRun) =
+    r.Method, r.InitialAccuracy, r.Cycles |> Array.map (fun c -> { c with TrainSeconds = 0.0; CompressSeconds = 0.0; EvalSeconds = 0.0 })
+
+let tempDir () =
+    let d = Path.Combine(Path.GetTempPath(), "dtc-tests-" + Guid.NewGuid().ToString("N"))
+    Directory.CreateDirectory d |> ignore
+    d
+
+[<Tests>]
+let tests =
+    testSequenced <| testList "Training.CompressTrain" [
+        testCase "every method compresses 40 → 36 → … ≤ 10 and records each cycle" <| fun () ->
+            use data = staged ()
+            let results = CompressTrain.run (options None false ignore CancellationToken.None) "synthetic" data [ Protocol.Magnitude; Protocol.Random; Protocol.Dtc ]
+            let expected = Dtc.Pruning.Selection.schedule Dtc.Pruning.Selection.PaperQuantile 0.9 10 40
+            for m in results.Methods do
+                Expect.sequenceEqual (m.Cycles |> Array.map (fun c -> c.Widths.[0])) expected (sprintf "%s widths" m.Method)
+                Expect.isTrue (m.Cycles |> Array.forall (fun c -> c.TestAccuracy >= 0.0 && c.TestAccuracy <= 1.0)) "accuracy in [0, 1]"
+                Expect.isTrue (m.Cycles |> Array.forall (fun c -> Double.IsFinite c.TrainLoss)) "finite loss"
+                let last = m.Cycles |> Array.last
+                Expect.floatClose Accuracy.veryHigh last.FractionRemoved (1.0 - float last.Widths.[0] / 40.0) "fraction removed"
+            let dtc = results.Methods |> Array.find (fun m -> m.Method = "dtc")
+            let first = dtc.Cycles.[0].Layers.[0]
+            Expect.equal first.Measurements 3 "int(40·0.0999…) = 3 measurements"
+            Expect.equal first.Y1.Length 3 "y1"
+            Expect.equal first.Y2.Length 3 "y2"
+            Expect.equal first.Ray.Length 40 "ray over the width before"
+            Expect.isTrue (first.SolverGaps |> Array.forall (fun g -> g <= 1e-8)) "solver certified"
+            let random = results.Methods |> Array.find (fun m -> m.Method = "random")
+            Expect.isEmpty random.Cycles.[0].Layers.[0].Y1 "no measurements for random"
+            Expect.sequenceEqual random.Cycles.[0].Layers.[0].Kept (Dtc.Runtime.NumPyRandom.choice 42424242L 40 36) "NumPy's choice"
+
+        testCase "two runs with the same seeds give identical results" <| fun () ->
+            use data = staged ()
+            let once () = CompressTrain.run (options None false ignore CancellationToken.None) "synthetic" data [ Protocol.Dtc; Protocol.Magnitude ]
+            let a, b = once (), once ()
+            Expect.sequenceEqual (a.Methods |> Array.map withoutTimings) (b.Methods |> Array.map withoutTimings) "identical records"
+
+        testCase "an interrupted and resumed run equals an uninterrupted one (bit-identical records)" <| fun () ->
+            use data = staged ()
+            let dir = tempDir ()
+            try
+                let uninterrupted = CompressTrain.run (options None false ignore CancellationToken.None) "synthetic" data [ Protocol.Dtc; Protocol.Random ]
+                use cts = new CancellationTokenSource()
+                let stopAtTwo (p: CompressTrain.Progress) = if p.Method = "random" && p.Cycle = 2 then cts.Cancel()
+                let interrupted () = CompressTrain.run (options (Some dir) false stopAtTwo cts.Token) "synthetic" data [ Protocol.Dtc; Protocol.Random ] |> ignore
+                Expect.throwsT<CompressTrain.RunCancelled> interrupted "stops at a safe point"
+                Expect.isTrue (File.Exists(Path.Combine(dir, "random.ckpt"))) "checkpoint written"
+                Expect.isEmpty (Directory.GetFiles(dir, "*.tmp")) "no partial files"
+                let resumed = CompressTrain.run (options (Some dir) true ignore CancellationToken.None) "synthetic" data [ Protocol.Dtc; Protocol.Random ]
+                Expect.sequenceEqual (resumed.Methods |> Array.map withoutTimings) (uninterrupted.Methods |> Array.map withoutTimings) "resume = uninterrupted"
+            finally
+                Directory.Delete(dir, true)
+
+        testCase "resuming under another protocol is refused with a clear message" <| fun () ->
+            use data = staged ()
+            let dir = tempDir ()
+            try
+                CompressTrain.run (options (Some dir) false ignore CancellationToken.None) "synthetic" data [ Protocol.Magnitude ] |> ignore
+                let other = { options (Some dir) true ignore CancellationToken.None with Protocol = { protocol with LearningRate = 0.01 } }
+                let e = Expect.throwsC (fun () -> CompressTrain.run other "synthetic" data [ Protocol.Magnitude ] |> ignore) id
+                Expect.stringContains e.Message "fingerprint" "explains the mismatch"
+            finally
+                Directory.Delete(dir, true)
+
+        testCase "a compress cycle leaves no live tensor behind" <| fun () ->
+            use data = staged ()
+            let widths = [| 20; 40; 10 |]
+            use model = Model.create 1L true false torch.float32 torch.CPU widths
+            // Warm up once (lazy native initialisation allocates).
+            (fst (CompressTrain.compressOnce protocol Protocol.Dtc model) :> IDisposable).Dispose()
+            let before = DisposeScopeManager.Statistics.ThreadTotalLiveCount
+            for m in [ Protocol.Dtc; Protocol.Magnitude; Protocol.Random ] do
+                let next, _ = CompressTrain.compressOnce protocol m model
+                (next :> IDisposable).Dispose()
+            Expect.equal DisposeScopeManager.Statistics.ThreadTotalLiveCount before "live tensor count unchanged"
+
+        testCase "results round-trip through JSON and CSV has a row per cycle" <| fun () ->
+            use data = staged ()
+            let results = CompressTrain.run (options None false ignore CancellationToken.None) "synthetic" data [ Protocol.Dtc ]
+            let back = Records.ofJson (Records.toJson results)
+            Expect.sequenceEqual (back.Methods |> Array.map withoutTimings) (results.Methods |> Array.map withoutTimings) "JSON round trip"
+            let lines = (Records.toCsv results).Trim().Split('\n')
+            Expect.equal lines.Length (1 + results.Methods.[0].Cycles.Length) "header + one row per cycle"
+    ]
