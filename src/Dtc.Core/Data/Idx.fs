@@ -98,6 +98,36 @@ let private readAll (name: string) (stream: Stream) : byte[] =
     with
     | :? IOException as e -> failWith name e (sprintf "Expecting a readable IDX stream but received a read error (%s)" e.Message)
 
+let private crcTable =
+    lazy (Array.init 256 (fun n ->
+        let mutable c = uint32 n
+        for _ in 1 .. 8 do
+            c <- if c &&& 1u <> 0u then 0xEDB88320u ^^^ (c >>> 1) else c >>> 1
+        c))
+
+/// CRC-32 as in gzip's trailer (ISO 3309, reflected polynomial 0xEDB88320).
+let private crc32 (bytes: byte[]) (start: int) =
+    let table = crcTable.Value
+    let mutable c = 0xFFFFFFFFu
+    for i in start .. bytes.Length - 1 do
+        c <- table.[int ((c ^^^ uint32 bytes.[i]) &&& 0xFFu)] ^^^ (c >>> 8)
+    c ^^^ 0xFFFFFFFFu
+
+/// .NET's GZipStream checks the trailer of a complete stream but ends silently on a truncated one: the
+/// file's last 8 bytes must be the last member's trailer (CRC-32 and size of its uncompressed data).
+let private checkTrailer (name: string) (bytes: byte[]) (output: byte[]) =
+    if bytes.Length < 18 then
+        fail name (sprintf "Expecting a gzip stream of at least 18 bytes (header and trailer) but received %d (truncated gzip stream)" bytes.Length)
+    let crc = BinaryPrimitives.ReadUInt32LittleEndian(ReadOnlySpan(bytes, bytes.Length - 8, 4))
+    let size = BinaryPrimitives.ReadUInt32LittleEndian(ReadOnlySpan(bytes, bytes.Length - 4, 4))
+    let complete =
+        size = uint32 output.Length
+        // Several gzip members: the trailer describes the last one, a suffix of the output.
+        || (int64 size < int64 output.Length && crc32 output (output.Length - int size) = crc)
+    if not complete then
+        fail name (sprintf "Expecting a complete gzip stream whose trailer matches its content but received a trailer announcing %d uncompressed byte(s) after %d were decoded (truncated or corrupt gzip stream)"
+                       size output.Length)
+
 let private decompress (name: string) (bytes: byte[]) : byte[] =
     if not (isGzip bytes) then bytes
     else
@@ -106,7 +136,9 @@ let private decompress (name: string) (bytes: byte[]) : byte[] =
             use gzip = new GZipStream(input, CompressionMode.Decompress)
             use output = new MemoryStream()
             gzip.CopyTo output
-            output.ToArray()
+            let decoded = output.ToArray()
+            checkTrailer name bytes decoded
+            decoded
         with
         | :? InvalidDataException as e ->
             failWith name e (sprintf "Expecting a valid gzip stream (the file starts with the gzip magic bytes 1f 8b) but received corrupt gzip data (%s)" e.Message)

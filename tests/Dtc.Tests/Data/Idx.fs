@@ -106,7 +106,21 @@ let private malformed =
                 expectDataError [ path; "corrupt gzip" ] "garbage after the gzip magic" (fun () -> readImages path) |> ignore
                 let full = gzip validImages.Value
                 let half = writeRaw dir "half.gz" full.[.. full.Length / 2]
-                expectDataError [ half ] "a gzip stream cut in half" (fun () -> readImages half) |> ignore)
+                expectDataError [ half; "truncated" ] "a gzip stream cut in half" (fun () -> readImages half) |> ignore
+                let noTrailer = writeRaw dir "no-trailer.gz" full.[.. full.Length - 5]
+                expectDataError [ noTrailer; "truncated or corrupt gzip stream" ] "a gzip stream without its last 4 bytes" (fun () -> readImages noTrailer) |> ignore
+                let badCrc = Array.copy full
+                badCrc.[badCrc.Length - 6] <- badCrc.[badCrc.Length - 6] ^^^ 0xFFuy
+                let crcPath = writeRaw dir "bad-crc.gz" badCrc
+                expectDataError [ crcPath; "corrupt gzip" ] "a wrong CRC-32" (fun () -> readImages crcPath) |> ignore)
+
+        testCase "a gzip file of several members (as written by pigz or bgzip) is read whole" <| fun () ->
+            withTempDir (fun dir ->
+                let v = validImages.Value
+                let path = writeRaw dir "members.gz" (Array.append (gzip v.[.. 20]) (gzip v.[21 ..]))
+                Expect.equal (encodeImages (readImages path)) v "two members"
+                let emptyLast = writeRaw dir "empty-last.gz" (Array.append (gzip v) (gzip [||]))
+                Expect.equal (encodeImages (readImages emptyLast)) v "an empty last member")
 
         testCase "a missing file" <| fun () ->
             withTempDir (fun dir ->
