@@ -203,7 +203,7 @@ type Download =
       /// <summary>The cache folder; <c>None</c> (the default) means <c>$XDG_CACHE_HOME/dtc/mnist</c>, or
       /// <c>~/.cache/dtc/mnist</c> when XDG_CACHE_HOME is not set.</summary>
       CacheDir: string option
-      /// <summary>The time allowed for one file from one mirror. Default 5 minutes.</summary>
+      /// <summary>The HTTP client's timeout for one request to one mirror. Default 5 minutes.</summary>
       Timeout: TimeSpan }
 
     /// <summary>The public mirrors, the original files' hashes, the user cache and a 5-minute timeout.</summary>
@@ -279,7 +279,8 @@ let private describeFailure (e: exn) =
 /// <summary>The full MNIST (60,000 + 10,000 digits), downloaded once into a cache folder with configurable
 /// mirrors and hashes. Each file already in the cache with the expected SHA-256 is used as it is; any other
 /// is fetched from the first mirror that delivers the expected SHA-256, into a temporary file renamed into
-/// place only once verified, so the cache never holds a partial or unverified file.</summary>
+/// place only once verified, so the cache never holds a partial or unverified file (a cached file with the
+/// wrong hash is deleted; files verified before a later file fails are kept for the next attempt).</summary>
 /// <param name="settings">Mirrors, hashes, cache folder and timeout (see <see cref="P:Dtc.Data.Datasets.Download.defaults"/>).</param>
 /// <returns>The validated data set, named <c>mnist</c>.</returns>
 /// <exception cref="T:Dtc.Data.Idx.DataException">When a file cannot be obtained from any mirror (for example

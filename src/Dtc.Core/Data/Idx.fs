@@ -13,6 +13,7 @@
 /// <see cref="T:System.ArgumentException"/>, so callers (such as the <c>dtc</c> command line, which maps
 /// bad input to exit code 2) can tell bad input from bugs without knowing Dtc's types.
 /// </remarks>
+/// <namespacedoc><summary>Data: IDX files, the data sets the experiments run on, and their staging as tensors.</summary></namespacedoc>
 module Dtc.Data.Idx
 
 open System
