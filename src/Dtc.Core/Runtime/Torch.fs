@@ -48,7 +48,8 @@ let requireRank (what: string) (rank: int) (t: torch.Tensor) : unit =
 /// <param name="t">The tensor; not disposed.</param>
 /// <returns>Its values as doubles.</returns>
 let toArray (t: torch.Tensor) : float[] =
-    use flat = t.detach().reshape(-1L).cpu().to_type(torch.float64).contiguous()
+    use scope = torch.NewDisposeScope()
+    let flat = t.detach().reshape(-1L).cpu().to_type(torch.float64).contiguous()
     flat.data<float>().ToArray()
 
 /// <summary>Creates a 1-D tensor from an array on a device with a dtype.</summary>
@@ -58,8 +59,9 @@ let toArray (t: torch.Tensor) : float[] =
 /// <returns>A new tensor; the caller owns it.</returns>
 let ofArray (dtype: torch.ScalarType) (device: torch.Device) (values: float[]) : torch.Tensor =
     init ()
-    use t = torch.tensor(values, dtype = torch.float64)
-    t.``to``(dtype, device)
+    use scope = torch.NewDisposeScope()
+    let t = torch.tensor(values, dtype = torch.float64)
+    t.``to``(dtype, device).MoveToOuterDisposeScope()
 
 /// <summary>Creates a 2-D tensor from a rectangular array on a device with a dtype.</summary>
 /// <param name="dtype">The element type.</param>
@@ -68,8 +70,9 @@ let ofArray (dtype: torch.ScalarType) (device: torch.Device) (values: float[]) :
 /// <returns>A new tensor; the caller owns it.</returns>
 let ofArray2D (dtype: torch.ScalarType) (device: torch.Device) (values: float[,]) : torch.Tensor =
     init ()
-    use t = torch.tensor(values, dtype = torch.float64)
-    t.``to``(dtype, device)
+    use scope = torch.NewDisposeScope()
+    let t = torch.tensor(values, dtype = torch.float64)
+    t.``to``(dtype, device).MoveToOuterDisposeScope()
 
 /// <summary>Copies a 2-D tensor to a rectangular float array, through the CPU.</summary>
 /// <param name="t">A rank-2 tensor; not disposed.</param>

@@ -90,7 +90,9 @@ let private fingerprint (options: RunOptions) =
 /// <param name="model">The model (not disposed).</param>
 /// <returns>The compressed model and one record per hidden layer.</returns>
 let compressOnce (protocol: Protocol) (method: Method) (model: Model.Mlp) : Model.Mlp * LayerCycle[] =
-    let mutable current = Model.copy model
+    // `current` is the input model until the first layer is compressed; from then on we own it.
+    let mutable current = model
+    let mutable owned = false
     let records =
         [| for layer in 0 .. model.Weights.Length - 2 do
                let pair = Model.pair layer current
@@ -109,9 +111,12 @@ let compressOnce (protocol: Protocol) (method: Method) (model: Model.Mlp) : Mode
                        | Random -> Selection.select (Selection.Random protocol.RandomSeed) k values
                        | _ -> Selection.select protocol.Rule k values
                    let next = Model.compress layer kept current
-                   (current :> IDisposable).Dispose()
+                   if owned then (current :> IDisposable).Dispose()
                    current <- next
-                   let row (t: torch.Tensor) i = Dtc.Runtime.Torch.toArray (t.[int64 i])
+                   owned <- true
+                   let row (t: torch.Tensor) (i: int) =
+                       use r = t.[int64 i]
+                       Dtc.Runtime.Torch.toArray r
                    let rays = scores.Rays
                    yield { Layer = layer; WidthBefore = width; WidthAfter = kept.Length
                            Measurements = (match rays with Some r -> int r.Measurements.shape.[1] | None -> 0)
@@ -125,7 +130,7 @@ let compressOnce (protocol: Protocol) (method: Method) (model: Model.Mlp) : Mode
                            SolverIterations = (match rays with Some r -> r.Diagnostics |> Array.map (fun d -> d.Iterations) | None -> [||])
                            ReconstructionErrors = (match rays with Some r -> r.RelativeErrors | None -> [||])
                            Kept = kept } |]
-    current, records
+    (if owned then current else Model.copy model), records
 
 /// <summary>Runs one method from the protocol's initial model to the stop size.</summary>
 /// <param name="options">How to run.</param>

@@ -29,9 +29,12 @@ type Mlp =
         member m.Dispose() =
             for p in m.Parameters do p.Dispose()
 
-let private parameter (t: torch.Tensor) =
-    let p = new Parameter(t.detach().contiguous(), true)
-    p
+/// A trainable parameter holding a copy of a tensor's values; the copy is moved out of the current
+/// dispose scope (the model owns it), temporaries stay in the scope.
+let private parameter (t: torch.Tensor) : Parameter =
+    use _ = torch.no_grad ()
+    let p = new Parameter(t.detach().clone(), true)
+    p.MoveToOuterDisposeScope() :?> Parameter
 
 /// <summary>Creates an MLP with Xavier-normal weights drawn from a seeded CPU generator, layer after layer,
 /// as <c>torch.nn.init.xavier_normal_(w, generator=g)</c> does (values drawn on the CPU, then moved).
@@ -56,15 +59,10 @@ let create (seed: int64) (bias: bool) (logSoftmaxOverBatch: bool) (dtype: torch.
                let std = sqrt (2.0 / float (fanIn + fanOut))
                let w = torch.empty(int64 fanOut, int64 fanIn, dtype = torch.float32, device = torch.CPU)
                w.normal_(0.0, std, g) |> ignore
-               let p = parameter (w.``to``(dtype, device))
-               p.MoveToOuterDisposeScope() |> ignore
-               p |]
+               parameter (w.``to``(dtype, device)) |]
     let biases =
         if bias then
-            [| for i in 1 .. widths.Length - 1 ->
-                   let p = parameter (torch.zeros(int64 widths.[i], dtype = dtype, device = device))
-                   p.MoveToOuterDisposeScope() |> ignore
-                   p |]
+            [| for i in 1 .. widths.Length - 1 -> parameter (torch.zeros(int64 widths.[i], dtype = dtype, device = device)) |]
         else [||]
     { Weights = weights; Biases = biases; LogSoftmaxOverBatch = logSoftmaxOverBatch }
 
@@ -106,17 +104,16 @@ let compress (hidden: int) (kept: int[]) (model: Mlp) : Mlp =
     let sliced = pair hidden model |> Slicing.slice kept
     use scope = torch.NewDisposeScope()
     use _ = torch.no_grad ()
-    let keep (t: torch.Tensor) = (parameter t).MoveToOuterDisposeScope() :?> Parameter
     let weights =
         model.Weights |> Array.mapi (fun i w ->
-            if i = hidden then keep sliced.IncomingWeight
-            elif i = hidden + 1 then keep sliced.OutgoingWeight
-            else keep (w.clone()))
+            if i = hidden then parameter sliced.IncomingWeight
+            elif i = hidden + 1 then parameter sliced.OutgoingWeight
+            else parameter w)
     let biases =
         model.Biases |> Array.mapi (fun i b ->
-            if i = hidden then keep sliced.IncomingBias.Value
-            elif i = hidden + 1 then keep sliced.OutgoingBias.Value
-            else keep (b.clone()))
+            if i = hidden then parameter sliced.IncomingBias.Value
+            elif i = hidden + 1 then parameter sliced.OutgoingBias.Value
+            else parameter b)
     for t in [ Some sliced.IncomingWeight; Some sliced.OutgoingWeight; sliced.IncomingBias; sliced.OutgoingBias ] do
         t |> Option.iter (fun t -> t.Dispose())
     { model with Weights = weights; Biases = biases }
@@ -125,7 +122,7 @@ let compress (hidden: int) (kept: int[]) (model: Mlp) : Mlp =
 /// <param name="model">The model.</param>
 /// <returns>A new model with copied parameters.</returns>
 let copy (model: Mlp) : Mlp =
-    use _ = torch.no_grad ()
+    use scope = torch.NewDisposeScope()
     { model with
-        Weights = model.Weights |> Array.map (fun w -> parameter (w.clone()))
-        Biases = model.Biases |> Array.map (fun b -> parameter (b.clone())) }
+        Weights = model.Weights |> Array.map parameter
+        Biases = model.Biases |> Array.map parameter }

@@ -39,9 +39,11 @@ let options checkpoint resume (onProgress: CompressTrain.Progress -> unit) (toke
       OnProgress = onProgress
       Cancellation = token }
 
-/// The records without their timings (which differ between runs).
+/// The records without their timings (which differ between runs), as JSON text: equal text means
+/// bit-identical numbers (shortest round-trip formatting), NaN included.
 let withoutTimings (r: MethodRun) =
-    r.Method, r.InitialAccuracy, r.Cycles |> Array.map (fun c -> { c with TrainSeconds = 0.0; CompressSeconds = 0.0; EvalSeconds = 0.0 })
+    let cycles = r.Cycles |> Array.map (fun c -> { c with TrainSeconds = 0.0; CompressSeconds = 0.0; EvalSeconds = 0.0 })
+    Text.Json.JsonSerializer.Serialize({ r with Cycles = cycles }, Records.jsonOptions)
 
 let tempDir () =
     let d = Path.Combine(Path.GetTempPath(), "dtc-tests-" + Guid.NewGuid().ToString("N"))
