@@ -139,6 +139,9 @@ let compressOnce (protocol: Protocol) (method: Method) (model: Model.Mlp) : Mode
 /// <returns>The method's cycles.</returns>
 let runMethod (options: RunOptions) (data: Steps.Staged) (method: Method) : MethodRun =
     let p = validate options.Protocol
+    if data.Train.BatchSize <> p.BatchSize || data.Test.BatchSize <> p.BatchSize then
+        invalidArg (nameof data) (sprintf "Expecting data staged in batches of %d (the protocol's BatchSize) but received %d (train) and %d (test)"
+                                      p.BatchSize data.Train.BatchSize data.Test.BatchSize)
     let name = methodName method
     let fp = fingerprint options
     let checkpointPath = options.CheckpointDir |> Option.map (fun d -> Path.Combine(d, name + ".ckpt"))
@@ -157,11 +160,11 @@ let runMethod (options: RunOptions) (data: Steps.Staged) (method: Method) : Meth
         match resumed with
         | Some(h, m) -> m, ResizeArray h.Cycles, h.Position, h.InitialAccuracy, h.Finished
         | None ->
-            let widths = Array.concat [ [| int data.TrainInputs.shape.[1] |]; p.Hidden; [| 10 |] ]
+            let widths = Array.concat [ [| int data.Train.Inputs.shape.[1] |]; p.Hidden; [| Dtc.Data.Datasets.ClassCount |] ]
             Model.create p.InitSeed p.Bias p.LogSoftmaxOverBatch torch.float32 options.Device widths, ResizeArray(), 0L, nan, false
     let total = Selection.schedule p.Count p.Keep p.Stop (Array.max initialWidths) |> List.length
     let sw = Stopwatch.StartNew()
-    let batch = Steps.trainBatch p.ShuffleSeed p.BatchSize data
+    let batch = Steps.trainBatch p.ShuffleSeed data
     try
         while not finished do
             let cycle = cycles.Count + 1
@@ -173,7 +176,7 @@ let runMethod (options: RunOptions) (data: Steps.Staged) (method: Method) : Meth
                 use opt = torch.optim.Adam(model.Parameters, lr = p.LearningRate)
                 Steps.train opt (Model.forward model) batch start p.BatchesPerCycle
             position <- start + int64 p.BatchesPerCycle
-            if cycle = 1 then initialAccuracy <- fst (Steps.evaluate (Model.forward model) p.BatchSize data)
+            if cycle = 1 then initialAccuracy <- fst (Steps.evaluate (Model.forward model) data)
             let t1 = Stopwatch.GetTimestamp()
             // Compress.
             let next, layers = compressOnce p method model
@@ -181,7 +184,7 @@ let runMethod (options: RunOptions) (data: Steps.Staged) (method: Method) : Meth
             model <- next
             let t2 = Stopwatch.GetTimestamp()
             // Evaluate.
-            let exact, batchMean = Steps.evaluate (Model.forward model) p.BatchSize data
+            let exact, batchMean = Steps.evaluate (Model.forward model) data
             let t3 = Stopwatch.GetTimestamp()
             let widths = model.Hidden
             let record =
@@ -230,8 +233,8 @@ let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: M
           Device = string options.Device
           Threads = torch.get_num_threads ()
           Dataset = dataset
-          TrainSize = int data.TrainInputs.shape.[0]
-          TestSize = int data.TestInputs.shape.[0]
+          TrainSize = data.Train.Count
+          TestSize = data.Test.Count
           Protocol = dict (describe options.Protocol)
           StartedUtc = started.ToString("o")
           WallSeconds = sw.Elapsed.TotalSeconds }

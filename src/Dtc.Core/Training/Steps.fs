@@ -6,55 +6,63 @@ module Dtc.Training.Steps
 
 open System
 open TorchSharp
+open Dtc.Data
 
-/// <summary>A dataset staged on a device: normalised float32 inputs (n×features) and int64 labels.
-/// The caller owns the tensors.</summary>
+/// <summary>A dataset staged once on the run's device (see <see cref="M:Dtc.Data.Datasets.stage(Dtc.Data.Datasets.Normalisation,System.Int32,TorchSharp.torch.Device,Dtc.Data.Datasets.Split)"/>).
+/// It owns both splits: dispose it once, when the run is over.</summary>
 type Staged =
-    { /// <summary>Training inputs, n×features.</summary>
-      TrainInputs: torch.Tensor
-      /// <summary>Training labels, n.</summary>
-      TrainLabels: torch.Tensor
-      /// <summary>Test inputs, n×features.</summary>
-      TestInputs: torch.Tensor
-      /// <summary>Test labels, n.</summary>
-      TestLabels: torch.Tensor }
+    { /// <summary>The training split and its mini-batches.</summary>
+      Train: Datasets.Staged
+      /// <summary>The test split and its mini-batches.</summary>
+      Test: Datasets.Staged }
 
     interface IDisposable with
         member s.Dispose() =
-            for t in [ s.TrainInputs; s.TrainLabels; s.TestInputs; s.TestLabels ] do t.Dispose()
+            s.Train.Dispose()
+            s.Test.Dispose()
 
-/// <summary>The number of mini-batches per epoch (the last one may be partial, as PyTorch's DataLoader).</summary>
-/// <param name="batchSize">The batch size.</param>
-/// <param name="count">The number of samples.</param>
-/// <returns>⌈count / batchSize⌉.</returns>
-let batchesPerEpoch (batchSize: int) (count: int64) : int = int ((count + int64 batchSize - 1L) / int64 batchSize)
+/// <summary>Stages both splits of a dataset on a device with the protocol's normalisation and batch size.</summary>
+/// <param name="normalisation">Input normalisation (paper: mean 0.1307, std 0.3081).</param>
+/// <param name="batchSize">The batch size (paper: 512).</param>
+/// <param name="device">The device.</param>
+/// <param name="dataset">The dataset.</param>
+/// <returns>The staged data; the caller disposes it.</returns>
+let stage (normalisation: Datasets.Normalisation) (batchSize: int) (device: torch.Device) (dataset: Datasets.Dataset) : Staged =
+    let train = Datasets.stage normalisation batchSize device dataset.Train
+    try { Train = train; Test = Datasets.stage normalisation batchSize device dataset.Test }
+    with _ ->
+        train.Dispose()
+        reraise ()
 
 /// <summary>Training mini-batch number <paramref name="position"/> counted from the start of the run
-/// (epochs follow one another): a view of the staged tensors, or rows gathered by the epoch's
-/// permutation <c>NumPyRandom.permutation (seed + epoch)</c> when shuffling.</summary>
+/// (epochs follow one another): a view of the staged batches (owned by <paramref name="data"/>), or, when
+/// shuffling, rows gathered by the epoch's permutation <c>NumPyRandom.permutation (seed + epoch)</c>
+/// (new tensors in the caller's dispose scope).</summary>
 /// <param name="shuffleSeed">None for the data order (paper), Some seed to shuffle each epoch.</param>
-/// <param name="batchSize">The batch size.</param>
 /// <param name="data">The staged data.</param>
 /// <param name="position">The batch number since the start.</param>
-/// <returns>Inputs and labels of the batch; dispose them after the step.</returns>
-let trainBatch (shuffleSeed: int64 option) (batchSize: int) (data: Staged) (position: int64) : torch.Tensor * torch.Tensor =
-    let n = data.TrainInputs.shape.[0]
-    let perEpoch = int64 (batchesPerEpoch batchSize n)
-    let epoch, i = position / perEpoch, position % perEpoch
-    let start = i * int64 batchSize
-    let length = min (int64 batchSize) (n - start)
+/// <returns>Inputs and labels of the batch.</returns>
+let trainBatch (shuffleSeed: int64 option) (data: Staged) (position: int64) : torch.Tensor * torch.Tensor =
+    let perEpoch = int64 data.Train.Batches.Length
+    if perEpoch = 0L then invalidArg (nameof data) "Expecting a training split with at least one sample but received none"
+    let epoch, i = position / perEpoch, int (position % perEpoch)
     match shuffleSeed with
-    | None -> data.TrainInputs.narrow(0L, start, length), data.TrainLabels.narrow(0L, start, length)
+    | None ->
+        let b = data.Train.Batches.[i]
+        b.Inputs, b.Targets
     | Some seed ->
-        let perm = Dtc.Runtime.NumPyRandom.permutation ((seed + epoch) % 4294967296L) (int n)
-        let rows = perm.[int start .. int (start + length) - 1] |> Array.map int64
-        use index = torch.tensor(rows, device = data.TrainInputs.device)
-        data.TrainInputs.index_select(0L, index), data.TrainLabels.index_select(0L, index)
+        let n = data.Train.Count
+        let perm = Dtc.Runtime.NumPyRandom.permutation ((seed + epoch) % 4294967296L) n
+        let start = i * data.Train.BatchSize
+        let length = min data.Train.BatchSize (n - start)
+        let rows = perm.[start .. start + length - 1] |> Array.map int64
+        use index = torch.tensor(rows, device = data.Train.Inputs.device)
+        data.Train.Inputs.index_select(0L, index), data.Train.Targets.index_select(0L, index)
 
 /// <summary>Trains for a number of mini-batches with Adam and cross-entropy loss.</summary>
 /// <param name="optimizer">The optimiser over the model's parameters.</param>
 /// <param name="forward">The model's forward function (log-probabilities).</param>
-/// <param name="batch">Mini-batch by position (see <see cref="M:Dtc.Training.Steps.trainBatch(Microsoft.FSharp.Core.FSharpOption{System.Int64},System.Int32,Dtc.Training.Steps.Staged,System.Int64)"/>).</param>
+/// <param name="batch">Mini-batch by position (see <see cref="M:Dtc.Training.Steps.trainBatch(Microsoft.FSharp.Core.FSharpOption{System.Int64},Dtc.Training.Steps.Staged,System.Int64)"/>).</param>
 /// <param name="start">The first batch's position.</param>
 /// <param name="count">How many mini-batches.</param>
 /// <returns>The mean training loss.</returns>
@@ -75,24 +83,18 @@ let train (optimizer: torch.optim.Optimizer) (forward: torch.Tensor -> torch.Ten
 /// <summary>Test accuracy, exact (correct / total) and as the supplement computed it (the mean of the
 /// per-batch accuracies), without autograd.</summary>
 /// <param name="forward">The model's forward function.</param>
-/// <param name="batchSize">The evaluation batch size (paper: 512; it matters for the batch-mean figure
-/// and for the log-softmax-over-batch quirk).</param>
-/// <param name="data">The staged data.</param>
+/// <param name="data">The staged data; its test batches are the evaluation batches (paper: 512; the size
+/// matters for the batch-mean figure and for the log-softmax-over-batch quirk).</param>
 /// <returns>(exact accuracy, mean of per-batch accuracies).</returns>
-let evaluate (forward: torch.Tensor -> torch.Tensor) (batchSize: int) (data: Staged) : float * float =
+let evaluate (forward: torch.Tensor -> torch.Tensor) (data: Staged) : float * float =
     use _ = torch.no_grad ()
-    let n = data.TestInputs.shape.[0]
-    let batches = batchesPerEpoch batchSize n
-    let mutable correct = 0L
-    let mutable batchMean = 0.0
-    for b in 0 .. batches - 1 do
+    let mutable correct, total, batchMean = 0L, 0L, 0.0
+    for b in data.Test.Batches do
         use scope = torch.NewDisposeScope()
-        let start = int64 b * int64 batchSize
-        let length = min (int64 batchSize) (n - start)
-        let x = data.TestInputs.narrow(0L, start, length)
-        let y = data.TestLabels.narrow(0L, start, length)
-        let predicted = (forward x).argmax(1L)
-        let c = predicted.eq(y).sum().item<int64>()
+        let c = (forward b.Inputs).argmax(1L).eq(b.Targets).sum().item<int64>()
+        let length = b.Targets.shape.[0]
         correct <- correct + c
+        total <- total + length
         batchMean <- batchMean + float c / float length
-    (if n = 0L then nan else float correct / float n), (if batches = 0 then nan else batchMean / float batches)
+    (if total = 0L then nan else float correct / float total),
+    (if data.Test.Batches.Length = 0 then nan else batchMean / float data.Test.Batches.Length)

@@ -9,18 +9,20 @@ open Dtc.Runtime
 open Dtc.Training
 open Dtc.Training.Records
 
-/// A small synthetic classification task staged on the CPU: 10 classes from a random linear rule.
+/// A small synthetic classification task staged on the CPU: 4×5-pixel images, 10 classes from a
+/// random linear rule, 300 training and 130 test samples, batches of 64.
 let staged () : Steps.Staged =
-    Torch.init ()
-    use g = new torch.Generator(3UL, torch.CPU)
-    use w = torch.randn(20L, 10L, generator = g)
-    let make n =
-        let x = torch.randn(n, 20L, generator = g)
-        use logits = x.matmul(w)
-        x, logits.argmax(1L)
-    let trainX, trainY = make 300L
-    let testX, testY = make 130L
-    { TrainInputs = trainX; TrainLabels = trainY; TestInputs = testX; TestLabels = testY }
+    let rng = Random(3)
+    let w = Array2D.init 20 10 (fun _ _ -> rng.NextDouble() - 0.5)
+    let split n : Dtc.Data.Datasets.Split =
+        let pixels = Array.init (n * 20) (fun _ -> byte (rng.Next 256))
+        let labels =
+            Array.init n (fun i ->
+                let score c = Seq.sum (seq { for j in 0 .. 19 -> float pixels.[i * 20 + j] * w.[j, c] })
+                byte (Seq.maxBy score [ 0 .. 9 ]))
+        { Images = { Count = n; Rows = 4; Columns = 5; Pixels = pixels }; Labels = { Count = n; Values = labels } }
+    let dataset = Dtc.Data.Datasets.create "synthetic" "test" (split 300) (split 130)
+    Steps.stage { Mean = 128.0 / 255.0; Std = 0.3 } 64 torch.CPU dataset
 
 let protocol =
     { Protocol.Protocol.corrected with
