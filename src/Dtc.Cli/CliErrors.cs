@@ -29,5 +29,5 @@ internal static class CliErrors
 
     static Exception Innermost(Exception e) => e.InnerException is { } inner && e is System.Reflection.TargetInvocationException ? Innermost(inner) : e;
 
-    static bool IsBadInput(Exception e) => Innermost(e) is ArgumentException or FormatException or FileNotFoundException or DirectoryNotFoundException;
+    static bool IsBadInput(Exception e) => Innermost(e) is ArgumentException or FormatException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException;
 }

@@ -71,11 +71,17 @@ public static class Scoring
         var rays = Microsoft.FSharp.Core.OptionModule.ToObj(s.Rays);
         return new DualScores(
             Dtc.Runtime.Torch.toArray(s.Values),
-            Dtc.Runtime.Torch.toArray(s.Profiles[0]),
-            Dtc.Runtime.Torch.toArray(s.Profiles[1]),
-            rays is null ? null : Dtc.Runtime.Torch.toArray(rays.Measurements[0]),
-            rays is null ? null : Dtc.Runtime.Torch.toArray(rays.Measurements[1]),
+            Row(s.Profiles, 0),
+            Row(s.Profiles, 1),
+            rays is null ? null : Row(rays.Measurements, 0),
+            rays is null ? null : Row(rays.Measurements, 1),
             rays is null ? [] : rays.Diagnostics.Select(SolverDiagnostics.Of).ToArray(),
             rays is null ? [] : rays.RelativeErrors);
+    }
+
+    static double[] Row(torch.Tensor t, long i)
+    {
+        using var row = t[i];
+        return Dtc.Runtime.Torch.toArray(row);
     }
 }
