@@ -50,23 +50,36 @@ let methodColor (methodName: string) : string =
 let private finite (xs: float[]) (ys: float[]) =
     Array.zip xs ys |> Array.filter (fun (x, y) -> Double.IsFinite x && Double.IsFinite y) |> Array.unzip
 
-let private style (settings: Settings) (height: int) (title: string) (xTitle: string) (yTitle: string) (chart: GenericChart) =
+// Plotly.NET's default template is slow to serialise (about a second per chart), so charts are
+// built without it (UseDefaults = false) and styled here: white background, light grid, framed axes.
+let private axes (xTitle: string) (yTitle: string) (chart: GenericChart) =
+    let grid, frame = Color.fromString "#e3e3e3", Color.fromString "#555555"
+    chart
+    |> Chart.withXAxisStyle (TitleText = xTitle, ShowGrid = true, GridColor = grid, ZeroLine = false, ShowLine = true,
+                             LineColor = frame, Mirror = StyleParam.Mirror.True)
+    |> Chart.withYAxisStyle (TitleText = yTitle, ShowGrid = true, GridColor = grid, ZeroLine = false, ShowLine = true,
+                             LineColor = frame, Mirror = StyleParam.Mirror.True)
+
+let private styleLayout (settings: Settings) (height: int) (title: string) (chart: GenericChart) =
     chart
     |> Chart.withTitle (title, TitleFont = Font.init (Size = settings.FontSize * 1.25))
-    |> Chart.withXAxisStyle (TitleText = xTitle, ShowGrid = true, ZeroLine = false)
-    |> Chart.withYAxisStyle (TitleText = yTitle, ShowGrid = true, ZeroLine = false)
     |> Chart.withSize (settings.Width, height)
     |> Chart.withLayoutStyle (
-        Font = Font.init (Family = StyleParam.FontFamily.Custom settings.FontFamily, Size = settings.FontSize),
-        Margin = Margin.init (Left = 80, Right = 30, Top = 70, Bottom = 70))
-    |> Chart.withLegendStyle (Orientation = StyleParam.Orientation.Horizontal, X = 0.0, Y = -0.18)
+        Font = Font.init (Family = StyleParam.FontFamily.Custom settings.FontFamily, Size = settings.FontSize, Color = Color.fromString "#222"),
+        PaperBGColor = Color.fromString "#ffffff",
+        PlotBGColor = Color.fromString "#ffffff",
+        Margin = Margin.init (Left = 80, Right = 30, Top = 70, Bottom = 120))
+    |> Chart.withLegendStyle (Orientation = StyleParam.Orientation.Horizontal, X = 0.0, Y = -0.2, YAnchor = StyleParam.YAnchorPosition.Top)
     |> Chart.withConfig (Config.init (Responsive = false, Displaylogo = false))
     |> Chart.withDisplayOptions (DisplayOptions.init (PlotlyJSReference = PlotlyJSReference.NoReference))
+
+let private style (settings: Settings) (height: int) (title: string) (xTitle: string) (yTitle: string) (chart: GenericChart) =
+    chart |> axes xTitle yTitle |> styleLayout settings height title
 
 let private fractionTitle = "Fraction of hidden neurons removed (sparsity, 0–1)"
 
 let private emptyNote (settings: Settings) (text: string) =
-    Chart.Point([ 0.5 ], [ 0.5 ], Opacity = 0.0, ShowLegend = false)
+    Chart.Point([ 0.5 ], [ 0.5 ], Opacity = 0.0, ShowLegend = false, UseDefaults = false)
     |> Chart.withAnnotations [ Annotation.init (X = 0.5, Y = 0.5, Text = text, ShowArrow = false, Font = Font.init (Size = settings.FontSize)) ]
 
 let private accuracyChart (settings: Settings) (analysis: Analysis.Analysis) (zoom: bool) =
@@ -77,14 +90,16 @@ let private accuracyChart (settings: Settings) (analysis: Analysis.Analysis) (zo
             let x, y = finite (keep |> Array.map (fun c -> c.FractionRemoved)) (keep |> Array.map (fun c -> c.Accuracy))
             let xs, ys = finite (keep |> Array.map (fun c -> c.FractionRemoved)) (keep |> Array.map (fun c -> c.SmoothedAccuracy))
             if x.Length > 0 then
-                yield Chart.Point(x, y, Name = m.Method + " (measured)", MarkerColor = color, Opacity = 0.75)
+                yield Chart.Point(x, y, Name = m.Method + " (measured)", Marker = TraceObjects.Marker.init (Color = color, Size = 8), Opacity = 0.75, UseDefaults = false)
             if xs.Length > 0 then
-                yield Chart.Line(xs, ys, Name = m.Method + " (LOWESS)", LineColor = color, LineWidth = 2.5) ]
+                yield Chart.Line(xs, ys, Name = m.Method + " (LOWESS)", LineColor = color, LineWidth = 2.5, UseDefaults = false) ]
     let chart = if traces.IsEmpty then emptyNote settings "No accuracy to plot" else Chart.combine traces
     let title =
         if zoom then "Fig. 2 — Test accuracy at high sparsity (80–100 % removed)"
         else "Fig. 1 — Test accuracy vs fraction of neurons removed"
-    let chart = style settings settings.Height title fractionTitle (sprintf "Test accuracy (%s, fraction correct)" analysis.AccuracyDefinition) chart
+    let yTitle =
+        if analysis.AccuracyDefinition = "TestAccuracyBatchMean" then "Test accuracy (batch mean, 0–1)" else "Test accuracy (fraction correct)"
+    let chart = style settings settings.Height title fractionTitle yTitle chart
     if zoom then chart |> Chart.withXAxisStyle (MinMax = (0.8, 1.0)) else chart
 
 /// <summary>Fig. 1: test accuracy against the fraction of neurons removed, every method, measured
@@ -114,7 +129,7 @@ let weightRays (settings: Settings) (analysis: Analysis.Analysis) : GenericChart
                 let color = Color.fromString (methodColor m.Method)
                 yield
                     Chart.Line(x, y, Name = m.Method, ShowMarkers = true, MarkerColor = color,
-                               Line = Line.init (Shape = StyleParam.Shape.Hv, Color = color, Width = 2.5)) ]
+                               Line = Line.init (Shape = StyleParam.Shape.Hv, Color = color, Width = 2.5), UseDefaults = false) ]
     let chart = if traces.IsEmpty then emptyNote settings "No method recorded weight rays" else Chart.combine traces
     style settings settings.Height "Fig. 3 — Weight-ray absolute mean per length" fractionTitle "mean(|ray|) / len(ray) (weight units, log scale)" chart
     |> Chart.withYAxisStyle (AxisType = StyleParam.AxisType.Log)
@@ -129,12 +144,12 @@ let private entropyChart (settings: Settings) (analysis: Analysis.Analysis) (y1:
                 let e = m.Cycles |> Array.map (fun c -> if y1 then c.EntropyY1 else c.EntropyY2)
                 let x, y = finite fr e
                 yield Chart.Line(x, y, Name = sprintf "%s: entropy of %s" m.Method (if y1 then "y1" else "y2"), ShowMarkers = true,
-                                 LineColor = color, MarkerColor = color, LineWidth = 2.5)
+                                 LineColor = color, MarkerColor = color, LineWidth = 2.5, UseDefaults = false)
                 let ln = m.Cycles |> Array.map (fun c -> if c.Measurements > 0 then logOf (float c.Measurements) else nan)
                 let xn, yn = finite fr ln
                 if xn.Length > 0 then
                     yield Chart.Line(xn, yn, Name = sprintf "%s: log n (%s), n values in distinct bins" m.Method unitName,
-                                     LineColor = color, LineDash = StyleParam.DrawingStyle.Dash, LineWidth = 1.5, Opacity = 0.7) ]
+                                     LineColor = color, LineDash = StyleParam.DrawingStyle.Dash, LineWidth = 1.5, Opacity = 0.7, UseDefaults = false) ]
     let which = if y1 then "y1 (previous layer, incoming)" else "y2 (next layer, outgoing)"
     let title = sprintf "Fig. %d — Gibbs entropy of the measurements %s" (if y1 then 4 else 5) which
     let chart = if traces.IsEmpty then emptyNote settings "No method recorded measurements: no entropy" else Chart.combine traces
@@ -187,19 +202,17 @@ let histograms (settings: Settings) (layer: int) (run: MethodRun) : GenericChart
             let v = values c y1
             let name = if y1 then "y1" else "y2"
             let chart =
-                if v.Length = 0 then Chart.Point([ 0.0 ], [ 0.0 ], Opacity = 0.0, ShowLegend = false)
+                if v.Length = 0 then Chart.Point([ 0.0 ], [ 0.0 ], Opacity = 0.0, ShowLegend = false, UseDefaults = false)
                 else
                     Chart.Histogram(X = v, HistNorm = StyleParam.HistNorm.Probability, Name = name, ShowLegend = false,
-                                    MarkerColor = color, Opacity = (if y1 then 0.6 else 0.9))
-            chart
-            |> Chart.withXAxisStyle (TitleText = sprintf "%s value (n = %d)" name v.Length)
-            |> Chart.withYAxisStyle (TitleText = (if c.Cycle = cycles.[0].Cycle then "probability" else ""))
+                                    MarkerColor = color, Opacity = (if y1 then 0.6 else 0.9), UseDefaults = false)
+            chart |> axes (sprintf "%s value (n = %d)" name v.Length) (if c.Cycle = cycles.[0].Cycle then "probability" else "")
         let titles =
             [ for y1 in [ true; false ] do
                 for c in cycles -> sprintf "%s, cycle %d, %.1f %% removed" (if y1 then "y1" else "y2") c.Cycle (100.0 * c.FractionRemoved) ]
         [ for y1 in [ true; false ] do for c in cycles -> cell c y1 ]
         |> Chart.Grid(2, cycles.Length, SubPlotTitles = titles, SubPlotTitleFont = Font.init (Size = settings.FontSize * 0.9), XGap = 0.25, YGap = 0.45)
-        |> style settings height title "" ""
+        |> styleLayout settings height title
         |> Chart.withLayoutStyle (Margin = Margin.init (Left = 70, Right = 30, Top = 100, Bottom = 70))
 
 /// <summary>A figure of the report: an identifier for its HTML container, a title and a caption.</summary>
