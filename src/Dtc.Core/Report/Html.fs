@@ -71,8 +71,6 @@ ul.notes { font-size: 14px; color: #444; }
 code { font-size: 90%; }
 """
 
-let private row (cells: string list) = "<tr>" + String.Join("", cells |> List.map (fun c -> "<td>" + c + "</td>")) + "</tr>"
-
 let private metadataTable (results: Results) =
     let m = results.Metadata
     let sb = StringBuilder()
