@@ -212,6 +212,23 @@ let private edgeTests =
                 Expect.isTrue fista.Diagnostics.[i].Converged "FISTA converged"
                 Expect.floatClose { absolute = 0.0; relative = 2e-6 } fista.Diagnostics.[i].Objective exact.Diagnostics.[i].Objective "same objective")
 
+        testCase "float32 arithmetic (ComputeInFloat64 = false) with a loose tolerance" (fun () ->
+            let a, y = randomProblems 17 2 8 20
+            use a32 = a.to_type(torch.float32)
+            use y32 = y.to_type(torch.float32)
+            a.Dispose()
+            y.Dispose()
+            let o = { Lasso.Options.defaults with Lambda = 0.5 }
+            let single = Lasso.solve { o with ComputeInFloat64 = false; RelativeGap = 1e-4 } a32 y32
+            let double = Lasso.solve o a32 y32
+            use s1 = single.Coefficients
+            use s2 = double.Coefficients
+            Expect.equal s1.dtype torch.float32 "float32 result"
+            for i in 0..1 do
+                Expect.isTrue single.Diagnostics.[i].Converged "converged in float32"
+                // A 1e-4 relative gap bounds the relative suboptimality by 1e-4.
+                Expect.floatClose { absolute = 0.0; relative = 2e-4 } single.Diagnostics.[i].Objective double.Diagnostics.[i].Objective "objective")
+
         testCase "an iteration cap flags non-convergence without NaN" (fun () ->
             let a, y = randomProblems 3 1 10 40
             use a = a
