@@ -3,7 +3,9 @@
 //   restore   restore local tools and packages
 //   build     build the solution (Release)
 //   test      build, run every test project, print "N passed, N failed"
-//   demo      build and run the `dtc demo` command (arguments after `--` are passed on)
+//   replicate build and run `dtc replicate` (the paper's experiment on the embedded mnist-sample;
+//             arguments after `--` are passed on, e.g. `-- --dataset fashion-mnist --out runs/fm`)
+//   demo      build and run the `dtc demo` command (the transforms alone, no training)
 //   fixtures  regenerate the reference fixtures with Debian's NumPy/SciPy/scikit-learn/statsmodels
 //   ci        restore, build, test (what .ci/run calls)
 //
@@ -74,10 +76,10 @@ let test () =
     printfn "%d passed, %d failed" passed failed
     if code <> 0 || failed > 0 then raise (StepFailed(sprintf "tests failed (exit code %d)" code))
 
-let demo (args: string list) =
-    step "demo: dtc demo"
+let dtc (command: string) (args: string list) =
+    step ("dtc " + command)
     let dll = Path.Combine("src", "Dtc.Cli", "bin", configuration, "net10.0", "dtc.dll")
-    exec "dotnet" (sprintf "%s demo %s" dll (String.Join(" ", args)))
+    exec "dotnet" (sprintf "%s %s %s" dll command (String.Join(" ", args |> List.map (fun a -> if a.Contains ' ' then "\"" + a + "\"" else a))))
 
 let fixtures () =
     step "fixtures (Debian's python3-numpy, python3-scipy, python3-sklearn, python3-statsmodels)"
@@ -87,7 +89,8 @@ let targets : Map<string, string list -> unit> =
     Map [ "restore", (fun _ -> restore ())
           "build", (fun _ -> restore (); build ())
           "test", (fun _ -> restore (); build (); test ())
-          "demo", (fun args -> restore (); build (); demo args)
+          "replicate", (fun args -> restore (); build (); dtc "replicate" args)
+          "demo", (fun args -> restore (); build (); dtc "demo" args)
           "fixtures", (fun _ -> fixtures ())
           "ci", (fun _ -> restore (); build (); test ()) ]
 
