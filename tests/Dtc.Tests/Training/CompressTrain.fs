@@ -76,6 +76,18 @@ let tests =
             Expect.isEmpty random.Cycles.[0].Layers.[0].Y1 "no measurements for random"
             Expect.sequenceEqual random.Cycles.[0].Layers.[0].Kept (Dtc.Runtime.NumPyRandom.choice 42424242L 40 36) "NumPy's choice"
 
+        testCase "every hidden layer of a deeper MLP is compressed with its two neighbours" <| fun () ->
+            use data = staged ()
+            let deep = { options None false ignore CancellationToken.None with Protocol = { protocol with Hidden = [| 40; 24 |] } }
+            let results = CompressTrain.run deep "synthetic" data [ Protocol.Dtc ]
+            let cycles = results.Methods.[0].Cycles
+            Expect.sequenceEqual cycles.[0].Widths [| 36; 21 |] "both layers shrink in cycle 1"
+            Expect.isTrue (cycles |> Array.last |> fun c -> c.Widths |> Array.forall (fun w -> w <= 10)) "until both are ≤ 10"
+            Expect.equal cycles.[0].Layers.Length 2 "a record per hidden layer"
+            Expect.equal cycles.[0].Layers.[1].Y2.Length 2 "measurements of the second layer: int(24·0.0999…) = 2"
+            let layer1Widths = cycles |> Array.map (fun c -> c.Widths.[1])
+            Expect.isTrue (layer1Widths |> Array.pairwise |> Array.forall (fun (a, b) -> b <= a)) "widths never grow"
+
         testCase "two runs with the same seeds give identical results" <| fun () ->
             use data = staged ()
             let once () = CompressTrain.run (options None false ignore CancellationToken.None) "synthetic" data [ Protocol.Dtc; Protocol.Magnitude ]
