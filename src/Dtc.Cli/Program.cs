@@ -6,5 +6,6 @@ var root = new RootCommand("Dtc: Dual Tomographic Compression and the Gibbs rand
 root.Subcommands.Add(ReplicateCommand.Create());
 root.Subcommands.Add(AnalyzeCommand.CreateAnalyze());
 root.Subcommands.Add(AnalyzeCommand.CreateReport());
+root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

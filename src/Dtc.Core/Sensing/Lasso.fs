@@ -509,8 +509,184 @@ let private solveBatch (options: Options) (a: torch.Tensor) (y: torch.Tensor) : 
     let coefficients = best.to_type(a.dtype).MoveToOuterDisposeScope()
     { Coefficients = coefficients; Diagnostics = diags }
 
+// ---------------------------------------------------------------------------------------------
+// Host path for small problems: the same primal active-set method, per problem in managed float64
+// arrays (problems in parallel). On the paper's sizes (n ≤ 51 measurements, m ≤ 512) a step costs a
+// few microseconds here against about a millisecond of tensor-operation overhead on any device, so
+// problems with n ≤ hostMeasurements are first solved on the host and copied back; a problem the host
+// does not certify within ActiveSetSteps steps goes through the device path. Written by hand: MathNet
+// has no LASSO, and its dense Cholesky would allocate per step.
+
+/// Problems with at most this many measurements are solved on the host first.
+let private hostMeasurements = 128
+
+/// Lower Cholesky factor of a k×k symmetric matrix (row-major) in place; false if not positive definite.
+let private cholesky (k: int) (g: float[]) =
+    let mutable ok = true
+    let mutable j = 0
+    while ok && j < k do
+        let mutable d = g.[j * k + j]
+        for p in 0 .. j - 1 do d <- d - g.[j * k + p] * g.[j * k + p]
+        if not (d > 0.0) || Double.IsNaN d then ok <- false
+        else
+            let l = sqrt d
+            g.[j * k + j] <- l
+            for i in j + 1 .. k - 1 do
+                let mutable v = g.[i * k + j]
+                for p in 0 .. j - 1 do v <- v - g.[i * k + p] * g.[j * k + p]
+                g.[i * k + j] <- v / l
+        j <- j + 1
+    ok
+
+/// Solves L Lᵀ x = b for a lower factor L (row-major k×k), in place in b.
+let private cholSolve (k: int) (l: float[]) (b: float[]) =
+    for i in 0 .. k - 1 do
+        let mutable v = b.[i]
+        for p in 0 .. i - 1 do v <- v - l.[i * k + p] * b.[p]
+        b.[i] <- v / l.[i * k + i]
+    for i in k - 1 .. -1 .. 0 do
+        let mutable v = b.[i]
+        for p in i + 1 .. k - 1 do v <- v - l.[p * k + i] * b.[p]
+        b.[i] <- v / l.[i * k + i]
+
+/// The primal active-set method on one problem (A row-major n×m). Returns the coefficients, the
+/// objective, the relative gap and the steps; the caller decides whether the gap certifies it.
+let private hostActiveSet (lambda: float) (tol: float) (maxSteps: int) (n: int) (m: int) (a: float[]) (y: float[]) =
+    let half = lambda / 2.0
+    let s = Array.zeroCreate<float> m
+    let active = ResizeArray<int>()
+    let sigma = ResizeArray<float>()
+    let r = Array.zeroCreate<float> n
+    let g = Array.zeroCreate<float> m
+    let inSet = Array.zeroCreate<bool> m
+    let capacity = min n m + 1
+    let residualAndCorrelation () =
+        Array.blit y 0 r 0 n
+        for j in active do
+            let sj = s.[j]
+            for i in 0 .. n - 1 do r.[i] <- r.[i] - a.[i * m + j] * sj
+        Array.fill g 0 m 0.0
+        for i in 0 .. n - 1 do
+            let ri = r.[i]
+            let row = i * m
+            for j in 0 .. m - 1 do g.[j] <- g.[j] + a.[row + j] * ri
+    let certificate () =
+        let mutable rr, l1, sg, gmax = 0.0, 0.0, 0.0, 0.0
+        for i in 0 .. n - 1 do rr <- rr + r.[i] * r.[i]
+        for j in active do
+            l1 <- l1 + abs s.[j]
+            sg <- sg + s.[j] * g.[j]
+        for j in 0 .. m - 1 do gmax <- max gmax (abs g.[j])
+        let theta = if gmax > half then half / gmax else 1.0
+        let p = rr + lambda * l1
+        let gap = max 0.0 (lambda * l1 - 2.0 * theta * sg + (1.0 - theta) * (1.0 - theta) * rr)
+        p, gap / max p 1e-300
+    let mutable atOptimum = true
+    let mutable steps = 0
+    let mutable finished = false
+    let mutable objective, relGap = nan, nan
+    while not finished do
+        residualAndCorrelation ()
+        let violated =
+            if not atOptimum then -1
+            else
+                let mutable best, bestJ = half * (1.0 + 1e-12), -1
+                for j in 0 .. m - 1 do
+                    if not inSet.[j] && abs g.[j] > best then
+                        best <- abs g.[j]
+                        bestJ <- j
+                bestJ
+        if atOptimum then
+            let p, rel = certificate ()
+            objective <- p
+            relGap <- rel
+        if (atOptimum && (relGap <= tol || violated < 0 || active.Count >= capacity)) || steps >= maxSteps then
+            if not atOptimum then
+                let p, rel = certificate ()
+                objective <- p
+                relGap <- rel
+            finished <- true
+        else
+            if atOptimum then
+                active.Add violated
+                sigma.Add(float (sign g.[violated]))
+                inSet.[violated] <- true
+            // Reduced system (A_Sᵀ A_S) z = A_Sᵀ y − λ/2 σ, with a tiny ridge if it is singular.
+            let k = active.Count
+            let gram = Array.zeroCreate<float> (k * k)
+            let z = Array.zeroCreate<float> k
+            for p in 0 .. k - 1 do
+                let jp = active.[p]
+                let mutable rhs = 0.0
+                for i in 0 .. n - 1 do rhs <- rhs + a.[i * m + jp] * y.[i]
+                z.[p] <- rhs - half * sigma.[p]
+                for q in 0 .. p do
+                    let jq = active.[q]
+                    let mutable v = 0.0
+                    for i in 0 .. n - 1 do v <- v + a.[i * m + jp] * a.[i * m + jq]
+                    gram.[p * k + q] <- v
+                    gram.[q * k + p] <- v
+            let factor = Array.copy gram
+            if not (cholesky k factor) then
+                let mutable trace = 0.0
+                for p in 0 .. k - 1 do trace <- trace + gram.[p * k + p]
+                Array.blit gram 0 factor 0 gram.Length
+                for p in 0 .. k - 1 do factor.[p * k + p] <- factor.[p * k + p] + 1e-12 * trace / float k
+                cholesky k factor |> ignore
+            cholSolve k factor z
+            // Move towards z only as far as the first sign change.
+            let mutable step, drop = 1.0, -1
+            for p in 0 .. k - 1 do
+                if z.[p] * sigma.[p] <= 0.0 then
+                    let cur = s.[active.[p]]
+                    let ratio = if cur = z.[p] then 0.0 else cur / (cur - z.[p])
+                    if ratio < step then
+                        step <- ratio
+                        drop <- p
+            if Array.exists (fun v -> Double.IsNaN v || Double.IsInfinity v) z then
+                steps <- maxSteps // hopeless conditioning: leave it to the device path
+            else
+                for p in 0 .. k - 1 do
+                    let j = active.[p]
+                    s.[j] <- s.[j] + step * (z.[p] - s.[j])
+                if drop >= 0 then
+                    let j = active.[drop]
+                    s.[j] <- 0.0
+                    inSet.[j] <- false
+                    active.RemoveAt drop
+                    sigma.RemoveAt drop
+                atOptimum <- drop < 0
+                steps <- steps + 1
+    s, objective, relGap, steps
+
+/// Solves the problems of a batch on the host (in parallel); returns the certified ones.
+let private solveOnHost (options: Options) (a: torch.Tensor) (y: torch.Tensor) : (float[] * Diagnostics) option[] =
+    let b, n, m = int a.shape.[0], int a.shape.[1], int a.shape.[2]
+    let av = Torch.toArray a
+    let yv = Torch.toArray y
+    let results = Array.create b None
+    Threading.Tasks.Parallel.For(0, b, fun i ->
+        let ai = Array.sub av (i * n * m) (n * m)
+        let yi = Array.sub yv (i * n) n
+        let s, p, rel, steps = hostActiveSet options.Lambda options.RelativeGap (min options.ActiveSetSteps options.MaxIterations) n m ai yi
+        if rel <= options.RelativeGap && Double.IsFinite p then
+            results.[i] <- Some(s, { Objective = p; RelativeGap = rel; Iterations = steps; Converged = true }))
+    |> ignore
+    results
+
+/// <summary>Solves a batch on the tensors' device only (no host path for small problems): the method
+/// described in the module's remarks, for comparison and for devices where copying to the host is unwanted.</summary>
+/// <param name="options">Solver settings.</param>
+/// <param name="a">Design matrices, b×n×m.</param>
+/// <param name="y">Targets, b×n.</param>
+/// <returns>The solutions, as <see cref="M:Dtc.Sensing.Lasso.solve(Dtc.Sensing.Lasso.Options,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor)"/>.</returns>
+let solveOnDevice (options: Options) (a: torch.Tensor) (y: torch.Tensor) : Solution = solveBatch options a y
+
 /// <summary>Solves a batch of independent LASSO problems
-/// \( \min_s \|A_i s - y_i\|_2^2 + \lambda \|s\|_1 \) on the tensors' device.</summary>
+/// \( \min_s \|A_i s - y_i\|_2^2 + \lambda \|s\|_1 \). Problems with at most 128 measurements
+/// (the paper's sizes) are solved first by the same active-set method on the host, in parallel, where a
+/// step costs microseconds instead of the tensor operations' overhead; what the host does not certify,
+/// and every larger problem, is solved on the tensors' device. The result is on the tensors' device either way.</summary>
 /// <param name="options">Solver settings; start from <c>Options.defaults</c> (λ = 0.3, relative gap 1e-6,
 /// 100000 iterations of which up to 20000 active-set steps, a check every 10 iterations, 4 polishing steps, float64 arithmetic).</param>
 /// <param name="a">Design matrices, b×n×m, float32 or float64; not modified or disposed.</param>
@@ -525,7 +701,26 @@ let private solveBatch (options: Options) (a: torch.Tensor) (y: torch.Tensor) : 
 /// let sol = Lasso.solve { Lasso.Options.defaults with RelativeGap = 1e-8 } theta y
 /// use codes = sol.Coefficients
 /// </code></example>
-let solve (options: Options) (a: torch.Tensor) (y: torch.Tensor) : Solution = solveBatch options a y
+let solve (options: Options) (a: torch.Tensor) (y: torch.Tensor) : Solution =
+    checkOptions options
+    checkProblems a y
+    let b, n, m = int a.shape.[0], int a.shape.[1], int a.shape.[2]
+    let host = options.ComputeInFloat64 && options.Lambda > 0.0 && options.ActiveSetSteps > 0 && b > 0 && n > 0 && m > 0 && n <= hostMeasurements
+    if not host then solveBatch options a y
+    else
+        use scope = torch.NewDisposeScope()
+        checkFinite "a" a
+        checkFinite "y" y
+        let solved = solveOnHost options a y
+        if solved |> Array.exists Option.isNone then
+            // Some problem was not certified on the host (rare): the device path for the whole batch,
+            // so that its messages name problems by their index in the batch.
+            let sol = solveBatch options a y
+            { sol with Coefficients = sol.Coefficients.MoveToOuterDisposeScope() }
+        else
+            let s, d = solved |> Array.map Option.get |> Array.unzip
+            let flat = torch.tensor(Array.concat s, dtype = torch.float64).reshape(int64 b, int64 m)
+            { Coefficients = flat.``to``(a.dtype, a.device).MoveToOuterDisposeScope(); Diagnostics = d }
 
 /// <summary>Solves one LASSO problem \( \min_s \|A s - y\|_2^2 + \lambda \|s\|_1 \) (a batch of one).</summary>
 /// <param name="options">Solver settings; start from <c>Options.defaults</c> (λ = 0.3, relative gap 1e-6).</param>

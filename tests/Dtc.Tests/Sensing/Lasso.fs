@@ -323,6 +323,20 @@ let private leakTest =
             Lasso.objective 0.05 a y zero |> ignore
         Expect.equal stats.ThreadTotalLiveCount 0L (sprintf "nothing left alive (%O)" stats))
 
+/// The host path (small problems) and the device path reach the same certified optimum.
+let private hostVersusDevice =
+    testCase "the host path for small problems and the device path agree on the fixture problems" <| fun () ->
+        for p in problems.Value do
+            if p.Lambda > 0.0 && p.Y.Length > 0 then
+                let c = Combos.all |> List.find (fun c -> c.Dtype = torch.float64)
+                let a, y = batch1 c p.A p.Y
+                let host = Lasso.solve Lasso.Options.defaults a y
+                let device = Lasso.solveOnDevice Lasso.Options.defaults a y
+                Expect.isTrue host.Diagnostics.[0].Converged (p.Name + ": host certified")
+                Expect.isTrue device.Diagnostics.[0].Converged (p.Name + ": device certified")
+                Expect.floatClose { absolute = 1e-9; relative = 2e-6 } host.Diagnostics.[0].Objective device.Diagnostics.[0].Objective (p.Name + ": same objective")
+                for t in [ a; y; host.Coefficients; device.Coefficients ] do t.Dispose()
+
 [<Tests>]
 let tests =
-    testList "Sensing.Lasso" [ fixtureTests; fixtureBatchTest; propertyTests; edgeTests; validationTests; leakTest ]
+    testList "Sensing.Lasso" [ fixtureTests; fixtureBatchTest; hostVersusDevice; propertyTests; edgeTests; validationTests; leakTest ]

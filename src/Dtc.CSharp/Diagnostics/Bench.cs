@@ -1,0 +1,38 @@
+namespace Dtc.CSharp.Diagnostics;
+
+/// <summary>What <see cref="Bench.Run"/> measures (mirrors <c>Dtc.Diagnostics.Bench.Settings</c>).</summary>
+public sealed record BenchSettings
+{
+    /// <summary>Size of the square float32 GEMM that sets the ceiling. Default 2048.</summary>
+    public int GemmSize { get; init; } = 2048;
+    /// <summary>Repetitions per timing (the median is reported). Default 15.</summary>
+    public int Repetitions { get; init; } = 15;
+    /// <summary>Widths of the compress-step measurement. Default 512, 2048, 8192.</summary>
+    public IReadOnlyList<int> CompressWidths { get; init; } = [512, 2048, 8192];
+    /// <summary>Problems in the batched-solver measurement. Default 32.</summary>
+    public int SolverProblems { get; init; } = 32;
+    /// <summary>Profile length of the solver measurement. Default 512.</summary>
+    public int SolverLength { get; init; } = 512;
+    /// <summary>Also run the paper protocol on mnist-sample. Default true.</summary>
+    public bool Protocol { get; init; } = true;
+    /// <summary>Device name. Default <c>cpu</c>.</summary>
+    public string Device { get; init; } = "cpu";
+}
+
+/// <summary>Benchmarks of this machine and of Dtc's stages (mirrors <c>Dtc.Diagnostics.Bench</c>).</summary>
+public static class Bench
+{
+    /// <summary>Runs every measurement in this process and returns the report as JSON.</summary>
+    /// <param name="settings">What to measure; null for the defaults.</param>
+    /// <param name="log">Receives a line as each measurement completes; may be null.</param>
+    /// <returns>The report as indented JSON (the schema of <c>Dtc.Diagnostics.Bench.Report</c>).</returns>
+    public static string Run(BenchSettings? settings = null, Action<string>? log = null)
+    {
+        settings ??= new BenchSettings();
+        Runtime.Native.Ensure();
+        var core = new Dtc.Diagnostics.Bench.Settings(settings.GemmSize, settings.Repetitions, settings.CompressWidths.ToArray(),
+                                                      settings.SolverProblems, settings.SolverLength, settings.Protocol, settings.Device);
+        var report = Dtc.Diagnostics.Bench.run(core, Microsoft.FSharp.Core.FuncConvert.FromAction<string>(line => log?.Invoke(line)));
+        return Dtc.Diagnostics.Bench.toJson(report);
+    }
+}

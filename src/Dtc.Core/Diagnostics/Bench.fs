@@ -1,0 +1,238 @@
+/// <summary>
+/// Measures, in one process and one run, how close each stage of DTC comes to what this machine allows:
+/// the matrix-multiply ceiling, one training step, the compress step at several widths, the batched
+/// LASSO solver, and (optionally) the whole paper protocol on the embedded sample.
+/// </summary>
+/// <namespacedoc><summary>Diagnostics: measurements of this machine and of Dtc's stages.</summary></namespacedoc>
+module Dtc.Diagnostics.Bench
+
+open System
+open System.Diagnostics
+open TorchSharp
+open Dtc.Sensing
+open Dtc.Training
+
+/// <summary>What to measure.</summary>
+type Settings =
+    { /// <summary>Size of the square float32 GEMM that sets the ceiling. Default 2048.</summary>
+      GemmSize: int
+      /// <summary>Repetitions per timing (the median is reported). Default 15.</summary>
+      Repetitions: int
+      /// <summary>Widths of the compress-step measurement. Default [512; 2048; 8192].</summary>
+      CompressWidths: int[]
+      /// <summary>Problems in the batched-solver measurement. Default 32.</summary>
+      SolverProblems: int
+      /// <summary>Profile length of the solver measurement (n = ⌊0.1 m⌋). Default 512.</summary>
+      SolverLength: int
+      /// <summary>Also run the whole paper protocol on mnist-sample (three methods). Default true.</summary>
+      Protocol: bool
+      /// <summary>Device. Default CPU.</summary>
+      Device: string }
+
+    /// <summary>The defaults.</summary>
+    static member defaults =
+        { GemmSize = 2048; Repetitions = 15; CompressWidths = [| 512; 2048; 8192 |]; SolverProblems = 32
+          SolverLength = 512; Protocol = true; Device = "cpu" }
+
+/// <summary>One compress-step measurement.</summary>
+type CompressTiming =
+    { /// <summary>Hidden width before the step.</summary>
+      Width: int
+      /// <summary>Measurements per profile.</summary>
+      Measurements: int
+      /// <summary>Median milliseconds of the compress step (profiles, measurements, both LASSO solves, scoring, selection, slicing).</summary>
+      CompressMs: float
+      /// <summary>Median milliseconds of one training step at this width (batch 512).</summary>
+      TrainStepMs: float
+      /// <summary>Share of the compress step in a cycle of 200 training steps and one compress step.</summary>
+      ShareOfCycle: float
+      /// <summary>Largest LASSO iteration count of the step.</summary>
+      SolverIterations: int }
+
+/// <summary>Everything one benchmark run measured.</summary>
+type Report =
+    { /// <summary>Machine facts: OS, cores, TorchSharp threads, device.</summary>
+      Machine: string
+      /// <summary>Intra-op threads.</summary>
+      Threads: int
+      /// <summary>GEMM size.</summary>
+      GemmSize: int
+      /// <summary>Median GEMM milliseconds.</summary>
+      GemmMs: float
+      /// <summary>The ceiling: achieved GFLOP/s of the float32 GEMM.</summary>
+      GemmGflops: float
+      /// <summary>FLOPs of one 784-512-10 training step at batch 512 (forward, backward; Adam is O(parameters)).</summary>
+      TrainStepFlops: float
+      /// <summary>Median milliseconds of that step.</summary>
+      TrainStepMs: float
+      /// <summary>Achieved GFLOP/s of the step.</summary>
+      TrainStepGflops: float
+      /// <summary>Step time divided by the time the ceiling needs for the same FLOPs (1 is the ceiling).</summary>
+      TrainStepVsCeiling: float
+      /// <summary>Compress-step timings per width.</summary>
+      Compress: CompressTiming[]
+      /// <summary>Solver problem size n×m.</summary>
+      SolverShape: string
+      /// <summary>Problems per second solved as one batch (to a 1e-6 relative duality gap).</summary>
+      SolverBatchedPerSecond: float
+      /// <summary>Problems per second solved one at a time.</summary>
+      SolverSinglePerSecond: float
+      /// <summary>Batched over one-at-a-time throughput.</summary>
+      SolverSpeedup: float
+      /// <summary>Wall seconds of the paper protocol per method (empty when not run).</summary>
+      ProtocolSeconds: Collections.Generic.IDictionary<string, float>
+      /// <summary>Wall seconds of the whole protocol (NaN when not run).</summary>
+      ProtocolTotalSeconds: float
+      /// <summary>Peak working set of the process, MiB.</summary>
+      PeakMemoryMiB: float }
+
+let private median (xs: float[]) =
+    let s = Array.sort xs
+    if s.Length % 2 = 1 then s.[s.Length / 2] else 0.5 * (s.[s.Length / 2 - 1] + s.[s.Length / 2])
+
+/// <summary>Median milliseconds of an action over repetitions, after one warm-up call.</summary>
+/// <param name="repetitions">How many timed calls.</param>
+/// <param name="action">The action.</param>
+/// <returns>The median in milliseconds.</returns>
+let time (repetitions: int) (action: unit -> unit) : float =
+    action ()
+    [| for _ in 1 .. max 1 repetitions ->
+           let t = Stopwatch.GetTimestamp()
+           action ()
+           Stopwatch.GetElapsedTime(t).TotalMilliseconds |] |> median
+
+let private gemm (settings: Settings) (device: torch.Device) =
+    let n = int64 settings.GemmSize
+    use a = torch.randn(n, n, device = device)
+    use b = torch.randn(n, n, device = device)
+    let ms = time settings.Repetitions (fun () -> use c = a.matmul(b) in c.sum().item<float32>() |> ignore)
+    ms, 2.0 * float n ** 3.0 / (ms * 1e6)
+
+/// <summary>FLOPs of one training step of an MLP (forward and backward, no input gradient for the first layer).</summary>
+/// <param name="batch">Batch size.</param>
+/// <param name="widths">Widths from input to output.</param>
+/// <returns>The FLOP count.</returns>
+let trainStepFlops (batch: int) (widths: int[]) : float =
+    widths
+    |> Array.pairwise
+    |> Array.mapi (fun i (a, b) -> float batch * 2.0 * float a * float b * (if i = 0 then 2.0 else 3.0))
+    |> Array.sum
+
+let private trainStep (settings: Settings) (device: torch.Device) (width: int) =
+    use model = Model.create 1L false false torch.float32 device [| 784; width; 10 |]
+    use opt = torch.optim.Adam(model.Parameters, lr = 1e-3)
+    use x = torch.randn(512L, 784L, device = device)
+    use y = torch.randint(10L, [| 512L |], device = device)
+    time settings.Repetitions (fun () ->
+        use scope = torch.NewDisposeScope()
+        opt.zero_grad()
+        let loss = torch.nn.functional.cross_entropy(Model.forward model x, y)
+        loss.backward()
+        opt.step() |> ignore
+        loss.item<float32>() |> ignore)
+
+let private compressStep (settings: Settings) (device: torch.Device) (width: int) =
+    let protocol = { Protocol.Protocol.paper with Hidden = [| width |] }
+    use model = Model.create 1L false true torch.float32 device [| 784; width; 10 |]
+    let mutable iterations = 0
+    let ms =
+        time (max 1 (settings.Repetitions / 5)) (fun () ->
+            let next, layers = CompressTrain.compressOnce protocol Protocol.Dtc model
+            (next :> IDisposable).Dispose()
+            iterations <- layers |> Array.collect (fun l -> l.SolverIterations) |> Array.fold max 0)
+    let step = trainStep { settings with Repetitions = max 3 (settings.Repetitions / 3) } device width
+    { Width = width
+      Measurements = Measurements.count Measurements.PaperDouble 0.9 width
+      CompressMs = ms
+      TrainStepMs = step
+      ShareOfCycle = ms / (ms + 200.0 * step)
+      SolverIterations = iterations }
+
+let private solver (settings: Settings) (device: torch.Device) =
+    let m = settings.SolverLength
+    let n = Measurements.count Measurements.PaperDouble 0.9 m
+    let b = settings.SolverProblems
+    use psi = Basis.matrix Basis.DctI torch.float64 device m
+    use phi = Measurements.gaussian Measurements.NumPyLegacy 42424242L torch.float64 device n m
+    use theta = Measurements.theta phi psi
+    use g = new torch.Generator(5UL, torch.CPU)
+    use w = torch.randn([| int64 b; int64 m; 784L |], dtype = torch.float64, generator = g).``to``(device)
+    use x = (w * sqrt (2.0 / float (m + 784))).sum(2L)
+    use y = Measurements.measure phi x
+    use a = theta.unsqueeze(0L).expand(int64 b, int64 n, int64 m).contiguous()
+    let options = Lasso.Options.defaults
+    let batched =
+        time 1 (fun () ->
+            let s = Lasso.solve options a y
+            s.Coefficients.Dispose())
+    let single =
+        time 1 (fun () ->
+            for i in 0L .. int64 b - 1L do
+                use ai = a.narrow(0L, i, 1L)
+                use yi = y.narrow(0L, i, 1L)
+                let s = Lasso.solve options ai yi
+                s.Coefficients.Dispose())
+    sprintf "%d×%d" n m, float b / (batched / 1000.0), float b / (single / 1000.0)
+
+/// <summary>Runs the benchmark.</summary>
+/// <param name="settings">What to measure.</param>
+/// <param name="log">Receives a line of text as each measurement completes.</param>
+/// <returns>The report.</returns>
+let run (settings: Settings) (log: string -> unit) : Report =
+    Dtc.Runtime.Torch.init ()
+    let device = Dtc.Runtime.Torch.device settings.Device
+    let gemmMs, gflops = gemm settings device
+    log (sprintf "GEMM %d³ float32: %.1f ms, %.1f GFLOP/s (the ceiling)" settings.GemmSize gemmMs gflops)
+    let flops = trainStepFlops 512 [| 784; 512; 10 |]
+    let stepMs = trainStep settings device 512
+    log (sprintf "training step 784-512-10, batch 512: %.2f ms, %.1f GFLOP/s, %.2f× the ceiling's time" stepMs (flops / (stepMs * 1e6)) (stepMs / (flops / (gflops * 1e6))))
+    let compress =
+        settings.CompressWidths |> Array.map (fun w ->
+            let c = compressStep settings device w
+            log (sprintf "compress step at width %d (n = %d): %.1f ms, %.2f %% of a cycle (train step %.2f ms), %d solver iterations"
+                     w c.Measurements c.CompressMs (100.0 * c.ShareOfCycle) c.TrainStepMs c.SolverIterations)
+            c)
+    let shape, batched, single = solver settings device
+    log (sprintf "LASSO %s to a 1e-6 gap: %.1f problems/s batched, %.1f one at a time (%.1f×)" shape batched single (batched / single))
+    let protocolSeconds, total =
+        if not settings.Protocol then dict [], nan
+        else
+            let dataset = Dtc.Data.Datasets.mnistSample ()
+            use data = Steps.stage Dtc.Data.Datasets.Normalisation.paper 512 device dataset
+            let options: CompressTrain.RunOptions =
+                { Protocol = Protocol.Protocol.paper; Device = device; CheckpointDir = None; Resume = false
+                  DataFingerprint = "mnist-sample"; OnProgress = ignore; Cancellation = Threading.CancellationToken.None }
+            let sw = Stopwatch.StartNew()
+            let perMethod =
+                [ for m in [ Protocol.Magnitude; Protocol.Random; Protocol.Dtc ] ->
+                      let t = Stopwatch.StartNew()
+                      CompressTrain.runMethod options data m |> ignore
+                      let s = t.Elapsed.TotalSeconds
+                      log (sprintf "paper protocol on mnist-sample, %s: %.1f s" (Protocol.methodName m) s)
+                      Protocol.methodName m, s ]
+            dict perMethod, sw.Elapsed.TotalSeconds
+    if settings.Protocol then log (sprintf "paper protocol, three methods: %.1f s" total)
+    let peak = float (Process.GetCurrentProcess().PeakWorkingSet64) / 1048576.0
+    log (sprintf "peak working set: %.0f MiB" peak)
+    { Machine = sprintf "%s, %d cores, %s" Runtime.InteropServices.RuntimeInformation.OSDescription Environment.ProcessorCount settings.Device
+      Threads = torch.get_num_threads ()
+      GemmSize = settings.GemmSize
+      GemmMs = gemmMs
+      GemmGflops = gflops
+      TrainStepFlops = flops
+      TrainStepMs = stepMs
+      TrainStepGflops = flops / (stepMs * 1e6)
+      TrainStepVsCeiling = stepMs / (flops / (gflops * 1e6))
+      Compress = compress
+      SolverShape = shape
+      SolverBatchedPerSecond = batched
+      SolverSinglePerSecond = single
+      SolverSpeedup = batched / single
+      ProtocolSeconds = protocolSeconds
+      ProtocolTotalSeconds = total
+      PeakMemoryMiB = peak }
+
+/// <summary>The report as indented JSON (NaN as "NaN").</summary>
+/// <param name="report">The report.</param>
+/// <returns>JSON text.</returns>
+let toJson (report: Report) : string = Text.Json.JsonSerializer.Serialize(report, Records.jsonOptions)
