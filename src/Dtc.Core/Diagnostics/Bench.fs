@@ -73,12 +73,14 @@ type Report =
       Compress: CompressTiming[]
       /// <summary>Solver problem size n×m.</summary>
       SolverShape: string
-      /// <summary>Problems per second solved as one batch (to a 1e-6 relative duality gap).</summary>
+      /// <summary>Problems per second solved on the device as one batch (to a 1e-6 relative duality gap).</summary>
       SolverBatchedPerSecond: float
-      /// <summary>Problems per second solved one at a time.</summary>
+      /// <summary>Problems per second solved on the device one at a time.</summary>
       SolverSinglePerSecond: float
-      /// <summary>Batched over one-at-a-time throughput.</summary>
+      /// <summary>Device path: batched over one-at-a-time throughput.</summary>
       SolverSpeedup: float
+      /// <summary>Problems per second of <c>Lasso.solve</c> (the host path for these sizes, problems in parallel).</summary>
+      SolverHostPerSecond: float
       /// <summary>Wall seconds of the paper protocol per method (empty when not run).</summary>
       ProtocolSeconds: Collections.Generic.IDictionary<string, float>
       /// <summary>Wall seconds of the whole protocol (NaN when not run).</summary>
@@ -161,18 +163,19 @@ let private solver (settings: Settings) (device: torch.Device) =
     use y = Measurements.measure phi x
     use a = theta.unsqueeze(0L).expand(int64 b, int64 n, int64 m).contiguous()
     let options = Lasso.Options.defaults
-    let batched =
+    let timed (solve: Lasso.Options -> torch.Tensor -> torch.Tensor -> Lasso.Solution) =
         time 1 (fun () ->
-            let s = Lasso.solve options a y
+            let s = solve options a y
             s.Coefficients.Dispose())
     let single =
         time 1 (fun () ->
             for i in 0L .. int64 b - 1L do
                 use ai = a.narrow(0L, i, 1L)
                 use yi = y.narrow(0L, i, 1L)
-                let s = Lasso.solve options ai yi
+                let s = Lasso.solveOnDevice options ai yi
                 s.Coefficients.Dispose())
-    sprintf "%d×%d" n m, float b / (batched / 1000.0), float b / (single / 1000.0)
+    let perSecond ms = float b / (ms / 1000.0)
+    sprintf "%d×%d" n m, perSecond (timed Lasso.solveOnDevice), perSecond single, perSecond (timed Lasso.solve)
 
 /// <summary>Runs the benchmark.</summary>
 /// <param name="settings">What to measure.</param>
@@ -192,8 +195,9 @@ let run (settings: Settings) (log: string -> unit) : Report =
             log (sprintf "compress step at width %d (n = %d): %.1f ms, %.2f %% of a cycle (train step %.2f ms), %d solver iterations"
                      w c.Measurements c.CompressMs (100.0 * c.ShareOfCycle) c.TrainStepMs c.SolverIterations)
             c)
-    let shape, batched, single = solver settings device
-    log (sprintf "LASSO %s to a 1e-6 gap: %.1f problems/s batched, %.1f one at a time (%.1f×)" shape batched single (batched / single))
+    let shape, batched, single, host = solver settings device
+    log (sprintf "LASSO %s to a 1e-6 gap: device path %.1f problems/s batched, %.1f one at a time (%.1f×); Lasso.solve (host path) %.1f problems/s"
+             shape batched single (batched / single) host)
     let protocolSeconds, total =
         if not settings.Protocol then dict [], nan
         else
@@ -228,6 +232,7 @@ let run (settings: Settings) (log: string -> unit) : Report =
       SolverBatchedPerSecond = batched
       SolverSinglePerSecond = single
       SolverSpeedup = batched / single
+      SolverHostPerSecond = host
       ProtocolSeconds = protocolSeconds
       ProtocolTotalSeconds = total
       PeakMemoryMiB = peak }

@@ -518,58 +518,80 @@ let private solveBatch (options: Options) (a: torch.Tensor) (y: torch.Tensor) : 
 // has no LASSO, and its dense Cholesky would allocate per step.
 
 /// Problems with at most this many measurements are solved on the host first.
-let private hostMeasurements = 128
+let private hostMeasurements = 1024
 
-/// Lower Cholesky factor of a k×k symmetric matrix (row-major) in place; false if not positive definite.
-let private cholesky (k: int) (g: float[]) =
-    let mutable ok = true
-    let mutable j = 0
-    while ok && j < k do
-        let mutable d = g.[j * k + j]
-        for p in 0 .. j - 1 do d <- d - g.[j * k + p] * g.[j * k + p]
-        if not (d > 0.0) || Double.IsNaN d then ok <- false
-        else
-            let l = sqrt d
-            g.[j * k + j] <- l
-            for i in j + 1 .. k - 1 do
-                let mutable v = g.[i * k + j]
-                for p in 0 .. j - 1 do v <- v - g.[i * k + p] * g.[j * k + p]
-                g.[i * k + j] <- v / l
-        j <- j + 1
-    ok
+/// Dot product of x[xo .. xo+len) and y[yo .. yo+len) (vectorised).
+let private dot (x: float[]) (xo: int) (y: float[]) (yo: int) (len: int) =
+    let x = ReadOnlySpan<float>(x, xo, len)
+    let y = ReadOnlySpan<float>(y, yo, len)
+    let width = Numerics.Vector<float>.Count
+    let mutable acc = Numerics.Vector<float>.Zero
+    let mutable i = 0
+    while i + width <= x.Length do
+        acc <- acc + Numerics.Vector<float>(x.Slice(i, width)) * Numerics.Vector<float>(y.Slice(i, width))
+        i <- i + width
+    let mutable total = Numerics.Vector.Dot(acc, Numerics.Vector<float>.One)
+    while i < x.Length do
+        total <- total + x.[i] * y.[i]
+        i <- i + 1
+    total
 
-/// Solves L Lᵀ x = b for a lower factor L (row-major k×k), in place in b.
-let private cholSolve (k: int) (l: float[]) (b: float[]) =
-    for i in 0 .. k - 1 do
-        let mutable v = b.[i]
-        for p in 0 .. i - 1 do v <- v - l.[i * k + p] * b.[p]
-        b.[i] <- v / l.[i * k + i]
-    for i in k - 1 .. -1 .. 0 do
-        let mutable v = b.[i]
-        for p in i + 1 .. k - 1 do v <- v - l.[p * k + i] * b.[p]
-        b.[i] <- v / l.[i * k + i]
-
-/// The primal active-set method on one problem (A row-major n×m). Returns the coefficients, the
-/// objective, the relative gap and the steps; the caller decides whether the gap certifies it.
-let private hostActiveSet (lambda: float) (tol: float) (maxSteps: int) (n: int) (m: int) (a: float[]) (y: float[]) =
+/// The primal active-set method (Osborne, Presnell and Turlach) on one problem, with the Cholesky
+/// factor of \(A_S^\top A_S\) updated as columns enter (a forward substitution) and leave (Givens
+/// rotations), so a step costs O(nm) for the correlations plus O(k²). `at` is Aᵀ row-major (m×n: column j
+/// of A contiguous). Returns the coefficients, the objective, the relative gap and the steps.
+let private hostActiveSet (lambda: float) (tol: float) (maxSteps: int) (n: int) (m: int) (at: float[]) (y: float[]) =
     let half = lambda / 2.0
-    let s = Array.zeroCreate<float> m
+    let aty = Array.init m (fun j -> dot at (j * n) y 0 n)
+    let cap = min n m + 1
+    let l = Array.zeroCreate<float> (cap * cap) // lower factor, row-major with stride cap
     let active = ResizeArray<int>()
     let sigma = ResizeArray<float>()
+    let s = Array.zeroCreate<float> m
+    let inSet = Array.zeroCreate<bool> m
     let r = Array.zeroCreate<float> n
     let g = Array.zeroCreate<float> m
-    let inSet = Array.zeroCreate<bool> m
-    let capacity = min n m + 1
-    let residualAndCorrelation () =
+    let work = Array.zeroCreate<float> cap
+    let z = Array.zeroCreate<float> cap
+    /// Appends column j to the factor; false when it is (numerically) dependent on the active ones.
+    let addColumn (j: int) =
+        let k = active.Count
+        for p in 0 .. k - 1 do work.[p] <- dot at (active.[p] * n) at (j * n) n
+        for p in 0 .. k - 1 do
+            let mutable v = work.[p]
+            for q in 0 .. p - 1 do v <- v - l.[p * cap + q] * work.[q]
+            work.[p] <- v / l.[p * cap + p]
+        let w = dot at (j * n) at (j * n) n
+        if not (Double.IsFinite w) then invalidOp "overflow"
+        let mutable d2 = w
+        for p in 0 .. k - 1 do d2 <- d2 - work.[p] * work.[p]
+        if not (d2 > 1e-12 * w) then false
+        else
+            for p in 0 .. k - 1 do l.[k * cap + p] <- work.[p]
+            l.[k * cap + k] <- sqrt d2
+            true
+    /// Removes the p-th active column from the factor.
+    let dropColumn (p: int) =
+        let k = active.Count
+        for i in p .. k - 2 do
+            for q in 0 .. i + 1 do l.[i * cap + q] <- l.[(i + 1) * cap + q]
+        for c in p .. k - 2 do
+            let a, b = l.[c * cap + c], l.[c * cap + c + 1]
+            let rr = sqrt (a * a + b * b)
+            let cs, sn = a / rr, b / rr
+            for i in c .. k - 2 do
+                let x, yv = l.[i * cap + c], l.[i * cap + c + 1]
+                l.[i * cap + c] <- cs * x + sn * yv
+                l.[i * cap + c + 1] <- -sn * x + cs * yv
+        for i in 0 .. k - 1 do l.[i * cap + k - 1] <- 0.0
+        for q in 0 .. k - 1 do l.[(k - 1) * cap + q] <- 0.0
+    let correlations () =
         Array.blit y 0 r 0 n
         for j in active do
             let sj = s.[j]
-            for i in 0 .. n - 1 do r.[i] <- r.[i] - a.[i * m + j] * sj
-        Array.fill g 0 m 0.0
-        for i in 0 .. n - 1 do
-            let ri = r.[i]
-            let row = i * m
-            for j in 0 .. m - 1 do g.[j] <- g.[j] + a.[row + j] * ri
+            let base' = j * n
+            for i in 0 .. n - 1 do r.[i] <- r.[i] - at.[base' + i] * sj
+        for j in 0 .. m - 1 do g.[j] <- dot at (j * n) r 0 n
     let certificate () =
         let mutable rr, l1, sg, gmax = 0.0, 0.0, 0.0, 0.0
         for i in 0 .. n - 1 do rr <- rr + r.[i] * r.[i]
@@ -577,64 +599,59 @@ let private hostActiveSet (lambda: float) (tol: float) (maxSteps: int) (n: int) 
             l1 <- l1 + abs s.[j]
             sg <- sg + s.[j] * g.[j]
         for j in 0 .. m - 1 do gmax <- max gmax (abs g.[j])
+        if not (Double.IsFinite gmax && Double.IsFinite rr && Double.IsFinite sg) then nan, nan // overflow: never certified here
+        else
         let theta = if gmax > half then half / gmax else 1.0
         let p = rr + lambda * l1
         let gap = max 0.0 (lambda * l1 - 2.0 * theta * sg + (1.0 - theta) * (1.0 - theta) * rr)
         p, gap / max p 1e-300
+    let blocked = Collections.Generic.HashSet<int>() // dependent columns, skipped until the set changes
     let mutable atOptimum = true
     let mutable steps = 0
     let mutable finished = false
     let mutable objective, relGap = nan, nan
     while not finished do
-        residualAndCorrelation ()
-        let violated =
-            if not atOptimum then -1
-            else
-                let mutable best, bestJ = half * (1.0 + 1e-12), -1
-                for j in 0 .. m - 1 do
-                    if not inSet.[j] && abs g.[j] > best then
-                        best <- abs g.[j]
-                        bestJ <- j
-                bestJ
+        correlations ()
         if atOptimum then
             let p, rel = certificate ()
             objective <- p
             relGap <- rel
-        if (atOptimum && (relGap <= tol || violated < 0 || active.Count >= capacity)) || steps >= maxSteps then
+        let entering =
+            if not atOptimum || relGap <= tol || active.Count >= cap then -1
+            else
+                let mutable best, bestJ = half * (1.0 + 1e-12), -1
+                for j in 0 .. m - 1 do
+                    if not inSet.[j] && abs g.[j] > best && not (blocked.Contains j) then
+                        best <- abs g.[j]
+                        bestJ <- j
+                bestJ
+        if (atOptimum && entering < 0) || steps >= maxSteps then
+            // λ ≥ λ_max (within 1e-12): zero is optimal by the KKT conditions; gap 0 as on the device path.
+            if active.Count = 0 && atOptimum && steps = 0 && Double.IsFinite relGap then relGap <- 0.0
             if not atOptimum then
                 let p, rel = certificate ()
                 objective <- p
                 relGap <- rel
             finished <- true
+        elif atOptimum && not (addColumn entering) then
+            blocked.Add entering |> ignore
         else
             if atOptimum then
-                active.Add violated
-                sigma.Add(float (sign g.[violated]))
-                inSet.[violated] <- true
-            // Reduced system (A_Sᵀ A_S) z = A_Sᵀ y − λ/2 σ, with a tiny ridge if it is singular.
+                active.Add entering
+                sigma.Add(float (sign g.[entering]))
+                inSet.[entering] <- true
+                blocked.Clear()
             let k = active.Count
-            let gram = Array.zeroCreate<float> (k * k)
-            let z = Array.zeroCreate<float> k
+            // Reduced system (A_Sᵀ A_S) z = A_Sᵀ y − λ/2 σ by the factor.
             for p in 0 .. k - 1 do
-                let jp = active.[p]
-                let mutable rhs = 0.0
-                for i in 0 .. n - 1 do rhs <- rhs + a.[i * m + jp] * y.[i]
-                z.[p] <- rhs - half * sigma.[p]
-                for q in 0 .. p do
-                    let jq = active.[q]
-                    let mutable v = 0.0
-                    for i in 0 .. n - 1 do v <- v + a.[i * m + jp] * a.[i * m + jq]
-                    gram.[p * k + q] <- v
-                    gram.[q * k + p] <- v
-            let factor = Array.copy gram
-            if not (cholesky k factor) then
-                let mutable trace = 0.0
-                for p in 0 .. k - 1 do trace <- trace + gram.[p * k + p]
-                Array.blit gram 0 factor 0 gram.Length
-                for p in 0 .. k - 1 do factor.[p * k + p] <- factor.[p * k + p] + 1e-12 * trace / float k
-                cholesky k factor |> ignore
-            cholSolve k factor z
-            // Move towards z only as far as the first sign change.
+                let mutable v = aty.[active.[p]] - half * sigma.[p]
+                for q in 0 .. p - 1 do v <- v - l.[p * cap + q] * z.[q]
+                z.[p] <- v / l.[p * cap + p]
+            for p in k - 1 .. -1 .. 0 do
+                let mutable v = z.[p]
+                for q in p + 1 .. k - 1 do v <- v - l.[q * cap + p] * z.[q]
+                z.[p] <- v / l.[p * cap + p]
+            // Move towards z only as far as the first sign change, and drop that column.
             let mutable step, drop = 1.0, -1
             for p in 0 .. k - 1 do
                 if z.[p] * sigma.[p] <= 0.0 then
@@ -653,8 +670,10 @@ let private hostActiveSet (lambda: float) (tol: float) (maxSteps: int) (n: int) 
                     let j = active.[drop]
                     s.[j] <- 0.0
                     inSet.[j] <- false
+                    dropColumn drop
                     active.RemoveAt drop
                     sigma.RemoveAt drop
+                    blocked.Clear()
                 atOptimum <- drop < 0
                 steps <- steps + 1
     s, objective, relGap, steps
@@ -666,9 +685,11 @@ let private solveOnHost (options: Options) (a: torch.Tensor) (y: torch.Tensor) :
     let yv = Torch.toArray y
     let results = Array.create b None
     Threading.Tasks.Parallel.For(0, b, fun i ->
-        let ai = Array.sub av (i * n * m) (n * m)
+        let at = Array.init (m * n) (fun k -> av.[i * n * m + (k % n) * m + k / n]) // Aᵢᵀ, row-major m×n
         let yi = Array.sub yv (i * n) n
-        let s, p, rel, steps = hostActiveSet options.Lambda options.RelativeGap (min options.ActiveSetSteps options.MaxIterations) n m ai yi
+        let s, p, rel, steps =
+            try hostActiveSet options.Lambda options.RelativeGap (min options.ActiveSetSteps options.MaxIterations) n m at yi
+            with :? InvalidOperationException -> [||], nan, nan, 0 // overflow: the device path reports it
         if rel <= options.RelativeGap && Double.IsFinite p then
             results.[i] <- Some(s, { Objective = p; RelativeGap = rel; Iterations = steps; Converged = true }))
     |> ignore
@@ -683,7 +704,7 @@ let private solveOnHost (options: Options) (a: torch.Tensor) (y: torch.Tensor) :
 let solveOnDevice (options: Options) (a: torch.Tensor) (y: torch.Tensor) : Solution = solveBatch options a y
 
 /// <summary>Solves a batch of independent LASSO problems
-/// \( \min_s \|A_i s - y_i\|_2^2 + \lambda \|s\|_1 \). Problems with at most 128 measurements
+/// \( \min_s \|A_i s - y_i\|_2^2 + \lambda \|s\|_1 \). Problems with at most 1024 measurements
 /// (the paper's sizes) are solved first by the same active-set method on the host, in parallel, where a
 /// step costs microseconds instead of the tensor operations' overhead; what the host does not certify,
 /// and every larger problem, is solved on the tensors' device. The result is on the tensors' device either way.</summary>
