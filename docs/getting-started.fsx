@@ -140,7 +140,7 @@ markdownTable (Analysis.correlationMarkdown analysis)
 `Dtc.Report.Figures` draws the paper's figures as Plotly.NET charts. Accuracy against the fraction
 of neurons removed:
 *)
-let settings = { Figures.defaults with Width = 820; Height = 440; FontSize = 13.0 }
+let settings = { Figures.defaults with Width = 760; Height = 440; FontSize = 13.0 }
 let accuracyChart = Figures.accuracy settings analysis
 (*** hide ***)
 accuracyChart |> GenericChart.toChartHTML

@@ -58,7 +58,7 @@ open Dtc.Report
 
 let results = Records.ofJson (File.ReadAllText(Path.Combine(__SOURCE_DIRECTORY__, "data", "mnist-sample-results.json")))
 let analysis = Analysis.analyze Analysis.defaults results
-let figureSettings = { Figures.defaults with Width = 820; Height = 460; FontSize = 13.0 }
+let figureSettings = { Figures.defaults with Width = 760; Height = 460; FontSize = 13.0 }
 (*** hide ***)
 Figures.accuracy figureSettings analysis |> GenericChart.toChartHTML
 (*** include-it-raw ***)

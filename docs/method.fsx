@@ -35,7 +35,8 @@ let styled (title: string) (xTitle: string) (yTitle: string) (chart: GenericChar
     |> Chart.withYAxisStyle (TitleText = yTitle, ShowGrid = true, GridColor = grid, ZeroLine = false)
     |> Chart.withLayoutStyle (PlotBGColor = Color.fromString "white", PaperBGColor = Color.fromString "white",
                               Font = Font.init (Family = StyleParam.FontFamily.Custom "Helvetica Neue, Helvetica, Arial, sans-serif", Size = 13.0))
-    |> Chart.withSize (820, 420)
+    |> Chart.withLegendStyle (Orientation = StyleParam.Orientation.Horizontal, X = 0.0, Y = -0.2)
+    |> Chart.withSize (760, 440)
 let html (chart: GenericChart) = GenericChart.toChartHTML chart
 (**
 # The method, step by step
@@ -246,13 +247,14 @@ A cycle trains for a fixed number of mini-batches (paper: 200), then compresses 
 evaluates. The widths and the measurement counts of the paper's 34 cycles follow from keep = 0.9
 and stop = 10 alone:
 *)
-let widths = Selection.schedule Selection.PaperQuantile 0.9 10 512
-let counts = widths |> List.pairwise |> List.map (fun (m, _) -> Measurements.count Measurements.PaperDouble 0.9 m)
-(List.length widths - 1, widths, counts)
+let widths = Selection.schedule Selection.PaperQuantile 0.9 10 512          // after each cycle
+let before = 512 :: List.take (List.length widths - 1) widths                 // before each cycle
+let counts = before |> List.map (Measurements.count Measurements.PaperDouble 0.9)
+(List.length widths, widths, counts)
 (*** include-it ***)
 (*** hide ***)
 let cycles = [ 1 .. List.length counts ]
-[ Chart.Line(x = cycles, y = (List.tail widths), Name = "hidden units after the cycle", ShowMarkers = true, UseDefaults = false)
+[ Chart.Line(x = cycles, y = widths, Name = "hidden units after the cycle", ShowMarkers = true, UseDefaults = false)
   Chart.Line(x = cycles, y = counts, Name = "measurements n of the cycle", ShowMarkers = true, UseDefaults = false) ]
 |> Chart.combine
 |> styled "The paper's schedule: 512 → 9 units in 34 cycles" "cycle" "count (log scale)"
@@ -291,7 +293,7 @@ with log n dashed:
 (*** hide ***)
 let results = Records.ofJson (System.IO.File.ReadAllText(System.IO.Path.Combine(__SOURCE_DIRECTORY__, "data", "mnist-sample-results.json")))
 let analysis = Analysis.analyze Analysis.defaults results
-Dtc.Report.Figures.entropyY2 { Dtc.Report.Figures.defaults with Width = 820; Height = 440; FontSize = 13.0 } analysis |> html
+Dtc.Report.Figures.entropyY2 { Dtc.Report.Figures.defaults with Width = 760; Height = 440; FontSize = 13.0 } analysis |> html
 (*** include-it-raw ***)
 (**
 The proposition correlates this curve with the accuracy curves; [Reproducing the paper](reproducing.html)
