@@ -6,6 +6,7 @@
 //   replicate build and run `dtc replicate` (the paper's experiment on the embedded mnist-sample;
 //             arguments after `--` are passed on, e.g. `-- --dataset fashion-mnist --out runs/fm`)
 //   demo      build and run the `dtc demo` command (the transforms alone, no training)
+//   docs      build and generate the documentation site into output/ (examples evaluated; `-- --root URL` to publish)
 //   fixtures  regenerate the reference fixtures with Debian's NumPy/SciPy/scikit-learn/statsmodels
 //   ci        restore, build, test (what .ci/run calls)
 //
@@ -85,12 +86,38 @@ let fixtures () =
     step "fixtures (Debian's python3-numpy, python3-scipy, python3-sklearn, python3-statsmodels)"
     exec "bash" "tests/fixtures/generate.sh"
 
+/// The documentation site: fsdocs over docs/ with every example evaluated (--eval --strict), into output/.
+/// `-- --root URL` sets the site's root for publishing (default: the output folder as a file:// URL, so the
+/// built site opens offline from disk).
+let docs (args: string list) =
+    step "docs: plotly.js for the charts (the copy bundled in Plotly.NET) -> docs/content/plotly.min.js"
+    let plotlyDll = Path.Combine(root, "src", "Dtc.Cli", "bin", configuration, "net10.0", "Plotly.NET.dll")
+    let assembly = Reflection.Assembly.LoadFrom plotlyDll
+    let resource =
+        assembly.GetManifestResourceNames()
+        |> Array.tryFind (fun n -> n.StartsWith "Plotly.NET.plotly-" && n.EndsWith ".min.js")
+        |> Option.defaultWith (fun () -> raise (StepFailed(sprintf "no plotly.js resource in %s" plotlyDll)))
+    do
+        use input = assembly.GetManifestResourceStream resource
+        use output = File.Create(Path.Combine(root, "docs", "content", "plotly.min.js"))
+        input.CopyTo output
+    step "docs: fsdocs build --eval --strict"
+    let siteRoot =
+        match args with
+        | [ "--root"; url ] -> url
+        | [] -> Uri(Path.Combine(root, "output") + string Path.DirectorySeparatorChar).AbsoluteUri
+        | _ -> raise (StepFailed(sprintf "Expecting no arguments or --root URL but received %s" (String.Join(" ", args))))
+    let sw = Stopwatch.StartNew()
+    exec "dotnet" (sprintf "fsdocs build --eval --strict --clean --properties Configuration=%s --output output --parameters root \"%s\"" configuration siteRoot)
+    printfn "    site in output/ (%.0f s); open output/index.html" sw.Elapsed.TotalSeconds
+
 let targets : Map<string, string list -> unit> =
     Map [ "restore", (fun _ -> restore ())
           "build", (fun _ -> restore (); build ())
           "test", (fun _ -> restore (); build (); test ())
           "replicate", (fun args -> restore (); build (); dtc "replicate" args)
           "demo", (fun args -> restore (); build (); dtc "demo" args)
+          "docs", (fun args -> restore (); build (); docs args)
           "fixtures", (fun _ -> fixtures ())
           "ci", (fun _ -> restore (); build (); test ()) ]
 
