@@ -46,6 +46,17 @@ type RunOptions =
       /// <summary>Checked between cycles: when cancelled, the run stops at that safe point (after checkpointing).</summary>
       Cancellation: CancellationToken }
 
+    /// <summary>The paper's protocol on the CPU, no checkpoints, no progress reports, not cancellable;
+    /// adjust with <c>{ RunOptions.defaults with Protocol = … }</c>.</summary>
+    static member defaults =
+        { Protocol = Protocol.paper
+          Device = Dtc.Runtime.Torch.cpu ()
+          CheckpointDir = None
+          Resume = false
+          DataFingerprint = ""
+          OnProgress = ignore
+          Cancellation = CancellationToken.None }
+
 /// <summary>Raised when a run stops at a safe point because it was cancelled; its checkpoints allow <c>Resume</c>.</summary>
 exception RunCancelled of methodName: string * cycle: int
 
