@@ -8,6 +8,7 @@
 //   consumer  pack, then build and run samples/CSharpConsumer against those packages (local folder feed)
 //   tool      pack, install the dtc tool from artifacts/packages into a temporary folder, run
 //             `dtc --help` and a short `dtc replicate`
+//   packages  pack once, then consumer and tool (what .ci/run calls before the tests)
 //   replicate build and run `dtc replicate` (the paper's experiment on the embedded mnist-sample;
 //             arguments after `--` are passed on, e.g. `-- --dataset fashion-mnist --out runs/fm`)
 //   demo      build and run the `dtc demo` command (the transforms alone, no training)
@@ -205,6 +206,7 @@ let targets : Map<string, string list -> unit> =
           "pack", (fun _ -> restore (); build (); pack ())
           "consumer", (fun _ -> restore (); build (); pack (); consumer ())
           "tool", (fun _ -> restore (); build (); pack (); tool ())
+          "packages", (fun _ -> restore (); build (); pack (); consumer (); tool ())
           "ci", (fun _ -> restore (); build (); test ()) ]
 
 let args = fsi.CommandLineArgs |> Array.toList |> List.tail
