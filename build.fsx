@@ -2,7 +2,13 @@
 //
 //   restore   restore local tools and packages
 //   build     build the solution (Release)
-//   test      build, run every test project, print "N passed, N failed"
+//   test      build, run every test project (Expecto, then the C# facade's xunit tests), print one
+//             line summing both: "N passed, N failed"
+//   pack      build and pack Dtc.Core, Dtc.CSharp and the dtc tool (Dtc.Cli) into artifacts/packages
+//   consumer  pack, then build and run samples/CSharpConsumer against those packages (local folder feed)
+//   tool      pack, install the dtc tool from artifacts/packages into a temporary folder, run
+//             `dtc --help` and a short `dtc replicate`
+//   packages  pack once, then consumer and tool (what .ci/run calls before the tests)
 //   replicate build and run `dtc replicate` (the paper's experiment on the embedded mnist-sample;
 //             arguments after `--` are passed on, e.g. `-- --dataset fashion-mnist --out runs/fm`)
 //   demo      build and run the `dtc demo` command (the transforms alone, no training)
@@ -63,7 +69,8 @@ let build () =
 /// Expecto's closing line: "… – 46 passed, 0 ignored, 1 failed, 8 errored."
 let expectoSummary = Regex(@"(\d+) passed, (\d+) ignored, (\d+) failed, (\d+) errored")
 
-let test () =
+/// Runs the Expecto project; returns (passed, failed) from its closing summary (errored counts as failed).
+let testExpecto () =
     step "test: tests/Dtc.Tests (Expecto)"
     let dll = Path.Combine("tests", "Dtc.Tests", "bin", configuration, "net10.0", "Dtc.Tests.dll")
     let code, lines = run true "dotnet" (sprintf "%s --no-spinner --colours 0" dll)
@@ -73,9 +80,32 @@ let test () =
             let m = expectoSummary.Match l
             if m.Success then Some(int m.Groups.[1].Value, int m.Groups.[3].Value + int m.Groups.[4].Value) else None)
         |> Option.defaultValue (0, 1) // no summary: the runner itself failed
+    passed, (if code <> 0 && failed = 0 then 1 else failed)
+
+/// Runs the C# facade's xunit project through `dotnet test` with a TRX logger; returns (passed, failed)
+/// from the TRX counters (a runner that wrote no TRX counts as one failure).
+let testCSharp () =
+    step "test: tests/Dtc.CSharp.Tests (xunit)"
+    let results = Path.Combine(root, "artifacts", "test-results")
+    let trx = Path.Combine(results, "csharp.trx")
+    if File.Exists trx then File.Delete trx
+    let code, _ =
+        run false "dotnet"
+            (sprintf "test tests/Dtc.CSharp.Tests -c %s --no-build --nologo --logger \"trx;LogFileName=csharp.trx\" --logger \"console;verbosity=minimal\" --results-directory \"%s\"" configuration results)
+    if File.Exists trx then
+        let counters = Xml.Linq.XDocument.Load(trx).Descendants() |> Seq.find (fun e -> e.Name.LocalName = "Counters")
+        let count (name: string) = match counters.Attribute(Xml.Linq.XName.Get name) with null -> 0 | a -> int a.Value
+        let passed, failed = count "passed", count "failed" + count "error" + count "timeout" + count "aborted"
+        passed, (if code <> 0 && failed = 0 then 1 else failed)
+    else 0, 1
+
+let test () =
+    let ep, ef = testExpecto ()
+    let cp, cf = testCSharp ()
     printfn ""
-    printfn "%d passed, %d failed" passed failed
-    if code <> 0 || failed > 0 then raise (StepFailed(sprintf "tests failed (exit code %d)" code))
+    printfn "    Expecto counted %d passed and %d failed; xunit counted %d passed and %d failed." ep ef cp cf
+    printfn "%d passed, %d failed" (ep + cp) (ef + cf)
+    if ef + cf > 0 then raise (StepFailed(sprintf "tests failed (Expecto %d, xunit %d)" ef cf))
 
 let dtc (command: string) (args: string list) =
     step ("dtc " + command)
@@ -111,6 +141,87 @@ let docs (args: string list) =
     exec "dotnet" (sprintf "fsdocs build --eval --strict --clean --properties Configuration=%s --output output --parameters root \"%s\"" configuration siteRoot)
     printfn "    site in output/ (%.0f s); open output/index.html" sw.Elapsed.TotalSeconds
 
+/// The packages' version, from Directory.Build.props.
+let version () =
+    let m = Regex.Match(File.ReadAllText(Path.Combine(root, "Directory.Build.props")), @"<Version>([^<]+)</Version>")
+    if m.Success then m.Groups.[1].Value else raise (StepFailed "Expecting a <Version> in Directory.Build.props but found none")
+
+let packageDir = Path.Combine(root, "artifacts", "packages")
+let packageIds = [ "Dtc.Core"; "Dtc.CSharp"; "Dtc.Cli" ]
+
+/// The entries of a .nupkg (a zip file).
+let nupkgEntries (path: string) =
+    use zip = IO.Compression.ZipFile.OpenRead path
+    zip.Entries |> Seq.map (fun e -> e.FullName) |> Set.ofSeq
+
+/// Packs Dtc.Core, Dtc.CSharp and the dtc tool (already built) into artifacts/packages and checks what they hold.
+let pack () =
+    step "pack (artifacts/packages)"
+    let v = version ()
+    Directory.CreateDirectory packageDir |> ignore
+    for f in Directory.GetFiles(packageDir) do
+        if packageIds |> List.exists (fun id -> Path.GetFileName(f).StartsWith(id + ".", StringComparison.OrdinalIgnoreCase)) then File.Delete f
+    for project in [ "src/Dtc.Core/Dtc.Core.fsproj"; "src/Dtc.CSharp/Dtc.CSharp.csproj"; "src/Dtc.Cli/Dtc.Cli.csproj" ] do
+        exec "dotnet" (sprintf "pack %s -c %s --no-build --nologo -o \"%s\"" project configuration packageDir)
+    let expect (id: string) (entries: string list) =
+        let path = Path.Combine(packageDir, sprintf "%s.%s.nupkg" id v)
+        if not (File.Exists path) then raise (StepFailed(sprintf "Expecting %s but it was not written" path))
+        let has = nupkgEntries path
+        match entries |> List.filter (fun e -> not (has.Contains e)) with
+        | [] -> printfn "    %s.%s.nupkg: %.1f MB, %d entries" id v (float (FileInfo(path).Length) / 1e6) has.Count
+        | missing -> raise (StepFailed(sprintf "Expecting %s in %s but it lacks them" (String.Join(", ", missing)) path))
+    expect "Dtc.Core" [ "lib/net10.0/Dtc.Core.dll"; "lib/net10.0/Dtc.Core.xml"; "README.md" ]
+    expect "Dtc.CSharp" [ "lib/net10.0/Dtc.CSharp.dll"; "lib/net10.0/Dtc.CSharp.xml"; "README.md" ]
+    expect "Dtc.Cli" [ "tools/net10.0/any/dtc.dll"; "tools/net10.0/any/DotnetToolSettings.xml" ]
+    for id in [ "Dtc.Core"; "Dtc.CSharp" ] do
+        let symbols = Path.Combine(packageDir, sprintf "%s.%s.snupkg" id v)
+        if not (File.Exists symbols) then raise (StepFailed(sprintf "Expecting the symbol package %s but it was not written" symbols))
+
+/// NuGet's global packages folder ($NUGET_PACKAGES or ~/.nuget/packages).
+let globalPackages () =
+    match Environment.GetEnvironmentVariable "NUGET_PACKAGES" with
+    | null | "" -> Path.Combine(Environment.GetFolderPath Environment.SpecialFolder.UserProfile, ".nuget", "packages")
+    | p -> p
+
+/// Drops this repository's own packages (same version, just re-packed) from NuGet's global packages folder,
+/// so that a restore takes the fresh ones from artifacts/packages rather than a stale extracted copy.
+let forgetPackedPackages () =
+    let v = version ()
+    for id in packageIds do
+        let dir = Path.Combine(globalPackages (), id.ToLowerInvariant(), v)
+        if Directory.Exists dir then Directory.Delete(dir, true)
+
+/// Builds and runs samples/CSharpConsumer against the packed packages; checks that Dtc.CSharp came from the local folder.
+let consumer () =
+    step "consumer: samples/CSharpConsumer against artifacts/packages"
+    forgetPackedPackages ()
+    exec "dotnet" (sprintf "run --project samples/CSharpConsumer -c %s -p:DtcVersion=%s -- \"%s\"" configuration (version ()) (Path.Combine(root, "artifacts", "consumer")))
+    let metadata = Path.Combine(globalPackages (), "dtc.csharp", version (), ".nupkg.metadata")
+    let source = if File.Exists metadata then File.ReadAllText metadata else ""
+    if not (source.Contains "artifacts") then
+        raise (StepFailed(sprintf "Expecting Dtc.CSharp to be restored from artifacts/packages but %s says otherwise" metadata))
+
+/// Installs the dtc tool from artifacts/packages only (a temporary nuget.config with that one folder) and runs it.
+let tool () =
+    step "tool: dotnet tool install Dtc.Cli from artifacts/packages, dtc --help, dtc replicate"
+    forgetPackedPackages ()
+    let dir = Path.Combine(Path.GetTempPath(), sprintf "dtc-tool-%d" Environment.ProcessId)
+    if Directory.Exists dir then Directory.Delete(dir, true)
+    Directory.CreateDirectory dir |> ignore
+    try
+        let config = Path.Combine(dir, "nuget.config")
+        File.WriteAllText(config, sprintf "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <packageSources>\n    <clear />\n    <add key=\"dtc-local\" value=\"%s\" />\n  </packageSources>\n</configuration>\n" packageDir)
+        let toolPath = Path.Combine(dir, "bin")
+        exec "dotnet" (sprintf "tool install Dtc.Cli --version %s --tool-path \"%s\" --configfile \"%s\"" (version ()) toolPath config)
+        let dtcExe = Path.Combine(toolPath, "dtc")
+        exec dtcExe "--help"
+        let out = Path.Combine(dir, "run")
+        exec dtcExe (sprintf "replicate --hidden 32 --batches-per-cycle 5 --out \"%s\"" out)
+        for f in [ "results.json"; "results.csv"; "analysis.json"; "report.html" ] do
+            if not (File.Exists(Path.Combine(out, f))) then raise (StepFailed(sprintf "Expecting the installed dtc to write %s but it did not" f))
+    finally
+        if Directory.Exists dir then Directory.Delete(dir, true)
+
 let targets : Map<string, string list -> unit> =
     Map [ "restore", (fun _ -> restore ())
           "build", (fun _ -> restore (); build ())
@@ -119,6 +230,10 @@ let targets : Map<string, string list -> unit> =
           "demo", (fun args -> restore (); build (); dtc "demo" args)
           "docs", (fun args -> restore (); build (); docs args)
           "fixtures", (fun _ -> fixtures ())
+          "pack", (fun _ -> restore (); build (); pack ())
+          "consumer", (fun _ -> restore (); build (); pack (); consumer ())
+          "tool", (fun _ -> restore (); build (); pack (); tool ())
+          "packages", (fun _ -> restore (); build (); pack (); consumer (); tool ())
           "ci", (fun _ -> restore (); build (); test ()) ]
 
 let args = fsi.CommandLineArgs |> Array.toList |> List.tail

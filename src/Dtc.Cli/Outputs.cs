@@ -6,7 +6,7 @@ namespace Dtc.Cli;
 internal static class Outputs
 {
     /// <summary>Writes results.json, results.csv, analysis.json and report.html into <paramref name="outDir"/>.</summary>
-    public static Dtc.CSharp.Analysis.RunAnalysis Write(Dtc.Training.Records.Results results, string outDir)
+    public static Dtc.CSharp.Analysis.RunAnalysis Write(Dtc.CSharp.Training.RunResults results, string outDir)
     {
         Directory.CreateDirectory(outDir);
         var analysis = Dtc.CSharp.Analysis.Gibbs.Analyze(results);

@@ -122,7 +122,7 @@ internal static class ReplicateCommand
             AnsiConsole.MarkupLine("[yellow]Stopping after the current cycle (its checkpoint will be written)…[/]");
         };
         Console.CancelKeyPress += onCancel;
-        Dtc.Training.Records.Results results;
+        Dtc.CSharp.Training.RunResults results;
         try
         {
             results = AnsiConsole.Progress()

@@ -47,4 +47,25 @@ public static class Selection
         };
         return Dtc.Pruning.Selection.select(r, count, scores.ToArray());
     }
+
+    /// <summary>The paper's selection taken literally: the indices whose |score| is strictly below NumPy's linear
+    /// quantile of |score| at <paramref name="keep"/> (can keep fewer units, even none, under ties).</summary>
+    /// <param name="scores">The scores.</param>
+    /// <param name="keep">The quantile level. Default 0.9 (the paper).</param>
+    /// <returns>The indices, ascending.</returns>
+    public static int[] StrictQuantile(IEnumerable<double> scores, double keep = 0.9)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        return Dtc.Pruning.Selection.strictQuantile(keep, scores.ToArray());
+    }
+
+    /// <summary>Parses a rule name: <c>smallest</c>/<c>paper</c>, <c>largest</c>/<c>conventional</c> or <c>random</c>.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The rule.</returns>
+    /// <exception cref="ArgumentException">An unknown name.</exception>
+    public static SelectionRule Parse(string name)
+    {
+        var r = Dtc.Pruning.Selection.parse(0L, name);
+        return r.IsKeepSmallest ? SelectionRule.KeepSmallest : r.IsKeepLargest ? SelectionRule.KeepLargest : SelectionRule.Random;
+    }
 }

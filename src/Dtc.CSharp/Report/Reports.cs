@@ -1,4 +1,5 @@
 using Dtc.CSharp.Analysis;
+using Dtc.CSharp.Training;
 
 namespace Dtc.CSharp.Report;
 
@@ -10,31 +11,58 @@ public static class Reports
     /// <param name="path">The file.</param>
     /// <returns>The results.</returns>
     /// <exception cref="InvalidDataException">The file is not a results file.</exception>
-    public static Dtc.Training.Records.Results ReadResults(string path) =>
-        Dtc.Training.Records.ofJson(File.ReadAllText(path ?? throw new ArgumentNullException(nameof(path))));
+    public static RunResults ReadResults(string path) =>
+        RunResults.FromJson(File.ReadAllText(path ?? throw new ArgumentNullException(nameof(path))));
+
+    /// <summary>Reads an analysis file written by <see cref="WriteAnalysisJson"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The analysis.</returns>
+    public static RunAnalysis ReadAnalysis(string path) =>
+        RunAnalysis.FromJson(File.ReadAllText(path ?? throw new ArgumentNullException(nameof(path))));
 
     /// <summary>Writes results.json.</summary>
     /// <param name="results">The results.</param>
-    /// <param name="path">The destination.</param>
-    public static void WriteResultsJson(Dtc.Training.Records.Results results, string path) =>
-        Dtc.Training.Records.writeAllTextAtomically(path, Dtc.Training.Records.toJson(results));
+    /// <param name="path">The destination (folders are created).</param>
+    public static void WriteResultsJson(RunResults results, string path) =>
+        Dtc.Training.Records.writeAllTextAtomically(path, (results ?? throw new ArgumentNullException(nameof(results))).ToJson());
 
     /// <summary>Writes results.csv (one row per method, cycle and hidden layer).</summary>
     /// <param name="results">The results.</param>
-    /// <param name="path">The destination.</param>
-    public static void WriteResultsCsv(Dtc.Training.Records.Results results, string path) =>
-        Dtc.Training.Records.writeAllTextAtomically(path, Dtc.Training.Records.toCsv(results));
+    /// <param name="path">The destination (folders are created).</param>
+    public static void WriteResultsCsv(RunResults results, string path) =>
+        Dtc.Training.Records.writeAllTextAtomically(path, (results ?? throw new ArgumentNullException(nameof(results))).ToCsv());
 
     /// <summary>Writes the analysis as JSON.</summary>
     /// <param name="analysis">The analysis.</param>
-    /// <param name="path">The destination.</param>
+    /// <param name="path">The destination (folders are created).</param>
     public static void WriteAnalysisJson(RunAnalysis analysis, string path) =>
         Dtc.Training.Records.writeAllTextAtomically(path, (analysis ?? throw new ArgumentNullException(nameof(analysis))).ToJson());
 
     /// <summary>Writes the self-contained offline HTML report (plotly.js embedded; no network requests).</summary>
     /// <param name="results">The results.</param>
     /// <param name="analysis">Their analysis.</param>
-    /// <param name="path">The destination.</param>
-    public static void WriteHtml(Dtc.Training.Records.Results results, RunAnalysis analysis, string path) =>
-        Dtc.Report.Html.write(Dtc.Report.Html.defaults, path, (analysis ?? throw new ArgumentNullException(nameof(analysis))).Core, results);
+    /// <param name="path">The destination (folders are created).</param>
+    public static void WriteHtml(RunResults results, RunAnalysis analysis, string path)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(analysis);
+        Dtc.Report.Html.write(Dtc.Report.Html.defaults, path, analysis.Core, results.ToCore());
+    }
+
+    /// <summary>Writes results.json, results.csv, analysis.json and report.html into a folder.</summary>
+    /// <param name="results">The results.</param>
+    /// <param name="outputDirectory">The folder (created when missing).</param>
+    /// <param name="analysis">Their analysis; null to compute it with the default settings.</param>
+    /// <returns>The analysis written.</returns>
+    public static RunAnalysis WriteAll(RunResults results, string outputDirectory, RunAnalysis? analysis = null)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(outputDirectory);
+        analysis ??= Gibbs.Analyze(results);
+        WriteResultsJson(results, Path.Combine(outputDirectory, "results.json"));
+        WriteResultsCsv(results, Path.Combine(outputDirectory, "results.csv"));
+        WriteAnalysisJson(analysis, Path.Combine(outputDirectory, "analysis.json"));
+        WriteHtml(results, analysis, Path.Combine(outputDirectory, "report.html"));
+        return analysis;
+    }
 }

@@ -39,7 +39,7 @@ public static class CompressTrain
     /// <param name="progress">Receives a report after every cycle; may be null.</param>
     /// <param name="cancellationToken">Stops the run at the next safe point (after a cycle's checkpoint) with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The results (schema of <c>results.json</c>).</returns>
-    public static Dtc.Training.Records.Results Run(Dataset dataset, RunSettings? settings = null,
+    public static RunResults Run(Dataset dataset, RunSettings? settings = null,
                                                   IProgress<CycleProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataset);
@@ -60,7 +60,7 @@ public static class CompressTrain
         var methods = Microsoft.FSharp.Collections.ListModule.OfSeq(settings.Methods.Select(ProtocolOptions.ToCore));
         try
         {
-            return Dtc.Training.CompressTrain.run(options, dataset.Name, staged, methods);
+            return RunResults.Of(Dtc.Training.CompressTrain.run(options, dataset.Name, staged, methods));
         }
         catch (Dtc.Training.CompressTrain.RunCancelled e)
         {

@@ -55,6 +55,8 @@ public sealed record ProtocolOptions
     public long RandomSeed { get; init; } = 42424242L;
     /// <summary>Score domain of the DTC method. Default coefficients (the paper).</summary>
     public ScoreDomain Domain { get; init; } = ScoreDomain.Coefficients;
+    /// <summary>How the score methods reduce weights to unit profiles. Default <see cref="ProfileReduction.Sum"/> (the paper).</summary>
+    public ProfileReduction Reduction { get; init; } = ProfileReduction.Sum;
     /// <summary>Inverse compressed sensing settings. Default the paper's.</summary>
     public RayOptions Sensing { get; init; } = new();
     /// <summary>Input normalisation mean. Default 0.1307.</summary>
@@ -77,13 +79,8 @@ public sealed record ProtocolOptions
                 _ => Dtc.Pruning.Selection.Rule.NewRandom(RandomSeed),
             },
             RandomSeed,
-            Domain switch
-            {
-                ScoreDomain.Coefficients => Dtc.Pruning.Scoring.Domain.Coefficients,
-                ScoreDomain.Reconstruction => Dtc.Pruning.Scoring.Domain.Reconstruction,
-                _ => Dtc.Pruning.Scoring.Domain.Magnitude,
-            },
-            p.Reduction, Sensing.ToCore(), Mean, Std);
+            Scoring.ToCore(Domain),
+            Profiles.ToCore(Reduction), Sensing.ToCore(), Mean, Std);
     }
 
     internal static Dtc.Training.Protocol.Method ToCore(CompressionMethod m) => m switch

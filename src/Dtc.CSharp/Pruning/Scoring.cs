@@ -1,6 +1,8 @@
+using Dtc.CSharp.Sensing;
+using Dtc.CSharp.Tomography;
 using TorchSharp;
 
-namespace Dtc.CSharp.Tomography;
+namespace Dtc.CSharp.Pruning;
 
 /// <summary>Dual scores of a layer pair's hidden units, with what the tomography measured.</summary>
 public sealed class DualScores
@@ -53,20 +55,16 @@ public static class Scoring
     /// <param name="outgoingWeight">The next layer's weight, outputs×units.</param>
     /// <param name="domain">Which score. Default <see cref="ScoreDomain.Coefficients"/> (the paper).</param>
     /// <param name="options">Sensing settings; null for the paper's.</param>
+    /// <param name="reduction">How weights are reduced to profiles. Default <see cref="ProfileReduction.Sum"/> (the paper).</param>
     /// <returns>The scores and what was measured, as .NET arrays.</returns>
     public static DualScores Dual(torch.Tensor incomingWeight, torch.Tensor outgoingWeight,
-                                  ScoreDomain domain = ScoreDomain.Coefficients, RayOptions? options = null)
+                                  ScoreDomain domain = ScoreDomain.Coefficients, RayOptions? options = null,
+                                  ProfileReduction reduction = ProfileReduction.Sum)
     {
         ArgumentNullException.ThrowIfNull(incomingWeight);
         ArgumentNullException.ThrowIfNull(outgoingWeight);
-        var d = domain switch
-        {
-            ScoreDomain.Coefficients => Dtc.Pruning.Scoring.Domain.Coefficients,
-            ScoreDomain.Reconstruction => Dtc.Pruning.Scoring.Domain.Reconstruction,
-            ScoreDomain.Magnitude => Dtc.Pruning.Scoring.Domain.Magnitude,
-            _ => throw new ArgumentOutOfRangeException(nameof(domain), domain, "Expecting Coefficients, Reconstruction or Magnitude"),
-        };
-        using var s = Dtc.Pruning.Scoring.dual(d, Dtc.Tomography.Profiles.Reduction.Sum, (options ?? new RayOptions()).ToCore(),
+        var d = ToCore(domain);
+        using var s = Dtc.Pruning.Scoring.dual(d, Profiles.ToCore(reduction), (options ?? new RayOptions()).ToCore(),
                                                incomingWeight, outgoingWeight);
         var rays = Microsoft.FSharp.Core.OptionModule.ToObj(s.Rays);
         return new DualScores(
@@ -78,6 +76,35 @@ public static class Scoring
             rays is null ? [] : rays.Diagnostics.Select(SolverDiagnostics.Of).ToArray(),
             rays is null ? [] : rays.RelativeErrors);
     }
+
+    /// <summary>Parses <c>coefficients</c>, <c>reconstruction</c> or <c>magnitude</c> (case-insensitive).</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The score domain.</returns>
+    /// <exception cref="ArgumentException">An unknown name.</exception>
+    public static ScoreDomain Parse(string name)
+    {
+        var d = Dtc.Pruning.Scoring.parse(name);
+        return d.IsCoefficients ? ScoreDomain.Coefficients : d.IsReconstruction ? ScoreDomain.Reconstruction : ScoreDomain.Magnitude;
+    }
+
+    /// <summary>Scores from dual rays already computed (see <see cref="Rays.OfLayerPair"/>): the sum of the two rows of the chosen domain.</summary>
+    /// <param name="rays">The rays of the two profiles (incoming, outgoing).</param>
+    /// <param name="domain">Coefficients (default, the paper) or Reconstruction.</param>
+    /// <returns>One score per unit (or coefficient).</returns>
+    public static double[] OfRays(WeightRays rays, ScoreDomain domain = ScoreDomain.Coefficients)
+    {
+        ArgumentNullException.ThrowIfNull(rays);
+        using var s = Dtc.Pruning.Scoring.ofRays(ToCore(domain), rays.Core);
+        return Dtc.Runtime.Torch.toArray(s);
+    }
+
+    internal static Dtc.Pruning.Scoring.Domain ToCore(ScoreDomain domain) => domain switch
+    {
+        ScoreDomain.Coefficients => Dtc.Pruning.Scoring.Domain.Coefficients,
+        ScoreDomain.Reconstruction => Dtc.Pruning.Scoring.Domain.Reconstruction,
+        ScoreDomain.Magnitude => Dtc.Pruning.Scoring.Domain.Magnitude,
+        _ => throw new ArgumentOutOfRangeException(nameof(domain), domain, "Expecting Coefficients, Reconstruction or Magnitude"),
+    };
 
     static double[] Row(torch.Tensor t, long i)
     {

@@ -1,0 +1,137 @@
+using System.Collections.ObjectModel;
+using R = Dtc.Training.Records;
+
+namespace Dtc.CSharp.Training;
+
+/// <summary>What one cycle did to one hidden layer (mirrors <c>Dtc.Training.Records.LayerCycle</c>).</summary>
+/// <param name="Layer">Index of the hidden layer (0 = the first).</param>
+/// <param name="WidthBefore">Width before the cycle's compression.</param>
+/// <param name="WidthAfter">Width after it.</param>
+/// <param name="Measurements">Number of measurements per profile (0 without sensing).</param>
+/// <param name="Ray">The scored vector (DTC: s1 + s2; magnitude: a1 + a2; empty for random).</param>
+/// <param name="RayMeanAbsPerLength">The paper's weight-ray statistic mean(|ray|)/len(ray) (NaN without a ray).</param>
+/// <param name="Y1">Measurements y1 of the incoming profile (empty without sensing).</param>
+/// <param name="Y2">Measurements y2 of the outgoing profile (empty without sensing).</param>
+/// <param name="SolverGaps">Relative duality gaps of the two LASSO solves (empty without sensing).</param>
+/// <param name="SolverIterations">Iterations of the two LASSO solves (empty without sensing).</param>
+/// <param name="ReconstructionErrors">Relative reconstruction errors of the two profiles (empty without sensing).</param>
+/// <param name="Kept">Indices of the kept units, in the order of the new layer.</param>
+public sealed record LayerCycleResults(
+    int Layer, int WidthBefore, int WidthAfter, int Measurements, IReadOnlyList<double> Ray, double RayMeanAbsPerLength,
+    IReadOnlyList<double> Y1, IReadOnlyList<double> Y2, IReadOnlyList<double> SolverGaps, IReadOnlyList<int> SolverIterations,
+    IReadOnlyList<double> ReconstructionErrors, IReadOnlyList<int> Kept)
+{
+    internal static LayerCycleResults Of(R.LayerCycle l) => new(
+        l.Layer, l.WidthBefore, l.WidthAfter, l.Measurements, Copy(l.Ray), l.RayMeanAbsPerLength, Copy(l.Y1), Copy(l.Y2),
+        Copy(l.SolverGaps), Copy(l.SolverIterations), Copy(l.ReconstructionErrors), Copy(l.Kept));
+
+    internal R.LayerCycle ToCore() => new(
+        Layer, WidthBefore, WidthAfter, Measurements, Ray.ToArray(), RayMeanAbsPerLength, Y1.ToArray(), Y2.ToArray(),
+        SolverGaps.ToArray(), SolverIterations.ToArray(), ReconstructionErrors.ToArray(), Kept.ToArray());
+
+    internal static T[] Copy<T>(T[]? values) => values is null ? [] : (T[])values.Clone();
+}
+
+/// <summary>One compress-train cycle of one method (mirrors <c>Dtc.Training.Records.CycleRecord</c>).</summary>
+/// <param name="Cycle">Cycle number, from 1.</param>
+/// <param name="Widths">Hidden widths after the cycle.</param>
+/// <param name="FractionRemoved">Fraction of the initial hidden units removed so far.</param>
+/// <param name="TestAccuracy">Test accuracy of the compressed model: correct / total.</param>
+/// <param name="TestAccuracyBatchMean">Test accuracy as the supplement computed it: the mean of per-batch accuracies.</param>
+/// <param name="TrainLoss">Mean training loss over the cycle's mini-batches.</param>
+/// <param name="Layers">Per hidden layer.</param>
+/// <param name="TrainSeconds">Seconds spent training.</param>
+/// <param name="CompressSeconds">Seconds spent compressing.</param>
+/// <param name="EvalSeconds">Seconds spent evaluating.</param>
+public sealed record CycleResults(
+    int Cycle, IReadOnlyList<int> Widths, double FractionRemoved, double TestAccuracy, double TestAccuracyBatchMean, double TrainLoss,
+    IReadOnlyList<LayerCycleResults> Layers, double TrainSeconds, double CompressSeconds, double EvalSeconds)
+{
+    internal static CycleResults Of(R.CycleRecord c) => new(
+        c.Cycle, LayerCycleResults.Copy(c.Widths), c.FractionRemoved, c.TestAccuracy, c.TestAccuracyBatchMean, c.TrainLoss,
+        (c.Layers ?? []).Select(LayerCycleResults.Of).ToArray(), c.TrainSeconds, c.CompressSeconds, c.EvalSeconds);
+
+    internal R.CycleRecord ToCore() => new(
+        Cycle, Widths.ToArray(), FractionRemoved, TestAccuracy, TestAccuracyBatchMean, TrainLoss,
+        Layers.Select(l => l.ToCore()).ToArray(), TrainSeconds, CompressSeconds, EvalSeconds);
+}
+
+/// <summary>All cycles of one method (mirrors <c>Dtc.Training.Records.MethodRun</c>).</summary>
+/// <param name="Method">"magnitude", "random" or "dtc" (other tools may use other names).</param>
+/// <param name="InitialAccuracy">Test accuracy after the first cycle's training, before compression (NaN if not measured).</param>
+/// <param name="Cycles">The cycles in order.</param>
+public sealed record MethodResults(string Method, double InitialAccuracy, IReadOnlyList<CycleResults> Cycles)
+{
+    internal static MethodResults Of(R.MethodRun m) => new(m.Method, m.InitialAccuracy, (m.Cycles ?? []).Select(CycleResults.Of).ToArray());
+
+    internal R.MethodRun ToCore() => new(Method, InitialAccuracy, Cycles.Select(c => c.ToCore()).ToArray());
+}
+
+/// <summary>Facts about a run (mirrors <c>Dtc.Training.Records.RunMetadata</c>).</summary>
+/// <param name="DtcVersion">Dtc version.</param>
+/// <param name="TorchSharpVersion">TorchSharp version.</param>
+/// <param name="Runtime">.NET runtime description.</param>
+/// <param name="OS">Operating system description.</param>
+/// <param name="Device">Device name, e.g. "cpu".</param>
+/// <param name="Threads">Intra-op threads used by TorchSharp.</param>
+/// <param name="Dataset">Dataset name.</param>
+/// <param name="TrainSize">Training samples.</param>
+/// <param name="TestSize">Test samples.</param>
+/// <param name="Protocol">The protocol's settings as name/value text pairs.</param>
+/// <param name="StartedUtc">UTC start time, ISO 8601.</param>
+/// <param name="WallSeconds">Wall-clock seconds of the whole run.</param>
+public sealed record RunMetadata(
+    string DtcVersion, string TorchSharpVersion, string Runtime, string OS, string Device, int Threads, string Dataset,
+    int TrainSize, int TestSize, IReadOnlyDictionary<string, string> Protocol, string StartedUtc, double WallSeconds)
+{
+    internal static RunMetadata Of(R.RunMetadata m) => new(
+        m.DtcVersion, m.TorchSharpVersion, m.Runtime, m.OS, m.Device, m.Threads, m.Dataset, m.TrainSize, m.TestSize,
+        new ReadOnlyDictionary<string, string>(m.Protocol is null ? new Dictionary<string, string>() : new Dictionary<string, string>(m.Protocol)),
+        m.StartedUtc, m.WallSeconds);
+
+    internal R.RunMetadata ToCore() => new(
+        DtcVersion, TorchSharpVersion, Runtime, OS, Device, Threads, Dataset, TrainSize, TestSize,
+        Protocol.ToDictionary(kv => kv.Key, kv => kv.Value), StartedUtc, WallSeconds);
+}
+
+/// <summary>The results of a compress-train run, in the schema of <c>results.json</c> (mirrors <c>Dtc.Training.Records.Results</c>).
+/// Arrays that another tool wrote as null become empty lists.</summary>
+/// <param name="Schema">Schema version ("1").</param>
+/// <param name="Metadata">Run metadata (null when a file written by another tool has none).</param>
+/// <param name="Methods">One entry per method.</param>
+public sealed record RunResults(string Schema, RunMetadata? Metadata, IReadOnlyList<MethodResults> Methods)
+{
+    /// <summary>Parses results from JSON text (Dtc's schema 1, also when written by other tools).</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>The results.</returns>
+    /// <exception cref="InvalidDataException">The text is not a results file.</exception>
+    public static RunResults FromJson(string json) => Of(R.ofJson(json ?? throw new ArgumentNullException(nameof(json))));
+
+    /// <summary>Converts the paper's published supplement data (converted to JSON: methods <c>cs</c>, <c>magnitude</c>,
+    /// <c>random</c> with accuracies, rays, y1 and y2) into results; analyse them with the supplement's accuracy.</summary>
+    /// <param name="json">The JSON text of the converted supplement data.</param>
+    /// <returns>Results with methods "magnitude", "random" and "dtc".</returns>
+    public static RunResults FromSupplementJson(string json) =>
+        Of(Dtc.Entropy.Analysis.ofSupplementJson(json ?? throw new ArgumentNullException(nameof(json))));
+
+    /// <summary>Serialises the results to indented JSON (camelCase, NaN as "NaN").</summary>
+    /// <returns>The JSON text of results.json.</returns>
+    public string ToJson() => R.toJson(ToCore());
+
+    /// <summary>The rows of results.csv: one per method, cycle and hidden layer.</summary>
+    /// <returns>CSV text with a header line (invariant culture).</returns>
+    public string ToCsv() => R.toCsv(ToCore());
+
+    /// <summary>The method named <paramref name="method"/> (case-insensitive).</summary>
+    /// <param name="method">The method's name, e.g. "dtc".</param>
+    /// <returns>Its results.</returns>
+    /// <exception cref="KeyNotFoundException">No such method.</exception>
+    public MethodResults this[string method] =>
+        Methods.FirstOrDefault(m => string.Equals(m.Method, method, StringComparison.OrdinalIgnoreCase))
+        ?? throw new KeyNotFoundException($"Expecting one of the methods {string.Join(", ", Methods.Select(m => m.Method))} but received \"{method}\"");
+
+    internal static RunResults Of(R.Results r) => new(
+        r.Schema, r.Metadata is null ? null : RunMetadata.Of(r.Metadata), (r.Methods ?? []).Select(MethodResults.Of).ToArray());
+
+    internal R.Results ToCore() => new(Schema, Metadata?.ToCore()!, Methods.Select(m => m.ToCore()).ToArray());
+}
