@@ -553,7 +553,8 @@ let private hostActiveSet (lambda: float) (tol: float) (maxSteps: int) (n: int) 
     let g = Array.zeroCreate<float> m
     let work = Array.zeroCreate<float> cap
     let z = Array.zeroCreate<float> cap
-    /// Appends column j to the factor; false when it is (numerically) dependent on the active ones.
+    /// Appends column j to the factor. A column (numerically) dependent on the active ones — the set can
+    /// hold n + 1 columns on the way — gets the device path's tiny ridge (1e-12 of its squared norm).
     let addColumn (j: int) =
         let k = active.Count
         for p in 0 .. k - 1 do work.[p] <- dot at (active.[p] * n) at (j * n) n
@@ -565,11 +566,8 @@ let private hostActiveSet (lambda: float) (tol: float) (maxSteps: int) (n: int) 
         if not (Double.IsFinite w) then invalidOp "overflow"
         let mutable d2 = w
         for p in 0 .. k - 1 do d2 <- d2 - work.[p] * work.[p]
-        if not (d2 > 1e-12 * w) then false
-        else
-            for p in 0 .. k - 1 do l.[k * cap + p] <- work.[p]
-            l.[k * cap + k] <- sqrt d2
-            true
+        for p in 0 .. k - 1 do l.[k * cap + p] <- work.[p]
+        l.[k * cap + k] <- sqrt (max d2 (1e-12 * w))
     /// Removes the p-th active column from the factor.
     let dropColumn (p: int) =
         let k = active.Count
@@ -601,11 +599,10 @@ let private hostActiveSet (lambda: float) (tol: float) (maxSteps: int) (n: int) 
         for j in 0 .. m - 1 do gmax <- max gmax (abs g.[j])
         if not (Double.IsFinite gmax && Double.IsFinite rr && Double.IsFinite sg) then nan, nan // overflow: never certified here
         else
-        let theta = if gmax > half then half / gmax else 1.0
-        let p = rr + lambda * l1
-        let gap = max 0.0 (lambda * l1 - 2.0 * theta * sg + (1.0 - theta) * (1.0 - theta) * rr)
-        p, gap / max p 1e-300
-    let blocked = Collections.Generic.HashSet<int>() // dependent columns, skipped until the set changes
+            let theta = if gmax > half then half / gmax else 1.0
+            let p = rr + lambda * l1
+            let gap = max 0.0 (lambda * l1 - 2.0 * theta * sg + (1.0 - theta) * (1.0 - theta) * rr)
+            p, gap / max p 1e-300
     let mutable atOptimum = true
     let mutable steps = 0
     let mutable finished = false
@@ -621,7 +618,7 @@ let private hostActiveSet (lambda: float) (tol: float) (maxSteps: int) (n: int) 
             else
                 let mutable best, bestJ = half * (1.0 + 1e-12), -1
                 for j in 0 .. m - 1 do
-                    if not inSet.[j] && abs g.[j] > best && not (blocked.Contains j) then
+                    if not inSet.[j] && abs g.[j] > best then
                         best <- abs g.[j]
                         bestJ <- j
                 bestJ
@@ -633,14 +630,12 @@ let private hostActiveSet (lambda: float) (tol: float) (maxSteps: int) (n: int) 
                 objective <- p
                 relGap <- rel
             finished <- true
-        elif atOptimum && not (addColumn entering) then
-            blocked.Add entering |> ignore
         else
             if atOptimum then
+                addColumn entering
                 active.Add entering
                 sigma.Add(float (sign g.[entering]))
                 inSet.[entering] <- true
-                blocked.Clear()
             let k = active.Count
             // Reduced system (A_Sᵀ A_S) z = A_Sᵀ y − λ/2 σ by the factor.
             for p in 0 .. k - 1 do
@@ -673,7 +668,6 @@ let private hostActiveSet (lambda: float) (tol: float) (maxSteps: int) (n: int) 
                     dropColumn drop
                     active.RemoveAt drop
                     sigma.RemoveAt drop
-                    blocked.Clear()
                 atOptimum <- drop < 0
                 steps <- steps + 1
     s, objective, relGap, steps
