@@ -85,7 +85,10 @@ type Report =
       ProtocolSeconds: Collections.Generic.IDictionary<string, float>
       /// <summary>Wall seconds of the whole protocol (NaN when not run).</summary>
       ProtocolTotalSeconds: float
-      /// <summary>Peak working set of the process, MiB.</summary>
+      /// <summary>Peak working set of the process after the paper protocol, before the compress steps at large
+      /// widths (NaN when the protocol was not run), MiB.</summary>
+      ProtocolPeakMemoryMiB: float
+      /// <summary>Peak working set of the process at the end, MiB.</summary>
       PeakMemoryMiB: float }
 
 let private median (xs: float[]) =
@@ -189,12 +192,6 @@ let run (settings: Settings) (log: string -> unit) : Report =
     let flops = trainStepFlops 512 [| 784; 512; 10 |]
     let stepMs = trainStep settings device 512
     log (sprintf "training step 784-512-10, batch 512: %.2f ms, %.1f GFLOP/s, %.2f× the ceiling's time" stepMs (flops / (stepMs * 1e6)) (stepMs / (flops / (gflops * 1e6))))
-    let compress =
-        settings.CompressWidths |> Array.map (fun w ->
-            let c = compressStep settings device w
-            log (sprintf "compress step at width %d (n = %d): %.1f ms, %.2f %% of a cycle (train step %.2f ms), %d solver iterations"
-                     w c.Measurements c.CompressMs (100.0 * c.ShareOfCycle) c.TrainStepMs c.SolverIterations)
-            c)
     let shape, batched, single, host = solver settings device
     log (sprintf "LASSO %s to a 1e-6 gap: device path %.1f problems/s batched, %.1f one at a time (%.1f×); Lasso.solve (host path) %.1f problems/s"
              shape batched single (batched / single) host)
@@ -216,8 +213,16 @@ let run (settings: Settings) (log: string -> unit) : Report =
                       Protocol.methodName m, s ]
             dict perMethod, sw.Elapsed.TotalSeconds
     if settings.Protocol then log (sprintf "paper protocol, three methods: %.1f s" total)
-    let peak = float (Process.GetCurrentProcess().PeakWorkingSet64) / 1048576.0
-    log (sprintf "peak working set: %.0f MiB" peak)
+    let peakNow () = float (Process.GetCurrentProcess().PeakWorkingSet64) / 1048576.0
+    let protocolPeak = if settings.Protocol then peakNow () else nan
+    let compress =
+        settings.CompressWidths |> Array.map (fun w ->
+            let c = compressStep settings device w
+            log (sprintf "compress step at width %d (n = %d): %.1f ms, %.2f %% of a cycle (train step %.2f ms), %d solver iterations"
+                     w c.Measurements c.CompressMs (100.0 * c.ShareOfCycle) c.TrainStepMs c.SolverIterations)
+            c)
+    let peak = peakNow ()
+    log (sprintf "peak working set: %.0f MiB after the protocol, %.0f MiB at the end" protocolPeak peak)
     { Machine = sprintf "%s, %d cores, %s" Runtime.InteropServices.RuntimeInformation.OSDescription Environment.ProcessorCount settings.Device
       Threads = torch.get_num_threads ()
       GemmSize = settings.GemmSize
@@ -235,6 +240,7 @@ let run (settings: Settings) (log: string -> unit) : Report =
       SolverHostPerSecond = host
       ProtocolSeconds = protocolSeconds
       ProtocolTotalSeconds = total
+      ProtocolPeakMemoryMiB = protocolPeak
       PeakMemoryMiB = peak }
 
 /// <summary>The report as indented JSON (NaN as "NaN").</summary>

@@ -1,0 +1,29 @@
+using System.Text.Json;
+using Dtc.CSharp.Diagnostics;
+using Xunit;
+
+namespace Dtc.CSharp.Tests.Diagnostics;
+
+public class BenchTests
+{
+    [Fact]
+    public void BenchMeasuresEveryStageAndReportsJson()
+    {
+        var lines = new List<string>();
+        var json = Bench.Run(
+            new BenchSettings { GemmSize = 64, Repetitions = 1, CompressWidths = [32], SolverProblems = 2, SolverLength = 40, Protocol = false },
+            lines.Add);
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("gemmGflops").GetDouble() > 0, "a positive GEMM throughput");
+        Assert.True(root.GetProperty("trainStepMs").GetDouble() > 0, "a positive training-step time");
+        var compress = root.GetProperty("compress");
+        Assert.Equal(1, compress.GetArrayLength());
+        Assert.Equal(32, compress[0].GetProperty("width").GetInt32());
+        Assert.Equal(3, compress[0].GetProperty("measurements").GetInt32()); // int(32 · 0.0999…) = 3
+        Assert.Equal("3×40", root.GetProperty("solverShape").GetString()); // int(40 · 0.09999999999999998) = 3
+        Assert.True(root.GetProperty("solverHostPerSecond").GetDouble() > 0, "host solver throughput");
+        Assert.Contains(lines, l => l.StartsWith("GEMM"));
+        Assert.Equal(JsonValueKind.String, root.GetProperty("protocolTotalSeconds").ValueKind); // "NaN": not run
+    }
+}
