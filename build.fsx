@@ -28,6 +28,9 @@ let configuration = Environment.GetEnvironmentVariable "CONFIGURATION" |> Option
 
 exception StepFailed of string
 
+/// The test summary "N passed, N failed", printed as the script's very last line (CI reads the last line).
+let mutable closingLine: string option = None
+
 let step (name: string) =
     printfn ""
     printfn "==> %s" name
@@ -104,7 +107,7 @@ let test () =
     let cp, cf = testCSharp ()
     printfn ""
     printfn "    Expecto counted %d passed and %d failed; xunit counted %d passed and %d failed." ep ef cp cf
-    printfn "%d passed, %d failed" (ep + cp) (ef + cf)
+    closingLine <- Some(sprintf "%d passed, %d failed" (ep + cp) (ef + cf))
     if ef + cf > 0 then raise (StepFailed(sprintf "tests failed (Expecto %d, xunit %d)" ef cf))
 
 let dtc (command: string) (args: string list) =
@@ -252,8 +255,10 @@ match targets.TryFind target with
         f rest
         printfn ""
         printfn "Target '%s' succeeded in %.1f s" target sw.Elapsed.TotalSeconds
+        closingLine |> Option.iter (printfn "%s")
         exit 0
     with StepFailed msg ->
-        eprintfn ""
-        eprintfn "Target '%s' FAILED after %.1f s: %s" target sw.Elapsed.TotalSeconds msg
+        printfn ""
+        printfn "Target '%s' FAILED after %.1f s: %s" target sw.Elapsed.TotalSeconds msg
+        closingLine |> Option.iter (printfn "%s")
         exit 1
