@@ -7,20 +7,10 @@ open Dtc.Entropy
 open Dtc.Training.Records
 open Dtc.Tests.Support
 
-/// Finds shared/paper-data/supplement-mnist.json in a parent of the working directory or of the
-/// test assembly's folder.
-let paperFile () =
-    let rec up (dir: DirectoryInfo) =
-        if isNull dir then None
-        else
-            let candidate = Path.Combine(dir.FullName, "shared", "paper-data", "supplement-mnist.json")
-            if File.Exists candidate then Some candidate else up dir.Parent
-    [ Directory.GetCurrentDirectory(); AppContext.BaseDirectory ]
-    |> List.tryPick (fun d -> up (DirectoryInfo d))
 
 /// The paper's results as a Results value (cs mapped to "dtc"), or a skipped test.
 let paperResults () =
-    match paperFile () with
+    match Fixtures.paperFile () with
     | None -> skiptest "shared/paper-data/supplement-mnist.json was not found above the working directory or the test assembly"
     | Some path -> Analysis.ofSupplementJson (File.ReadAllText path)
 

@@ -18,16 +18,6 @@ let private expectNumber (accuracy: Accuracy) (expected: float) (actual: float) 
     if Double.IsNaN expected then Expect.isTrue (Double.IsNaN actual) (sprintf "%s: expecting NaN but received %g" what actual)
     else Expect.floatClose accuracy actual expected what
 
-/// Finds shared/paper-data/supplement-mnist.json in a parent of the working directory or of the
-/// test assembly's folder.
-let private paperFile () =
-    let rec up (dir: DirectoryInfo) =
-        if isNull dir then None
-        else
-            let candidate = Path.Combine(dir.FullName, "shared", "paper-data", "supplement-mnist.json")
-            if File.Exists candidate then Some candidate else up dir.Parent
-    [ Directory.GetCurrentDirectory(); AppContext.BaseDirectory ]
-    |> List.tryPick (fun d -> up (DirectoryInfo d))
 
 let private floatsOf (e: JsonElement) = [| for v in e.EnumerateArray() -> v.GetDouble() |]
 
@@ -118,7 +108,7 @@ let tests =
             (Double.IsNaN e1.Coefficient && Double.IsNaN e2.Coefficient) || abs (e1.Coefficient - e2.Coefficient) <= 1e-12
 
         test "paper: entropy of y2 correlates with the LOWESS-smoothed accuracy (0.917 cs, 0.941 random, 0.938 magnitude)" {
-            match paperFile () with
+            match Fixtures.paperFile () with
             | None -> skiptest "shared/paper-data/supplement-mnist.json was not found above the working directory or the test assembly"
             | Some path ->
                 use doc = JsonDocument.Parse(File.ReadAllText path)

@@ -45,3 +45,15 @@ let matrix (name: string) (e: JsonElement) =
     else Array2D.init rows.Length rows.[0].Length (fun i j -> rows.[i].[j])
 /// A property as an array of objects.
 let items (name: string) (e: JsonElement) = [| for x in e.GetProperty(name).EnumerateArray() -> x |]
+
+/// Finds shared/paper-data/supplement-mnist.json (the paper's published results, kept outside the
+/// repository) in a parent of the working directory or of the test assembly's folder: CI has a copy of
+/// shared/ beside its clone. None when it is absent (the tests that need it are then skipped).
+let paperFile () =
+    let rec up (dir: DirectoryInfo) =
+        if isNull dir then None
+        else
+            let candidate = Path.Combine(dir.FullName, "shared", "paper-data", "supplement-mnist.json")
+            if File.Exists candidate then Some candidate else up dir.Parent
+    [ Directory.GetCurrentDirectory(); AppContext.BaseDirectory ]
+    |> List.tryPick (fun d -> up (DirectoryInfo d))
