@@ -19,7 +19,11 @@
 /// (O'Donoghue and Candès), and at every check a polish of the iterate on its support (the same
 /// reduced system with sign-change steps), accepted when the gap certifies it and used as a restart
 /// point when its objective is lower. Problems that converge are frozen; the others go on. An
-/// iteration is one active-set step or one FISTA step.</para>
+/// iteration is one active-set step or one FISTA step. <c>solve</c> first runs phase (1) for problems with
+/// at most 1024 measurements on the host, in managed float64 with an incrementally updated Cholesky
+/// factor (a step costs microseconds there, against the overhead of tens of tensor operations), and
+/// sends only what the host does not certify, and larger problems, through the device path
+/// (<c>solveOnDevice</c>).</para>
 /// <para><b>Certificate.</b> \(P/2 = \tfrac12\|As - y\|^2 + \tfrac{\lambda}{2}\|s\|_1\) has the dual
 /// \( D(u) = \tfrac12\|y\|^2 - \tfrac12\|y - u\|^2 \) subject to \(\|A^\top u\|_\infty \le \lambda/2\).
 /// With \(r = y - As\), \(g = A^\top r\) and \(\theta = \min(1, (\lambda/2)/\|g\|_\infty)\) the point
