@@ -12,24 +12,26 @@ internal static class BenchCommand
         var widths = new Option<string>("--widths") { Description = "Comma-separated widths of the compress-step measurement.", DefaultValueFactory = _ => "512,2048,8192" };
         var repetitions = new Option<int>("--repetitions") { Description = "Repetitions per timing (median reported).", DefaultValueFactory = _ => 15 };
         var noProtocol = new Option<bool>("--no-protocol") { Description = "Skip the whole paper protocol on mnist-sample." };
+        var soak = new Option<int>("--soak-steps") { Description = "Compress steps of the memory soak at width 512 (0 skips it).", DefaultValueFactory = _ => 1000 };
         var threads = new Option<int>("--threads") { Description = "TorchSharp intra-op threads (0: TorchSharp's default)." };
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         var command = new Command("bench", "Measure the GEMM ceiling, the training step, the compress step, the batched LASSO and the paper protocol.")
         {
-            output, widths, repetitions, noProtocol, threads, device,
+            output, widths, repetitions, noProtocol, soak, threads, device,
         };
         command.SetAction(parse =>
         {
             var ws = parse.GetValue(widths)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(w => int.TryParse(w, out var v) && v > 1 ? v : throw new ArgumentException($"Expecting --widths as integers above 1 but received \"{w}\""))
                 .ToArray();
+            if (parse.GetValue(soak) < 0) throw new ArgumentException($"Expecting --soak-steps of at least 0 but received {parse.GetValue(soak)}");
             if (parse.GetValue(repetitions) < 1) throw new ArgumentException($"Expecting --repetitions of at least 1 but received {parse.GetValue(repetitions)}");
             Dtc.CSharp.Runtime.Native.Ensure();
             if (parse.GetValue(threads) > 0) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
             var json = Dtc.CSharp.Diagnostics.Bench.Run(
                 new Dtc.CSharp.Diagnostics.BenchSettings
                 {
-                    CompressWidths = ws, Repetitions = parse.GetValue(repetitions), Protocol = !parse.GetValue(noProtocol), Device = parse.GetValue(device)!,
+                    CompressWidths = ws, Repetitions = parse.GetValue(repetitions), Protocol = !parse.GetValue(noProtocol), SoakSteps = parse.GetValue(soak), Device = parse.GetValue(device)!,
                 },
                 line => AnsiConsole.MarkupLineInterpolated($"  {line}"));
             var path = parse.GetValue(output)!;

@@ -163,7 +163,7 @@ internal static class ReplicateCommand
     }
 }
 
-/// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread (Spectre's live display is single-threaded here).</summary>
+/// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (the core calls it from the methods' threads, one call at a time; Spectre's progress tasks accept updates from any thread).</summary>
 internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
 {
     public void Report(T value) => report(value);

@@ -15,6 +15,8 @@ public sealed record BenchSettings
     public int SolverLength { get; init; } = 512;
     /// <summary>Also run the paper protocol on mnist-sample. Default true.</summary>
     public bool Protocol { get; init; } = true;
+    /// <summary>Compress steps of the memory soak at width 512; 0 skips it. Default 1000.</summary>
+    public int SoakSteps { get; init; } = 1000;
     /// <summary>Device name. Default <c>cpu</c>.</summary>
     public string Device { get; init; } = "cpu";
 }
@@ -31,7 +33,7 @@ public static class Bench
         settings ??= new BenchSettings();
         Runtime.Native.Ensure();
         var core = new Dtc.Diagnostics.Bench.Settings(settings.GemmSize, settings.Repetitions, settings.CompressWidths.ToArray(),
-                                                      settings.SolverProblems, settings.SolverLength, settings.Protocol, settings.Device);
+                                                      settings.SolverProblems, settings.SolverLength, settings.Protocol, settings.SoakSteps, settings.Device);
         var report = Dtc.Diagnostics.Bench.run(core, Microsoft.FSharp.Core.FuncConvert.FromAction<string>(line => log?.Invoke(line)));
         return Dtc.Diagnostics.Bench.toJson(report);
     }

@@ -26,13 +26,15 @@ type Settings =
       SolverLength: int
       /// <summary>Also run the whole paper protocol on mnist-sample (three methods). Default true.</summary>
       Protocol: bool
+      /// <summary>Compress steps of the memory soak at width 512 (0 skips it). Default 1000.</summary>
+      SoakSteps: int
       /// <summary>Device. Default CPU.</summary>
       Device: string }
 
     /// <summary>The defaults.</summary>
     static member defaults =
         { GemmSize = 2048; Repetitions = 15; CompressWidths = [| 512; 2048; 8192 |]; SolverProblems = 32
-          SolverLength = 512; Protocol = true; Device = "cpu" }
+          SolverLength = 512; Protocol = true; SoakSteps = 1000; Device = "cpu" }
 
 /// <summary>One compress-step measurement.</summary>
 type CompressTiming =
@@ -48,6 +50,23 @@ type CompressTiming =
       ShareOfCycle: float
       /// <summary>Largest LASSO iteration count of the step.</summary>
       SolverIterations: int }
+
+/// <summary>The memory soak: compress steps repeated on one model, the process's resident memory sampled.</summary>
+type Soak =
+    { /// <summary>Compress steps run.</summary>
+      Steps: int
+      /// <summary>Hidden width of the model.</summary>
+      Width: int
+      /// <summary>Median milliseconds of a compress step during the soak.</summary>
+      StepMs: float
+      /// <summary>Step numbers of the samples.</summary>
+      SampleSteps: int[]
+      /// <summary>Resident memory (working set) of the process at each sample, MiB.</summary>
+      ResidentMiB: float[]
+      /// <summary>Live TorchSharp tensors of the thread at each sample.</summary>
+      LiveTensors: int64[]
+      /// <summary>Resident memory at the last sample minus the first sample after warm-up (the second), MiB.</summary>
+      GrowthMiB: float }
 
 /// <summary>Everything one benchmark run measured.</summary>
 type Report =
@@ -81,27 +100,32 @@ type Report =
       SolverSpeedup: float
       /// <summary>Problems per second of <c>Lasso.solve</c> (the host path for these sizes, problems in parallel).</summary>
       SolverHostPerSecond: float
-      /// <summary>Wall seconds of the paper protocol per method (empty when not run).</summary>
+      /// <summary>Seconds each method of the paper protocol spent training, compressing and evaluating
+      /// (the methods run concurrently and share the first cycle's training, so these overlap; empty when not run).</summary>
       ProtocolSeconds: Collections.Generic.IDictionary<string, float>
-      /// <summary>Wall seconds of the whole protocol (NaN when not run).</summary>
+      /// <summary>Wall seconds of the whole protocol, three methods, as <c>CompressTrain.run</c> runs them (NaN when not run).</summary>
       ProtocolTotalSeconds: float
       /// <summary>Peak working set of the process after the paper protocol, before the compress steps at large
       /// widths (NaN when the protocol was not run), MiB.</summary>
       ProtocolPeakMemoryMiB: float
       /// <summary>Peak working set of the process at the end, MiB.</summary>
-      PeakMemoryMiB: float }
+      PeakMemoryMiB: float
+      /// <summary>The memory soak (None when skipped).</summary>
+      Soak: Soak option }
 
 let private median (xs: float[]) =
     let s = Array.sort xs
     if s.Length % 2 = 1 then s.[s.Length / 2] else 0.5 * (s.[s.Length / 2 - 1] + s.[s.Length / 2])
 
 /// <summary>Median milliseconds of an action over repetitions, after one warm-up call.</summary>
-/// <param name="repetitions">How many timed calls.</param>
 /// <param name="action">The action.</param>
 /// <returns>The median in milliseconds.</returns>
+/// <param name="repetitions">How many timed calls (0: time the warm-up call alone).</param>
 let time (repetitions: int) (action: unit -> unit) : float =
+    let t0 = Stopwatch.GetTimestamp()
     action ()
-    [| for _ in 1 .. max 1 repetitions ->
+    if repetitions < 1 then Stopwatch.GetElapsedTime(t0).TotalMilliseconds else
+    [| for _ in 1 .. repetitions ->
            let t = Stopwatch.GetTimestamp()
            action ()
            Stopwatch.GetElapsedTime(t).TotalMilliseconds |] |> median
@@ -123,28 +147,27 @@ let trainStepFlops (batch: int) (widths: int[]) : float =
     |> Array.mapi (fun i (a, b) -> float batch * 2.0 * float a * float b * (if i = 0 then 2.0 else 3.0))
     |> Array.sum
 
+/// Median milliseconds of one training step (forward, backward, Adam) as the protocol runs it
+/// (<c>Steps.train</c>), timed over blocks of ten steps.
 let private trainStep (settings: Settings) (device: torch.Device) (width: int) =
     use model = Model.create 1L false false torch.float32 device [| 784; width; 10 |]
     use opt = torch.optim.Adam(model.Parameters, lr = 1e-3)
     use x = torch.randn(512L, 784L, device = device)
     use y = torch.randint(10L, [| 512L |], device = device)
-    time settings.Repetitions (fun () ->
-        use scope = torch.NewDisposeScope()
-        opt.zero_grad()
-        let loss = torch.nn.functional.cross_entropy(Model.forward model x, y)
-        loss.backward()
-        opt.step() |> ignore
-        loss.item<float32>() |> ignore)
+    let block = 10
+    time settings.Repetitions (fun () -> Steps.train opt (Model.forward model) (fun _ -> x, y) 0L block |> ignore) / float block
 
 let private compressStep (settings: Settings) (device: torch.Device) (width: int) =
     let protocol = { Protocol.Protocol.paper with Hidden = [| width |] }
     use model = Model.create 1L false true torch.float32 device [| 784; width; 10 |]
     let mutable iterations = 0
-    let ms =
-        time (max 1 (settings.Repetitions / 5)) (fun () ->
-            let next, layers = CompressTrain.compressOnce protocol Protocol.Dtc model
-            (next :> IDisposable).Dispose()
-            iterations <- layers |> Array.collect (fun l -> l.SolverIterations) |> Array.fold max 0)
+    let step () =
+        let next, layers = CompressTrain.compressOnce protocol Protocol.Dtc model
+        (next :> IDisposable).Dispose()
+        iterations <- layers |> Array.collect (fun l -> l.SolverIterations) |> Array.fold max 0
+    // The first call warms up; when it alone takes seconds, it is the measurement.
+    let first = time 0 step
+    let ms = if first > 2000.0 then first else time (max 1 (settings.Repetitions / 5)) step
     let step = trainStep { settings with Repetitions = max 3 (settings.Repetitions / 3) } device width
     { Width = width
       Measurements = Measurements.count Measurements.PaperDouble 0.9 width
@@ -180,6 +203,36 @@ let private solver (settings: Settings) (device: torch.Device) =
     let perSecond ms = float b / (ms / 1000.0)
     sprintf "%d×%d" n m, perSecond (timed Lasso.solveOnDevice), perSecond single, perSecond (timed Lasso.solve)
 
+/// Repeats the compress step on one model and samples the process's resident memory.
+let private soak (settings: Settings) (device: torch.Device) (log: string -> unit) : Soak =
+    let width = 512
+    let protocol = { Protocol.Protocol.paper with Hidden = [| width |] }
+    use model = Model.create 1L false true torch.float32 device [| 784; width; 10 |]
+    let every = max 1 (settings.SoakSteps / 10)
+    let samples = ResizeArray<int * float * int64>()
+    let sample step =
+        use p = Process.GetCurrentProcess()
+        samples.Add((step, float p.WorkingSet64 / 1048576.0, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount))
+    let times = Array.zeroCreate settings.SoakSteps
+    sample 0
+    for step in 1 .. settings.SoakSteps do
+        let t = Stopwatch.GetTimestamp()
+        let next, _ = CompressTrain.compressOnce protocol Protocol.Dtc model
+        (next :> IDisposable).Dispose()
+        times.[step - 1] <- Stopwatch.GetElapsedTime(t).TotalMilliseconds
+        if step % every = 0 || step = settings.SoakSteps then
+            sample step
+            let _, mib, live = samples.[samples.Count - 1]
+            log (sprintf "soak: %d compress steps, resident %.0f MiB, %d live tensors" step mib live)
+    let steps, mib, live = samples.ToArray() |> Array.unzip3
+    { Steps = settings.SoakSteps
+      Width = width
+      StepMs = median times
+      SampleSteps = steps
+      ResidentMiB = mib
+      LiveTensors = live
+      GrowthMiB = (if mib.Length > 2 then mib.[mib.Length - 1] - mib.[1] else nan) }
+
 /// <summary>Runs the benchmark.</summary>
 /// <param name="settings">What to measure.</param>
 /// <param name="log">Receives a line of text as each measurement completes.</param>
@@ -204,15 +257,15 @@ let run (settings: Settings) (log: string -> unit) : Report =
                 { Protocol = Protocol.Protocol.paper; Device = device; CheckpointDir = None; Resume = false
                   DataFingerprint = "mnist-sample"; OnProgress = ignore; Cancellation = Threading.CancellationToken.None }
             let sw = Stopwatch.StartNew()
+            let results = CompressTrain.run options "mnist-sample" data [ Protocol.Magnitude; Protocol.Random; Protocol.Dtc ]
+            let total = sw.Elapsed.TotalSeconds
             let perMethod =
-                [ for m in [ Protocol.Magnitude; Protocol.Random; Protocol.Dtc ] ->
-                      let t = Stopwatch.StartNew()
-                      CompressTrain.runMethod options data m |> ignore
-                      let s = t.Elapsed.TotalSeconds
-                      log (sprintf "paper protocol on mnist-sample, %s: %.1f s" (Protocol.methodName m) s)
-                      Protocol.methodName m, s ]
-            dict perMethod, sw.Elapsed.TotalSeconds
-    if settings.Protocol then log (sprintf "paper protocol, three methods: %.1f s" total)
+                [ for m in results.Methods ->
+                      let busy = m.Cycles |> Array.sumBy (fun c -> c.TrainSeconds + c.CompressSeconds + c.EvalSeconds)
+                      log (sprintf "paper protocol on mnist-sample, %s: %.1f s training, compressing and evaluating" m.Method busy)
+                      m.Method, busy ]
+            dict perMethod, total
+    if settings.Protocol then log (sprintf "paper protocol, three methods (concurrently, %d threads): %.1f s" (torch.get_num_threads ()) total)
     let peakNow () = float (Process.GetCurrentProcess().PeakWorkingSet64) / 1048576.0
     let protocolPeak = if settings.Protocol then peakNow () else nan
     let compress =
@@ -221,6 +274,7 @@ let run (settings: Settings) (log: string -> unit) : Report =
             log (sprintf "compress step at width %d (n = %d): %.1f ms, %.2f %% of a cycle (train step %.2f ms), %d solver iterations"
                      w c.Measurements c.CompressMs (100.0 * c.ShareOfCycle) c.TrainStepMs c.SolverIterations)
             c)
+    let soaked = if settings.SoakSteps > 0 then Some(soak settings device log) else None
     let peak = peakNow ()
     log (sprintf "peak working set: %.0f MiB after the protocol, %.0f MiB at the end" protocolPeak peak)
     { Machine = sprintf "%s, %d cores, %s" Runtime.InteropServices.RuntimeInformation.OSDescription Environment.ProcessorCount settings.Device
@@ -241,7 +295,8 @@ let run (settings: Settings) (log: string -> unit) : Report =
       ProtocolSeconds = protocolSeconds
       ProtocolTotalSeconds = total
       ProtocolPeakMemoryMiB = protocolPeak
-      PeakMemoryMiB = peak }
+      PeakMemoryMiB = peak
+      Soak = soaked }
 
 /// <summary>The report as indented JSON (NaN as "NaN").</summary>
 /// <param name="report">The report.</param>

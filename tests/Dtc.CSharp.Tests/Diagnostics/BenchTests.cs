@@ -11,7 +11,7 @@ public class BenchTests
     {
         var lines = new List<string>();
         var json = Bench.Run(
-            new BenchSettings { GemmSize = 64, Repetitions = 1, CompressWidths = [32], SolverProblems = 2, SolverLength = 40, Protocol = false },
+            new BenchSettings { GemmSize = 64, Repetitions = 1, CompressWidths = [32], SolverProblems = 2, SolverLength = 40, Protocol = false, SoakSteps = 4 },
             lines.Add);
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
@@ -24,6 +24,12 @@ public class BenchTests
         Assert.Equal("3×40", root.GetProperty("solverShape").GetString()); // int(40 · 0.09999999999999998) = 3
         Assert.True(root.GetProperty("solverHostPerSecond").GetDouble() > 0, "host solver throughput");
         Assert.Contains(lines, l => l.StartsWith("GEMM"));
+        var soak = root.GetProperty("soak");
+        Assert.Equal(4, soak.GetProperty("steps").GetInt32());
+        var sampled = soak.GetProperty("sampleSteps").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        Assert.Equal(0, sampled[0]);
+        Assert.Equal(4, sampled[^1]);
+        Assert.True(soak.GetProperty("residentMiB")[0].GetDouble() > 0, "resident memory sampled");
         Assert.Equal(JsonValueKind.String, root.GetProperty("protocolTotalSeconds").ValueKind); // "NaN": not run
     }
 }
