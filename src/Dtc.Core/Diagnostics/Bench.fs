@@ -51,6 +51,15 @@ type CompressTiming =
       /// <summary>Largest LASSO iteration count of the step.</summary>
       SolverIterations: int }
 
+/// <summary>One sample of the memory soak.</summary>
+type SoakSample =
+    { /// <summary>Compress steps done when sampled.</summary>
+      Step: int
+      /// <summary>Resident memory (working set) of the process, MiB.</summary>
+      ResidentMiB: float
+      /// <summary>Live TorchSharp tensors of the thread.</summary>
+      LiveTensors: int64 }
+
 /// <summary>The memory soak: compress steps repeated on one model, the process's resident memory sampled.</summary>
 type Soak =
     { /// <summary>Compress steps run.</summary>
@@ -59,14 +68,10 @@ type Soak =
       Width: int
       /// <summary>Median milliseconds of a compress step during the soak.</summary>
       StepMs: float
-      /// <summary>Step numbers of the samples.</summary>
-      SampleSteps: int[]
-      /// <summary>Resident memory (working set) of the process at each sample, MiB.</summary>
-      ResidentMiB: float[]
-      /// <summary>Live TorchSharp tensors of the thread at each sample.</summary>
-      LiveTensors: int64[]
       /// <summary>Resident memory at the last sample minus the first sample after warm-up (the second), MiB.</summary>
-      GrowthMiB: float }
+      GrowthMiB: float
+      /// <summary>The samples, from step 0 (before the first step).</summary>
+      Samples: SoakSample[] }
 
 /// <summary>Everything one benchmark run measured.</summary>
 type Report =
@@ -209,10 +214,11 @@ let private soak (settings: Settings) (device: torch.Device) (log: string -> uni
     let protocol = { Protocol.Protocol.paper with Hidden = [| width |] }
     use model = Model.create 1L false true torch.float32 device [| 784; width; 10 |]
     let every = max 1 (settings.SoakSteps / 10)
-    let samples = ResizeArray<int * float * int64>()
+    let samples = ResizeArray<SoakSample>()
     let sample step =
         use p = Process.GetCurrentProcess()
-        samples.Add((step, float p.WorkingSet64 / 1048576.0, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount))
+        samples.Add { Step = step; ResidentMiB = float p.WorkingSet64 / 1048576.0
+                      LiveTensors = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount }
     let times = Array.zeroCreate settings.SoakSteps
     sample 0
     for step in 1 .. settings.SoakSteps do
@@ -222,16 +228,14 @@ let private soak (settings: Settings) (device: torch.Device) (log: string -> uni
         times.[step - 1] <- Stopwatch.GetElapsedTime(t).TotalMilliseconds
         if step % every = 0 || step = settings.SoakSteps then
             sample step
-            let _, mib, live = samples.[samples.Count - 1]
-            log (sprintf "soak: %d compress steps, resident %.0f MiB, %d live tensors" step mib live)
-    let steps, mib, live = samples.ToArray() |> Array.unzip3
+            let last = samples.[samples.Count - 1]
+            log (sprintf "soak: %d compress steps, resident %.0f MiB, %d live tensors" step last.ResidentMiB last.LiveTensors)
+    let mib = samples |> Seq.map (fun s -> s.ResidentMiB) |> Array.ofSeq
     { Steps = settings.SoakSteps
       Width = width
       StepMs = median times
-      SampleSteps = steps
-      ResidentMiB = mib
-      LiveTensors = live
-      GrowthMiB = (if mib.Length > 2 then mib.[mib.Length - 1] - mib.[1] else nan) }
+      GrowthMiB = (if mib.Length > 2 then mib.[mib.Length - 1] - mib.[1] else nan)
+      Samples = samples.ToArray() }
 
 /// <summary>Runs the benchmark.</summary>
 /// <param name="settings">What to measure.</param>

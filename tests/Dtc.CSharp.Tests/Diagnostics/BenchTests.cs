@@ -26,10 +26,10 @@ public class BenchTests
         Assert.Contains(lines, l => l.StartsWith("GEMM"));
         var soak = root.GetProperty("soak");
         Assert.Equal(4, soak.GetProperty("steps").GetInt32());
-        var sampled = soak.GetProperty("sampleSteps").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-        Assert.Equal(0, sampled[0]);
-        Assert.Equal(4, sampled[^1]);
-        Assert.True(soak.GetProperty("residentMiB")[0].GetDouble() > 0, "resident memory sampled");
+        var samples = soak.GetProperty("samples").EnumerateArray().ToArray();
+        Assert.Equal(0, samples[0].GetProperty("step").GetInt32());
+        Assert.Equal(4, samples[^1].GetProperty("step").GetInt32());
+        Assert.True(samples[0].GetProperty("residentMiB").GetDouble() > 0, "resident memory sampled");
         Assert.Equal(JsonValueKind.String, root.GetProperty("protocolTotalSeconds").ValueKind); // "NaN": not run
     }
 }
