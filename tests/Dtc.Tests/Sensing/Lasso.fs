@@ -337,6 +337,68 @@ let private hostVersusDevice =
                 Expect.floatClose { absolute = 1e-9; relative = 2e-6 } host.Diagnostics.[0].Objective device.Diagnostics.[0].Objective (p.Name + ": same objective")
                 for t in [ a; y; host.Coefficients; device.Coefficients ] do t.Dispose()
 
+/// Problems with at least 128 measurements start the host active-set method from a semismooth Newton
+/// estimate: check the optimality of what comes out (independent certificate and KKT conditions), that a
+/// shared design matrix (expanded over the batch, as the compress step passes it) gives the same answers
+/// as separate copies, and that the result does not depend on the problem's batch-mates.
+let private newtonStartTests =
+    let kkt (lambda: float) (a: torch.Tensor) (y: torch.Tensor) (s: torch.Tensor) (what: string) =
+        use r = y - a.bmm(s.unsqueeze(-1L)).squeeze(-1L)
+        use g2 = a.transpose(1L, 2L).bmm(r.unsqueeze(-1L)).squeeze(-1L) * 2.0.ToScalar()
+        let g, sv = Torch.toArray2D g2, Torch.toArray2D s
+        for i in 0 .. sv.GetLength 0 - 1 do
+            for j in 0 .. sv.GetLength 1 - 1 do
+                if sv.[i, j] <> 0.0 then
+                    Expect.floatClose { absolute = 1e-6 * lambda; relative = 0.0 } g.[i, j] (lambda * float (sign sv.[i, j])) (sprintf "%s: problem %d active KKT at %d" what i j)
+                else
+                    Expect.isLessThanOrEqual (abs g.[i, j]) (lambda * (1.0 + 1e-6)) (sprintf "%s: problem %d inactive KKT at %d" what i j)
+    testList "semismooth Newton start (n ≥ 128)" [
+        testCase "paper-like problems (shared Θ = ΦΨ, weight profiles) are certified and satisfy KKT" (fun () ->
+            let m = 1300
+            let n = Measurements.count Measurements.PaperDouble 0.9 m
+            Expect.isGreaterThanOrEqual n 128 "large enough for the Newton start"
+            use psi = Basis.matrix Basis.DctI torch.float64 torch.CPU m
+            use phi = Measurements.gaussian Measurements.NumPyLegacy 42424242L torch.float64 torch.CPU n m
+            use theta = Measurements.theta phi psi
+            use g = new torch.Generator(5UL, torch.CPU)
+            use w = torch.randn([| 3L; int64 m; 50L |], dtype = torch.float64, generator = g)
+            use x = (w * sqrt (2.0 / float (m + 50))).sum(2L)
+            use y = Measurements.measure phi x
+            use shared = theta.unsqueeze(0L).expand(3L, int64 n, int64 m)
+            use copies = shared.contiguous()
+            let o = Lasso.Options.defaults
+            let sol = Lasso.solve o shared y
+            use s = sol.Coefficients
+            let gaps = Lasso.relativeGap o.Lambda copies y s
+            for i in 0..2 do
+                Expect.isTrue sol.Diagnostics.[i].Converged (sprintf "problem %d converged" i)
+                Expect.isLessThanOrEqual gaps.[i] 1e-6 (sprintf "problem %d: independent certificate" i)
+            kkt o.Lambda copies y s "shared Θ"
+            let separate = Lasso.solve o copies y
+            use s2 = separate.Coefficients
+            for i in 0..2 do
+                Expect.floatClose { absolute = 0.0; relative = 2e-6 } separate.Diagnostics.[i].Objective sol.Diagnostics.[i].Objective (sprintf "problem %d: copies agree" i)
+            let alone, d = Lasso.solveOne o theta y.[1L]
+            use alone = alone
+            Expect.floatClose { absolute = 0.0; relative = 2e-6 } d.Objective sol.Diagnostics.[1].Objective "alone agrees")
+
+        testCase "sparse Gaussian problems of distinct matrices agree with the device path" (fun () ->
+            let a, y = randomProblems 21 2 130 300
+            use a = a
+            use y = y
+            let lambda = (lambdaMax a y |> Array.min) * 0.05
+            let o = { Lasso.Options.defaults with Lambda = lambda }
+            let host = Lasso.solve o a y
+            let device = Lasso.solveOnDevice o a y
+            use hs = host.Coefficients
+            use ds = device.Coefficients
+            for i in 0..1 do
+                Expect.isTrue host.Diagnostics.[i].Converged (sprintf "problem %d host certified" i)
+                Expect.isTrue device.Diagnostics.[i].Converged (sprintf "problem %d device certified" i)
+                Expect.floatClose { absolute = 1e-9; relative = 2e-6 } host.Diagnostics.[i].Objective device.Diagnostics.[i].Objective (sprintf "problem %d same objective" i)
+            kkt lambda a y hs "distinct matrices")
+    ]
+
 [<Tests>]
 let tests =
-    testList "Sensing.Lasso" [ fixtureTests; fixtureBatchTest; hostVersusDevice; propertyTests; edgeTests; validationTests; leakTest ]
+    testList "Sensing.Lasso" [ fixtureTests; fixtureBatchTest; hostVersusDevice; newtonStartTests; propertyTests; edgeTests; validationTests; leakTest ]
