@@ -9,10 +9,10 @@ public sealed record BenchSettings
     public int Repetitions { get; init; } = 15;
     /// <summary>Widths of the compress-step measurement. Default 512, 2048, 8192.</summary>
     public IReadOnlyList<int> CompressWidths { get; init; } = [512, 2048, 8192];
-    /// <summary>Problems in the batched-solver measurement. Default 32.</summary>
-    public int SolverProblems { get; init; } = 32;
-    /// <summary>Profile length of the solver measurement. Default 512.</summary>
-    public int SolverLength { get; init; } = 512;
+    /// <summary>Batch sizes of the solver measurement (one call for the batch against one call per problem). Default 1, 8, 32, 128.</summary>
+    public IReadOnlyList<int> SolverBatches { get; init; } = [1, 8, 32, 128];
+    /// <summary>Profile lengths of the solver measurement. Default 512, 256.</summary>
+    public IReadOnlyList<int> SolverLengths { get; init; } = [512, 256];
     /// <summary>Also run the paper protocol on mnist-sample. Default true.</summary>
     public bool Protocol { get; init; } = true;
     /// <summary>Compress steps of the memory soak at width 512; 0 skips it. Default 1000.</summary>
@@ -33,7 +33,7 @@ public static class Bench
         settings ??= new BenchSettings();
         Runtime.Native.Ensure();
         var core = new Dtc.Diagnostics.Bench.Settings(settings.GemmSize, settings.Repetitions, settings.CompressWidths.ToArray(),
-                                                      settings.SolverProblems, settings.SolverLength, settings.Protocol, settings.SoakSteps, settings.Device);
+                                                      settings.SolverBatches.ToArray(), settings.SolverLengths.ToArray(), settings.Protocol, settings.SoakSteps, settings.Device);
         var report = Dtc.Diagnostics.Bench.run(core, Microsoft.FSharp.Core.FuncConvert.FromAction<string>(line => log?.Invoke(line)));
         return Dtc.Diagnostics.Bench.toJson(report);
     }

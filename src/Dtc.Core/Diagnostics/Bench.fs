@@ -20,10 +20,12 @@ type Settings =
       Repetitions: int
       /// <summary>Widths of the compress-step measurement. Default [512; 2048; 8192].</summary>
       CompressWidths: int[]
-      /// <summary>Problems in the batched-solver measurement. Default 32.</summary>
-      SolverProblems: int
-      /// <summary>Profile length of the solver measurement (n = ⌊0.1 m⌋). Default 512.</summary>
-      SolverLength: int
+      /// <summary>Batch sizes of the solver measurement (problems solved in one call against one call per
+      /// problem). Default [1; 8; 32; 128].</summary>
+      SolverBatches: int[]
+      /// <summary>Profile lengths m of the solver measurement (n = int(0.0999…·m) measurements, as the paper).
+      /// Default [512; 256].</summary>
+      SolverLengths: int[]
       /// <summary>Also run the whole paper protocol on mnist-sample (three methods). Default true.</summary>
       Protocol: bool
       /// <summary>Compress steps of the memory soak at width 512 (0 skips it). Default 1000.</summary>
@@ -33,8 +35,8 @@ type Settings =
 
     /// <summary>The defaults.</summary>
     static member defaults =
-        { GemmSize = 2048; Repetitions = 15; CompressWidths = [| 512; 2048; 8192 |]; SolverProblems = 32
-          SolverLength = 512; Protocol = true; SoakSteps = 1000; Device = "cpu" }
+        { GemmSize = 2048; Repetitions = 15; CompressWidths = [| 512; 2048; 8192 |]; SolverBatches = [| 1; 8; 32; 128 |]
+          SolverLengths = [| 512; 256 |]; Protocol = true; SoakSteps = 1000; Device = "cpu" }
 
 /// <summary>One compress-step measurement.</summary>
 type CompressTiming =
@@ -50,6 +52,24 @@ type CompressTiming =
       ShareOfCycle: float
       /// <summary>Largest LASSO iteration count of the step.</summary>
       SolverIterations: int }
+
+/// <summary>One solver measurement: the same problems solved in one call and one call per problem,
+/// each certified to the default 1e-6 relative duality gap.</summary>
+type SolverTiming =
+    { /// <summary><c>solve</c> (the host path for these sizes, problems in parallel) or <c>solveOnDevice</c> (batched tensors).</summary>
+      Path: string
+      /// <summary>Profile length m.</summary>
+      Length: int
+      /// <summary>Measurements n.</summary>
+      Measurements: int
+      /// <summary>Problems per call in the batched timing.</summary>
+      Batch: int
+      /// <summary>Problems per second, the batch in one call.</summary>
+      BatchedPerSecond: float
+      /// <summary>Problems per second, one call per problem.</summary>
+      SinglePerSecond: float
+      /// <summary>Batched over one-at-a-time throughput.</summary>
+      Speedup: float }
 
 /// <summary>One sample of the memory soak.</summary>
 type SoakSample =
@@ -95,16 +115,8 @@ type Report =
       TrainStepVsCeiling: float
       /// <summary>Compress-step timings per width.</summary>
       Compress: CompressTiming[]
-      /// <summary>Solver problem size n×m.</summary>
-      SolverShape: string
-      /// <summary>Problems per second solved on the device as one batch (to a 1e-6 relative duality gap).</summary>
-      SolverBatchedPerSecond: float
-      /// <summary>Problems per second solved on the device one at a time.</summary>
-      SolverSinglePerSecond: float
-      /// <summary>Device path: batched over one-at-a-time throughput.</summary>
-      SolverSpeedup: float
-      /// <summary>Problems per second of <c>Lasso.solve</c> (the host path for these sizes, problems in parallel).</summary>
-      SolverHostPerSecond: float
+      /// <summary>Batched against one-at-a-time LASSO throughput, per path, length and batch size.</summary>
+      Solver: SolverTiming[]
       /// <summary>Seconds each method of the paper protocol spent training, compressing and evaluating
       /// (the methods run concurrently and share the first cycle's training, so these overlap; empty when not run).</summary>
       ProtocolSeconds: Collections.Generic.IDictionary<string, float>
@@ -181,32 +193,53 @@ let private compressStep (settings: Settings) (device: torch.Device) (width: int
       ShareOfCycle = ms / (ms + 200.0 * step)
       SolverIterations = iterations }
 
-let private solver (settings: Settings) (device: torch.Device) =
-    let m = settings.SolverLength
-    let n = Measurements.count Measurements.PaperDouble 0.9 m
-    let b = settings.SolverProblems
-    use psi = Basis.matrix Basis.DctI torch.float64 device m
-    use phi = Measurements.gaussian Measurements.NumPyLegacy 42424242L torch.float64 device n m
-    use theta = Measurements.theta phi psi
-    use g = new torch.Generator(5UL, torch.CPU)
-    use w = torch.randn([| int64 b; int64 m; 784L |], dtype = torch.float64, generator = g).``to``(device)
-    use x = (w * sqrt (2.0 / float (m + 784))).sum(2L)
-    use y = Measurements.measure phi x
-    use a = theta.unsqueeze(0L).expand(int64 b, int64 n, int64 m).contiguous()
-    let options = Lasso.Options.defaults
-    let timed (solve: Lasso.Options -> torch.Tensor -> torch.Tensor -> Lasso.Solution) =
-        time 1 (fun () ->
-            let s = solve options a y
-            s.Coefficients.Dispose())
-    let single =
-        time 1 (fun () ->
-            for i in 0L .. int64 b - 1L do
-                use ai = a.narrow(0L, i, 1L)
-                use yi = y.narrow(0L, i, 1L)
-                let s = Lasso.solveOnDevice options ai yi
-                s.Coefficients.Dispose())
-    let perSecond ms = float b / (ms / 1000.0)
-    sprintf "%d×%d" n m, perSecond (timed Lasso.solveOnDevice), perSecond single, perSecond (timed Lasso.solve)
+/// Seconds of an action: the best of three after a warm-up of at least half a second (the host solver's
+/// loops are promoted to optimised code by tiered compilation), or a single call when one takes seconds.
+let private best (action: unit -> unit) =
+    let once () =
+        let t = Stopwatch.GetTimestamp()
+        action ()
+        Stopwatch.GetElapsedTime(t).TotalSeconds
+    let first = once ()
+    if first > 2.0 then first
+    else
+        let warm = Stopwatch.StartNew()
+        while warm.Elapsed.TotalSeconds < 0.5 do action ()
+        Array.min [| once (); once (); once () |]
+
+/// The compress step's problems: b weight profiles (sums of Xavier-normal rows over 784 inputs) of
+/// length m, measured by the paper's Φ; the shared Θ = ΦΨ over the batch, as the rays pass it.
+let private solverTimings (settings: Settings) (device: torch.Device) (log: string -> unit) : SolverTiming[] =
+    [| for m in settings.SolverLengths do
+           let n = Measurements.count Measurements.PaperDouble 0.9 m
+           use psi = Basis.matrix Basis.DctI torch.float64 device m
+           use phi = Measurements.gaussian Measurements.NumPyLegacy 42424242L torch.float64 device n m
+           use theta = Measurements.theta phi psi
+           for path, solve in [ "solve", Lasso.solve; "solveOnDevice", Lasso.solveOnDevice ] do
+               for b in settings.SolverBatches do
+                   use g = new torch.Generator(5UL, torch.CPU)
+                   use w = torch.randn([| int64 b; int64 m; 784L |], dtype = torch.float64, generator = g).``to``(device)
+                   use x = (w * sqrt (2.0 / float (m + 784))).sum(2L)
+                   use y = Measurements.measure phi x
+                   use a = theta.unsqueeze(0L).expand(int64 b, int64 n, int64 m).contiguous()
+                   let run (a: torch.Tensor) (y: torch.Tensor) =
+                       let s = solve Lasso.Options.defaults a y
+                       s.Coefficients.Dispose()
+                       if s.Diagnostics |> Array.exists (fun d -> not d.Converged) then
+                           failwithf "Expecting every %d×%d benchmark problem certified to a 1e-6 relative gap by %s but one was not" n m path
+                   let batched = best (fun () -> run a y)
+                   let single =
+                       best (fun () ->
+                           for i in 0L .. int64 b - 1L do
+                               use ai = a.narrow(0L, i, 1L)
+                               use yi = y.narrow(0L, i, 1L)
+                               run ai yi)
+                   let timing =
+                       { Path = path; Length = m; Measurements = n; Batch = b
+                         BatchedPerSecond = float b / batched; SinglePerSecond = float b / single; Speedup = single / batched }
+                   log (sprintf "LASSO %s %d×%d, batch %d: %.1f problems/s batched, %.1f one at a time (%.1f×)"
+                            path n m b timing.BatchedPerSecond timing.SinglePerSecond timing.Speedup)
+                   yield timing |]
 
 /// Repeats the compress step on one model and samples the process's resident memory.
 let private soak (settings: Settings) (device: torch.Device) (log: string -> unit) : Soak =
@@ -249,9 +282,7 @@ let run (settings: Settings) (log: string -> unit) : Report =
     let flops = trainStepFlops 512 [| 784; 512; 10 |]
     let stepMs = trainStep settings device 512
     log (sprintf "training step 784-512-10, batch 512: %.2f ms, %.1f GFLOP/s, %.2f× the ceiling's time" stepMs (flops / (stepMs * 1e6)) (stepMs / (flops / (gflops * 1e6))))
-    let shape, batched, single, host = solver settings device
-    log (sprintf "LASSO %s to a 1e-6 gap: device path %.1f problems/s batched, %.1f one at a time (%.1f×); Lasso.solve (host path) %.1f problems/s"
-             shape batched single (batched / single) host)
+    let solverRows = solverTimings settings device log
     let protocolSeconds, total =
         if not settings.Protocol then dict [], nan
         else
@@ -291,11 +322,7 @@ let run (settings: Settings) (log: string -> unit) : Report =
       TrainStepGflops = flops / (stepMs * 1e6)
       TrainStepVsCeiling = stepMs / (flops / (gflops * 1e6))
       Compress = compress
-      SolverShape = shape
-      SolverBatchedPerSecond = batched
-      SolverSinglePerSecond = single
-      SolverSpeedup = batched / single
-      SolverHostPerSecond = host
+      Solver = solverRows
       ProtocolSeconds = protocolSeconds
       ProtocolTotalSeconds = total
       ProtocolPeakMemoryMiB = protocolPeak

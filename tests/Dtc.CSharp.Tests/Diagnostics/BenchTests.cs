@@ -11,7 +11,7 @@ public class BenchTests
     {
         var lines = new List<string>();
         var json = Bench.Run(
-            new BenchSettings { GemmSize = 64, Repetitions = 1, CompressWidths = [32], SolverProblems = 2, SolverLength = 40, Protocol = false, SoakSteps = 4 },
+            new BenchSettings { GemmSize = 64, Repetitions = 1, CompressWidths = [32], SolverBatches = [2], SolverLengths = [40], Protocol = false, SoakSteps = 4 },
             lines.Add);
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
@@ -21,8 +21,10 @@ public class BenchTests
         Assert.Equal(1, compress.GetArrayLength());
         Assert.Equal(32, compress[0].GetProperty("width").GetInt32());
         Assert.Equal(3, compress[0].GetProperty("measurements").GetInt32()); // int(32 · 0.0999…) = 3
-        Assert.Equal("3×40", root.GetProperty("solverShape").GetString()); // int(40 · 0.09999999999999998) = 3
-        Assert.True(root.GetProperty("solverHostPerSecond").GetDouble() > 0, "host solver throughput");
+        var solver = root.GetProperty("solver").EnumerateArray().ToArray();
+        Assert.Equal(new[] { "solve", "solveOnDevice" }, solver.Select(r => r.GetProperty("path").GetString()).ToArray());
+        Assert.All(solver, r => Assert.Equal(3, r.GetProperty("measurements").GetInt32())); // int(40 · 0.09999999999999998) = 3
+        Assert.All(solver, r => Assert.True(r.GetProperty("batchedPerSecond").GetDouble() > 0, "batched throughput"));
         Assert.Contains(lines, l => l.StartsWith("GEMM"));
         var soak = root.GetProperty("soak");
         Assert.Equal(4, soak.GetProperty("steps").GetInt32());
