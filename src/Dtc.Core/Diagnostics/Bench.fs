@@ -75,8 +75,10 @@ type SolverTiming =
 type SoakSample =
     { /// <summary>Compress steps done when sampled.</summary>
       Step: int
-      /// <summary>Resident memory (working set) of the process, MiB.</summary>
+      /// <summary>Resident memory (working set) of the process after a full garbage collection, MiB.</summary>
       ResidentMiB: float
+      /// <summary>Managed heap after that collection, MiB.</summary>
+      ManagedMiB: float
       /// <summary>Live TorchSharp tensors of the thread.</summary>
       LiveTensors: int64 }
 
@@ -103,16 +105,25 @@ type Report =
       GemmSize: int
       /// <summary>Median GEMM milliseconds.</summary>
       GemmMs: float
-      /// <summary>The ceiling: achieved GFLOP/s of the float32 GEMM.</summary>
+      /// <summary>The ceiling: achieved GFLOP/s of the float32 GEMM (median time).</summary>
       GemmGflops: float
+      /// <summary>Best (shortest) GEMM milliseconds.</summary>
+      GemmBestMs: float
+      /// <summary>Achieved GFLOP/s of the GEMM at its best time.</summary>
+      GemmBestGflops: float
       /// <summary>FLOPs of one 784-512-10 training step at batch 512 (forward, backward; Adam is O(parameters)).</summary>
       TrainStepFlops: float
       /// <summary>Median milliseconds of that step.</summary>
       TrainStepMs: float
       /// <summary>Achieved GFLOP/s of the step.</summary>
       TrainStepGflops: float
-      /// <summary>Step time divided by the time the ceiling needs for the same FLOPs (1 is the ceiling).</summary>
+      /// <summary>Step time divided by the time the ceiling needs for the same FLOPs (1 is the ceiling), medians.</summary>
       TrainStepVsCeiling: float
+      /// <summary>Best (shortest) milliseconds of the step, over blocks of ten steps.</summary>
+      TrainStepBestMs: float
+      /// <summary>Best step time divided by the time the GEMM at its best needs for the same FLOPs: the
+      /// machine's capability without the interference that medians include on a shared machine.</summary>
+      TrainStepBestVsCeiling: float
       /// <summary>Compress-step timings per width.</summary>
       Compress: CompressTiming[]
       /// <summary>Batched against one-at-a-time LASSO throughput, per path, length and batch size.</summary>
@@ -122,9 +133,13 @@ type Report =
       ProtocolSeconds: Collections.Generic.IDictionary<string, float>
       /// <summary>Wall seconds of the whole protocol, three methods, as <c>CompressTrain.run</c> runs them (NaN when not run).</summary>
       ProtocolTotalSeconds: float
-      /// <summary>Peak working set of the process after the paper protocol, before the compress steps at large
-      /// widths (NaN when the protocol was not run), MiB.</summary>
+      /// <summary>Peak working set of the process after the paper protocol, which runs right after the
+      /// training-step timing and before the solver, compress-step and soak measurements (NaN when the
+      /// protocol was not run), MiB.</summary>
       ProtocolPeakMemoryMiB: float
+      /// <summary>Share of the CPU time the hypervisor took from this virtual machine during the run ("steal"
+      /// in /proc/stat), percent; NaN where it cannot be read. Timings of small operations suffer most from it.</summary>
+      StolenPercent: float
       /// <summary>Peak working set of the process at the end, MiB.</summary>
       PeakMemoryMiB: float
       /// <summary>The memory soak (None when skipped).</summary>
@@ -134,25 +149,38 @@ let private median (xs: float[]) =
     let s = Array.sort xs
     if s.Length % 2 = 1 then s.[s.Length / 2] else 0.5 * (s.[s.Length / 2 - 1] + s.[s.Length / 2])
 
-/// <summary>Median milliseconds of an action over repetitions, after one warm-up call.</summary>
-/// <param name="action">The action.</param>
-/// <returns>The median in milliseconds.</returns>
-/// <param name="repetitions">How many timed calls (0: time the warm-up call alone).</param>
-let time (repetitions: int) (action: unit -> unit) : float =
+/// Milliseconds of each of `repetitions` timed calls of an action, after one warm-up call (for 0
+/// repetitions, the warm-up call alone).
+let private timings (repetitions: int) (action: unit -> unit) : float[] =
     let t0 = Stopwatch.GetTimestamp()
     action ()
-    if repetitions < 1 then Stopwatch.GetElapsedTime(t0).TotalMilliseconds else
+    if repetitions < 1 then [| Stopwatch.GetElapsedTime(t0).TotalMilliseconds |] else
     [| for _ in 1 .. repetitions ->
            let t = Stopwatch.GetTimestamp()
            action ()
-           Stopwatch.GetElapsedTime(t).TotalMilliseconds |] |> median
+           Stopwatch.GetElapsedTime(t).TotalMilliseconds |]
+
+/// <summary>Median milliseconds of an action over repetitions, after one warm-up call.</summary>
+/// <param name="repetitions">How many timed calls (0: time the warm-up call alone).</param>
+/// <param name="action">The action.</param>
+/// <returns>The median in milliseconds.</returns>
+let time (repetitions: int) (action: unit -> unit) : float = timings repetitions action |> median
+
+/// CPU time the hypervisor took from this virtual machine (the "steal" column of /proc/stat), and the
+/// total; None where /proc/stat is absent.
+let private cpuTimes () : (float * float) option =
+    try
+        let fields = (IO.File.ReadLines "/proc/stat" |> Seq.head).Split(' ', StringSplitOptions.RemoveEmptyEntries)
+        let values = fields.[1..] |> Array.map float
+        if values.Length < 8 then None else Some(values.[7], Array.sum values.[0..7])
+    with _ -> None
 
 let private gemm (settings: Settings) (device: torch.Device) =
     let n = int64 settings.GemmSize
     use a = torch.randn(n, n, device = device)
     use b = torch.randn(n, n, device = device)
-    let ms = time settings.Repetitions (fun () -> use c = a.matmul(b) in c.sum().item<float32>() |> ignore)
-    ms, 2.0 * float n ** 3.0 / (ms * 1e6)
+    let ms = timings settings.Repetitions (fun () -> use c = a.matmul(b) in c.sum().item<float32>() |> ignore)
+    median ms, Array.min ms, 2.0 * float n ** 3.0
 
 /// <summary>FLOPs of one training step of an MLP (forward and backward, no input gradient for the first layer).</summary>
 /// <param name="batch">Batch size.</param>
@@ -164,15 +192,16 @@ let trainStepFlops (batch: int) (widths: int[]) : float =
     |> Array.mapi (fun i (a, b) -> float batch * 2.0 * float a * float b * (if i = 0 then 2.0 else 3.0))
     |> Array.sum
 
-/// Median milliseconds of one training step (forward, backward, Adam) as the protocol runs it
-/// (<c>Steps.train</c>), timed over blocks of ten steps.
+/// Milliseconds of one training step (forward, backward, Adam) as the protocol runs it
+/// (<c>Steps.train</c>), timed over blocks of ten steps: (median, best).
 let private trainStep (settings: Settings) (device: torch.Device) (width: int) =
     use model = Model.create 1L false false torch.float32 device [| 784; width; 10 |]
     use opt = torch.optim.Adam(model.Parameters, lr = 1e-3)
     use x = torch.randn(512L, 784L, device = device)
     use y = torch.randint(10L, [| 512L |], device = device)
     let block = 10
-    time settings.Repetitions (fun () -> Steps.train opt (Model.forward model) (fun _ -> x, y) 0L block |> ignore) / float block
+    let ms = timings settings.Repetitions (fun () -> Steps.train opt (Model.forward model) (fun _ -> x, y) 0L block |> ignore)
+    median ms / float block, Array.min ms / float block
 
 let private compressStep (settings: Settings) (device: torch.Device) (width: int) =
     let protocol = { Protocol.Protocol.paper with Hidden = [| width |] }
@@ -185,7 +214,7 @@ let private compressStep (settings: Settings) (device: torch.Device) (width: int
     // The first call warms up; when it alone takes seconds, it is the measurement.
     let first = time 0 step
     let ms = if first > 2000.0 then first else time (max 1 (settings.Repetitions / 5)) step
-    let step = trainStep { settings with Repetitions = max 3 (settings.Repetitions / 3) } device width
+    let step, _ = trainStep { settings with Repetitions = max 3 (settings.Repetitions / 3) } device width
     { Width = width
       Measurements = Measurements.count Measurements.PaperDouble 0.9 width
       CompressMs = ms
@@ -217,9 +246,10 @@ let private solverTimings (settings: Settings) (device: torch.Device) (log: stri
            use theta = Measurements.theta phi psi
            for path, solve in [ "solve", Lasso.solve; "solveOnDevice", Lasso.solveOnDevice ] do
                for b in settings.SolverBatches do
+                   // A sum of 784 Xavier-normal weights, std √(2/(m+784)) each, is normal with std √(784·2/(m+784)).
                    use g = new torch.Generator(5UL, torch.CPU)
-                   use w = torch.randn([| int64 b; int64 m; 784L |], dtype = torch.float64, generator = g).``to``(device)
-                   use x = (w * sqrt (2.0 / float (m + 784))).sum(2L)
+                   use z = torch.randn([| int64 b; int64 m |], dtype = torch.float64, generator = g).``to``(device)
+                   use x = z * sqrt (784.0 * 2.0 / float (m + 784))
                    use y = Measurements.measure phi x
                    use a = theta.unsqueeze(0L).expand(int64 b, int64 n, int64 m).contiguous()
                    let run (a: torch.Tensor) (y: torch.Tensor) =
@@ -249,8 +279,11 @@ let private soak (settings: Settings) (device: torch.Device) (log: string -> uni
     let every = max 1 (settings.SoakSteps / 10)
     let samples = ResizeArray<SoakSample>()
     let sample step =
+        // A full collection first, so that the sample shows what is retained, not garbage awaiting collection.
+        GC.Collect()
         use p = Process.GetCurrentProcess()
         samples.Add { Step = step; ResidentMiB = float p.WorkingSet64 / 1048576.0
+                      ManagedMiB = float (GC.GetTotalMemory false) / 1048576.0
                       LiveTensors = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount }
     let times = Array.zeroCreate settings.SoakSteps
     sample 0
@@ -262,7 +295,7 @@ let private soak (settings: Settings) (device: torch.Device) (log: string -> uni
         if step % every = 0 || step = settings.SoakSteps then
             sample step
             let last = samples.[samples.Count - 1]
-            log (sprintf "soak: %d compress steps, resident %.0f MiB, %d live tensors" step last.ResidentMiB last.LiveTensors)
+            log (sprintf "soak: %d compress steps, resident %.0f MiB (managed heap %.0f MiB), %d live tensors" step last.ResidentMiB last.ManagedMiB last.LiveTensors)
     let mib = samples |> Seq.map (fun s -> s.ResidentMiB) |> Array.ofSeq
     { Steps = settings.SoakSteps
       Width = width
@@ -277,12 +310,14 @@ let private soak (settings: Settings) (device: torch.Device) (log: string -> uni
 let run (settings: Settings) (log: string -> unit) : Report =
     Dtc.Runtime.Torch.init ()
     let device = Dtc.Runtime.Torch.device settings.Device
-    let gemmMs, gflops = gemm settings device
-    log (sprintf "GEMM %d³ float32: %.1f ms, %.1f GFLOP/s (the ceiling)" settings.GemmSize gemmMs gflops)
+    let cpuAtStart = cpuTimes ()
+    let gemmMs, gemmBestMs, gemmFlops = gemm settings device
+    let gflops, bestGflops = gemmFlops / (gemmMs * 1e6), gemmFlops / (gemmBestMs * 1e6)
+    log (sprintf "GEMM %d³ float32: %.1f ms, %.1f GFLOP/s (the ceiling; best %.1f ms, %.1f GFLOP/s)" settings.GemmSize gemmMs gflops gemmBestMs bestGflops)
     let flops = trainStepFlops 512 [| 784; 512; 10 |]
-    let stepMs = trainStep settings device 512
-    log (sprintf "training step 784-512-10, batch 512: %.2f ms, %.1f GFLOP/s, %.2f× the ceiling's time" stepMs (flops / (stepMs * 1e6)) (stepMs / (flops / (gflops * 1e6))))
-    let solverRows = solverTimings settings device log
+    let stepMs, stepBestMs = trainStep settings device 512
+    log (sprintf "training step 784-512-10, batch 512: %.2f ms, %.1f GFLOP/s, %.2f× the ceiling's time (best %.2f ms, %.2f× the best GEMM's)"
+             stepMs (flops / (stepMs * 1e6)) (stepMs / (flops / (gflops * 1e6))) stepBestMs (stepBestMs / (flops / (bestGflops * 1e6))))
     let protocolSeconds, total =
         if not settings.Protocol then dict [], nan
         else
@@ -303,6 +338,7 @@ let run (settings: Settings) (log: string -> unit) : Report =
     if settings.Protocol then log (sprintf "paper protocol, three methods (concurrently, %d threads): %.1f s" (torch.get_num_threads ()) total)
     let peakNow () = float (Process.GetCurrentProcess().PeakWorkingSet64) / 1048576.0
     let protocolPeak = if settings.Protocol then peakNow () else nan
+    let solverRows = solverTimings settings device log
     let compress =
         settings.CompressWidths |> Array.map (fun w ->
             let c = compressStep settings device w
@@ -311,21 +347,31 @@ let run (settings: Settings) (log: string -> unit) : Report =
             c)
     let soaked = if settings.SoakSteps > 0 then Some(soak settings device log) else None
     let peak = peakNow ()
+    let stolen =
+        match cpuAtStart, cpuTimes () with
+        | Some(s0, t0), Some(s1, t1) when t1 > t0 -> 100.0 * (s1 - s0) / (t1 - t0)
+        | _ -> nan
+    if not (Double.IsNaN stolen) then log (sprintf "CPU time taken by the hypervisor during the run (steal): %.1f %%" stolen)
     log (sprintf "peak working set: %.0f MiB after the protocol, %.0f MiB at the end" protocolPeak peak)
     { Machine = sprintf "%s, %d cores, %s" Runtime.InteropServices.RuntimeInformation.OSDescription Environment.ProcessorCount settings.Device
       Threads = torch.get_num_threads ()
       GemmSize = settings.GemmSize
       GemmMs = gemmMs
       GemmGflops = gflops
+      GemmBestMs = gemmBestMs
+      GemmBestGflops = bestGflops
       TrainStepFlops = flops
       TrainStepMs = stepMs
       TrainStepGflops = flops / (stepMs * 1e6)
       TrainStepVsCeiling = stepMs / (flops / (gflops * 1e6))
+      TrainStepBestMs = stepBestMs
+      TrainStepBestVsCeiling = stepBestMs / (flops / (bestGflops * 1e6))
       Compress = compress
       Solver = solverRows
       ProtocolSeconds = protocolSeconds
       ProtocolTotalSeconds = total
       ProtocolPeakMemoryMiB = protocolPeak
+      StolenPercent = stolen
       PeakMemoryMiB = peak
       Soak = soaked }
 
