@@ -134,7 +134,7 @@ type Report =
       /// <summary>Wall seconds of the whole protocol, three methods, as <c>CompressTrain.run</c> runs them (NaN when not run).</summary>
       ProtocolTotalSeconds: float
       /// <summary>Peak working set of the process after the paper protocol, which runs right after the
-      /// training-step timing and before the solver, compress-step and soak measurements (NaN when the
+      /// training-step timing and before the solver, soak and compress-step measurements (NaN when the
       /// protocol was not run), MiB.</summary>
       ProtocolPeakMemoryMiB: float
       /// <summary>Share of the CPU time the hypervisor took from this virtual machine during the run ("steal"
@@ -339,13 +339,13 @@ let run (settings: Settings) (log: string -> unit) : Report =
     let peakNow () = float (Process.GetCurrentProcess().PeakWorkingSet64) / 1048576.0
     let protocolPeak = if settings.Protocol then peakNow () else nan
     let solverRows = solverTimings settings device log
+    let soaked = if settings.SoakSteps > 0 then Some(soak settings device log) else None
     let compress =
         settings.CompressWidths |> Array.map (fun w ->
             let c = compressStep settings device w
             log (sprintf "compress step at width %d (n = %d): %.1f ms, %.2f %% of a cycle (train step %.2f ms), %d solver iterations"
                      w c.Measurements c.CompressMs (100.0 * c.ShareOfCycle) c.TrainStepMs c.SolverIterations)
             c)
-    let soaked = if settings.SoakSteps > 0 then Some(soak settings device log) else None
     let peak = peakNow ()
     let stolen =
         match cpuAtStart, cpuTimes () with
