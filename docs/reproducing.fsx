@@ -84,20 +84,20 @@ by `Analysis.analyze`, from results files committed under `docs/data/`.
 
 ## mnist-sample (the embedded 10,000 digits)
 
-The README's run on a 2-core machine without GPU (77 s in total):
+The README's run on a 2-core machine without GPU (42 s in total):
 
 | method | ≈10 % removed | ≈80 % removed | ≈98.2 % removed |
 |---|---:|---:|---:|
-| magnitude | 0.939 | 0.946 | 0.634 |
-| random | 0.943 | 0.953 | 0.764 |
-| dtc | 0.942 | 0.948 | 0.787 |
+| magnitude | 0.939 | 0.952 | 0.534 |
+| random | 0.943 | 0.952 | 0.770 |
+| dtc | 0.942 | 0.939 | 0.848 |
 
 | entropy of | against the smoothed accuracy of | Pearson r | Spearman ρ | log(n) alone | partial r given log(n) |
 |---|---|---:|---:|---:|---:|
-| y2 (dtc) | dtc | 0.908 | 0.940 | 0.902 | 0.295 (p = 0.095) |
-| y2 (dtc) | random | 0.895 | 0.833 | 0.889 | 0.296 (p = 0.095) |
-| y2 (dtc) | magnitude | 0.897 | 0.863 | 0.891 | 0.282 (p = 0.111) |
-| y1 (dtc) | dtc | 0.771 | 0.852 | — | −0.435 (p = 0.018) |
+| y2 (dtc) | dtc | 0.901 | 0.946 | 0.894 | 0.272 (p = 0.125) |
+| y2 (dtc) | random | 0.892 | 0.827 | 0.883 | 0.300 (p = 0.090) |
+| y2 (dtc) | magnitude | 0.889 | 0.853 | 0.880 | 0.297 (p = 0.094) |
+| y1 (dtc) | dtc | 0.703 | 0.864 | — | −0.616 (p = 0.0002) |
 
 The same tables, computed at this build from the committed results of a later run of the same
 command (`docs/data/mnist-sample-results.json`; the run is deterministic up to floating-point

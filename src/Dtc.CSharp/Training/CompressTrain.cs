@@ -33,10 +33,13 @@ public sealed record RunSettings
 /// <summary>Compress-train runs (mirrors <c>Dtc.Training.CompressTrain</c>).</summary>
 public static class CompressTrain
 {
-    /// <summary>Runs every method on a dataset, each from the same initial model.</summary>
+    /// <summary>Runs every method on a dataset, each from the same initial model. The first cycle's training,
+    /// identical for every method, runs once; the methods then run concurrently, each on its own thread with
+    /// max(1, threads / methods) TorchSharp intra-op threads (the thread setting is restored at the end).
+    /// The numbers are reproducible for the same settings, methods and thread count.</summary>
     /// <param name="dataset">The dataset (see <see cref="Datasets.Load"/>).</param>
     /// <param name="settings">What and how to run; null for the paper's protocol on the CPU.</param>
-    /// <param name="progress">Receives a report after every cycle; may be null.</param>
+    /// <param name="progress">Receives a report after every cycle of every method, from the methods' threads, one call at a time; may be null.</param>
     /// <param name="cancellationToken">Stops the run at the next safe point (after a cycle's checkpoint) with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The results (schema of <c>results.json</c>).</returns>
     public static RunResults Run(Dataset dataset, RunSettings? settings = null,
