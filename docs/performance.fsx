@@ -106,7 +106,8 @@ let rec render (name: string) (e: JsonElement) : string =
         let head =
             if scalars.IsEmpty then ""
             else sprintf "<table><tbody>%s</tbody></table>" (scalars |> List.map (fun p -> sprintf "<tr><th>%s</th><td>%s</td></tr>" (enc p.Name) (enc (text p.Value))) |> String.concat "")
-        head + (nested |> List.map (fun p -> render p.Name p.Value) |> String.concat "")
+        let title = if name = "Benchmarks" then "" else sprintf "<h3>%s</h3>" (enc name)
+        title + head + (nested |> List.map (fun p -> render p.Name p.Value) |> String.concat "")
     | _ -> ""
 
 if File.Exists benchFile then
