@@ -59,59 +59,33 @@ let trainBatch (shuffleSeed: int64 option) (data: Staged) (position: int64) : to
         use index = torch.tensor(rows, device = data.Train.Inputs.device)
         data.Train.Inputs.index_select(0L, index), data.Train.Targets.index_select(0L, index)
 
-/// Runs the training steps; `loss` maps (output, targets) to a vector of per-model mean losses, whose
-/// sum is minimised. The running sums stay on the device (no host round trip per step).
-let private trainWith (members: int) (loss: torch.Tensor -> torch.Tensor -> torch.Tensor) (optimizer: torch.optim.Optimizer)
-                      (forward: torch.Tensor -> torch.Tensor) (batch: int64 -> torch.Tensor * torch.Tensor)
-                      (start: int64) (count: int) : float[] =
+/// <summary>Trains for a number of mini-batches with an optimiser (the protocol: Adam) and cross-entropy loss.</summary>
+/// <param name="optimizer">The optimiser over the model's parameters.</param>
+/// <param name="forward">The model's forward function (log-probabilities, batch×classes).</param>
+/// <param name="batch">Mini-batch by position (see <see cref="M:Dtc.Training.Steps.trainBatch(Microsoft.FSharp.Core.FSharpOption{System.Int64},Dtc.Training.Steps.Staged,System.Int64)"/>).</param>
+/// <param name="start">The first batch's position.</param>
+/// <param name="count">How many mini-batches (at least 0).</param>
+/// <returns>The mean training loss (NaN for no mini-batch).</returns>
+let train (optimizer: torch.optim.Optimizer) (forward: torch.Tensor -> torch.Tensor)
+          (batch: int64 -> torch.Tensor * torch.Tensor) (start: int64) (count: int) : float =
     if count < 0 then invalidArg (nameof count) (sprintf "Expecting a non-negative number of mini-batches but received %d" count)
+    // The running sum stays on the loss's device: no host round trip per step.
     let mutable total : torch.Tensor = null
     try
         for k in 0 .. count - 1 do
             use scope = torch.NewDisposeScope()
             let x, y = batch (start + int64 k)
             optimizer.zero_grad()
-            let perModel = loss (forward x) y
-            perModel.sum().backward()
+            let loss = torch.nn.functional.cross_entropy(forward x, y)
+            loss.backward()
             optimizer.step() |> ignore
             use _ = torch.no_grad ()
-            let value = perModel.detach().to_type(torch.float64)
-            if isNull total then total <- value.clone().MoveToOuterDisposeScope()
-            else total.add_(value) |> ignore
-        if isNull total then Array.create members nan
-        else
-            use onHost = total.cpu()
-            Dtc.Runtime.Torch.toArray onHost |> Array.map (fun v -> v / float count)
+            if isNull total then
+                total <- torch.zeros(Array.empty<int64>, dtype = torch.float64, device = loss.device).MoveToOuterDisposeScope()
+            total.add_(loss.detach()) |> ignore
+        if isNull total then nan else total.item<float>() / float count
     finally
         if not (isNull total) then total.Dispose()
-
-/// <summary>Trains for a number of mini-batches with an optimiser (the protocol: Adam) and cross-entropy loss.</summary>
-/// <param name="optimizer">The optimiser over the model's parameters.</param>
-/// <param name="forward">The model's forward function (log-probabilities, batch×classes).</param>
-/// <param name="batch">Mini-batch by position (see <see cref="M:Dtc.Training.Steps.trainBatch(Microsoft.FSharp.Core.FSharpOption{System.Int64},Dtc.Training.Steps.Staged,System.Int64)"/>).</param>
-/// <param name="start">The first batch's position.</param>
-/// <param name="count">How many mini-batches.</param>
-/// <returns>The mean training loss (NaN for no mini-batch).</returns>
-let train (optimizer: torch.optim.Optimizer) (forward: torch.Tensor -> torch.Tensor)
-          (batch: int64 -> torch.Tensor * torch.Tensor) (start: int64) (count: int) : float =
-    let loss (output: torch.Tensor) (y: torch.Tensor) = torch.nn.functional.cross_entropy(output, y).unsqueeze(0L)
-    (trainWith 1 loss optimizer forward batch start count).[0]
-
-/// Correct predictions per model and batch: `correct` maps (output, targets) to a vector of counts.
-let private evaluateWith (members: int) (correct: torch.Tensor -> torch.Tensor -> torch.Tensor) (forward: torch.Tensor -> torch.Tensor)
-                         (data: Staged) : (float * float)[] =
-    use _ = torch.no_grad ()
-    let counts =
-        [| for b in data.Test.Batches ->
-               use scope = torch.NewDisposeScope()
-               use c = (correct (forward b.Inputs) b.Targets).cpu()
-               Dtc.Runtime.Torch.toArray c, float b.Targets.shape.[0] |]
-    if counts.Length = 0 then Array.create members (nan, nan)
-    else
-        let total = counts |> Array.sumBy snd
-        Array.init members (fun k ->
-            (counts |> Array.sumBy (fun (c, _) -> c.[k])) / total,
-            (counts |> Array.averageBy (fun (c, length) -> c.[k] / length)))
 
 /// <summary>Test accuracy, exact (correct / total) and as the supplement computed it (the mean of the
 /// per-batch accuracies), without autograd.</summary>
@@ -120,5 +94,14 @@ let private evaluateWith (members: int) (correct: torch.Tensor -> torch.Tensor -
 /// matters for the batch-mean figure and for the log-softmax-over-batch quirk).</param>
 /// <returns>(exact accuracy, mean of per-batch accuracies); NaN for an empty test split.</returns>
 let evaluate (forward: torch.Tensor -> torch.Tensor) (data: Staged) : float * float =
-    let correct (output: torch.Tensor) (y: torch.Tensor) = output.argmax(1L).eq(y).sum().unsqueeze(0L)
-    (evaluateWith 1 correct forward data).[0]
+    use _ = torch.no_grad ()
+    let mutable correct, total, batchMean = 0L, 0L, 0.0
+    for b in data.Test.Batches do
+        use scope = torch.NewDisposeScope()
+        let c = (forward b.Inputs).argmax(1L).eq(b.Targets).sum().item<int64>()
+        let length = b.Targets.shape.[0]
+        correct <- correct + c
+        total <- total + length
+        batchMean <- batchMean + float c / float length
+    (if total = 0L then nan else float correct / float total),
+    (if data.Test.Batches.Length = 0 then nan else batchMean / float data.Test.Batches.Length)

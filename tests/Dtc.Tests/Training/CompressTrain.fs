@@ -76,6 +76,22 @@ let tests =
             Expect.isEmpty random.Cycles.[0].Layers.[0].Y1 "no measurements for random"
             Expect.sequenceEqual random.Cycles.[0].Layers.[0].Kept (Dtc.Runtime.NumPyRandom.choice 42424242L 40 36) "NumPy's choice"
 
+        testCase "methods run concurrently share the first cycle, match a method run alone in its first cycle and restore the thread setting" <| fun () ->
+            use data = staged ()
+            let threads = torch.get_num_threads ()
+            let together = CompressTrain.run (options None false ignore CancellationToken.None) "synthetic" data [ Protocol.Magnitude; Protocol.Dtc ]
+            Expect.equal (torch.get_num_threads ()) threads "thread setting restored"
+            let first (m: Records.MethodRun) = m.Cycles.[0]
+            let magnitude, dtc = together.Methods.[0], together.Methods.[1]
+            Expect.equal (first magnitude).TrainLoss (first dtc).TrainLoss "one shared first cycle: the same training loss"
+            Expect.equal magnitude.InitialAccuracy dtc.InitialAccuracy "the same accuracy before compression"
+            // The shared first cycle runs with the caller's threads, as a method run alone does.
+            let alone = CompressTrain.runMethod (options None false ignore CancellationToken.None) data Protocol.Dtc
+            Expect.equal (first alone).TrainLoss (first dtc).TrainLoss "first cycle as when run alone"
+            Expect.sequenceEqual (first alone).Layers.[0].Kept (first dtc).Layers.[0].Kept "the same first compression"
+            let e = Expect.throwsC (fun () -> CompressTrain.runMethods (options None false ignore CancellationToken.None) data [ Protocol.Dtc; Protocol.Dtc ] |> ignore) id
+            Expect.stringContains e.Message "each method at most once" "duplicates named"
+
         testCase "every hidden layer of a deeper MLP is compressed with its two neighbours" <| fun () ->
             use data = staged ()
             let deep = { options None false ignore CancellationToken.None with Protocol = { protocol with Hidden = [| 40; 24 |] } }
