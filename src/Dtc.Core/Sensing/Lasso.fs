@@ -752,7 +752,7 @@ let private newtonStartMeasurements = 128
 /// n/2 columns, the \(|J|\times|J|\) Woodbury form is used). The Newton steps cost a few dense
 /// factorisations of size n instead of thousands of O(nm) active-set steps, and identify the support
 /// of the solution; the active-set method then finishes exactly. Stops at a relative duality gap of
-/// 1e-3 (primal iterate, or the scaled dual iterate) or after 12 outer iterations; returns the start
+/// 1e-2 (primal iterate, or the scaled dual iterate) or after 12 outer iterations; returns the start
 /// (at most n independent columns, largest first, with their Cholesky factor when it is well
 /// conditioned), or None when the iteration breaks down (then the method starts from zero).
 let private newtonStart (lambda: float) (a: Tensor) (b: float[]) : WarmStart option =
