@@ -236,39 +236,60 @@ let private best (action: unit -> unit) =
         while warm.Elapsed.TotalSeconds < 0.5 do action ()
         Array.min [| once (); once (); once () |]
 
-/// The compress step's problems: b weight profiles (sums of Xavier-normal rows over 784 inputs) of
-/// length m, measured by the paper's Φ; the shared Θ = ΦΨ over the batch, as the rays pass it.
+/// <summary>The compress step's LASSO problems at the paper's sizes: b weight profiles (sums of 784
+/// Xavier-normal weights) of length m, measured by the paper's Φ (n = int(0.0999…·m) measurements).</summary>
+/// <param name="device">Device of the problems.</param>
+/// <param name="m">Profile length.</param>
+/// <param name="b">Number of problems.</param>
+/// <returns>The shared Θ = ΦΨ over the batch (b×n×m, as the rays pass it) and the measurements (b×n); the caller disposes both.</returns>
+let solverProblems (device: torch.Device) (m: int) (b: int) : torch.Tensor * torch.Tensor =
+    Dtc.Runtime.Torch.init ()
+    let n = Measurements.count Measurements.PaperDouble 0.9 m
+    use psi = Basis.matrix Basis.DctI torch.float64 device m
+    use phi = Measurements.gaussian Measurements.NumPyLegacy 42424242L torch.float64 device n m
+    use theta = Measurements.theta phi psi
+    // A sum of 784 Xavier-normal weights, std √(2/(m+784)) each, is normal with std √(784·2/(m+784)).
+    use g = new torch.Generator(5UL, torch.CPU)
+    use z = torch.randn([| int64 b; int64 m |], dtype = torch.float64, generator = g).``to``(device)
+    use x = z * sqrt (784.0 * 2.0 / float (m + 784))
+    theta.unsqueeze(0L).expand(int64 b, int64 n, int64 m).contiguous(), Measurements.measure phi x
+
+/// <summary>Throughput of a LASSO solver on <see cref="M:Dtc.Diagnostics.Bench.solverProblems(TorchSharp.torch.Device,System.Int32,System.Int32)"/>:
+/// the same problems solved in one call and one call each, both certified to the default 1e-6 relative gap.</summary>
+/// <param name="device">Device of the problems.</param>
+/// <param name="path">The solver's name in the result (<c>solve</c> or <c>solveOnDevice</c>).</param>
+/// <param name="solve">The solver.</param>
+/// <param name="m">Profile length.</param>
+/// <param name="b">Number of problems.</param>
+/// <returns>The timing; throws when a problem is not certified.</returns>
+let solverThroughput (device: torch.Device) (path: string) (solve: Lasso.Options -> torch.Tensor -> torch.Tensor -> Lasso.Solution)
+                     (m: int) (b: int) : SolverTiming =
+    let a, y = solverProblems device m b
+    use a = a
+    use y = y
+    let n = int a.shape.[1]
+    let run (a: torch.Tensor) (y: torch.Tensor) =
+        let s = solve Lasso.Options.defaults a y
+        s.Coefficients.Dispose()
+        if s.Diagnostics |> Array.exists (fun d -> not d.Converged) then
+            failwithf "Expecting every %d×%d benchmark problem certified to a 1e-6 relative gap by %s but one was not" n m path
+    let batched = best (fun () -> run a y)
+    let single =
+        best (fun () ->
+            for i in 0L .. int64 b - 1L do
+                use ai = a.narrow(0L, i, 1L)
+                use yi = y.narrow(0L, i, 1L)
+                run ai yi)
+    { Path = path; Length = m; Measurements = n; Batch = b
+      BatchedPerSecond = float b / batched; SinglePerSecond = float b / single; Speedup = single / batched }
+
 let private solverTimings (settings: Settings) (device: torch.Device) (log: string -> unit) : SolverTiming[] =
     [| for m in settings.SolverLengths do
-           let n = Measurements.count Measurements.PaperDouble 0.9 m
-           use psi = Basis.matrix Basis.DctI torch.float64 device m
-           use phi = Measurements.gaussian Measurements.NumPyLegacy 42424242L torch.float64 device n m
-           use theta = Measurements.theta phi psi
            for path, solve in [ "solve", Lasso.solve; "solveOnDevice", Lasso.solveOnDevice ] do
                for b in settings.SolverBatches do
-                   // A sum of 784 Xavier-normal weights, std √(2/(m+784)) each, is normal with std √(784·2/(m+784)).
-                   use g = new torch.Generator(5UL, torch.CPU)
-                   use z = torch.randn([| int64 b; int64 m |], dtype = torch.float64, generator = g).``to``(device)
-                   use x = z * sqrt (784.0 * 2.0 / float (m + 784))
-                   use y = Measurements.measure phi x
-                   use a = theta.unsqueeze(0L).expand(int64 b, int64 n, int64 m).contiguous()
-                   let run (a: torch.Tensor) (y: torch.Tensor) =
-                       let s = solve Lasso.Options.defaults a y
-                       s.Coefficients.Dispose()
-                       if s.Diagnostics |> Array.exists (fun d -> not d.Converged) then
-                           failwithf "Expecting every %d×%d benchmark problem certified to a 1e-6 relative gap by %s but one was not" n m path
-                   let batched = best (fun () -> run a y)
-                   let single =
-                       best (fun () ->
-                           for i in 0L .. int64 b - 1L do
-                               use ai = a.narrow(0L, i, 1L)
-                               use yi = y.narrow(0L, i, 1L)
-                               run ai yi)
-                   let timing =
-                       { Path = path; Length = m; Measurements = n; Batch = b
-                         BatchedPerSecond = float b / batched; SinglePerSecond = float b / single; Speedup = single / batched }
+                   let timing = solverThroughput device path solve m b
                    log (sprintf "LASSO %s %d×%d, batch %d: %.1f problems/s batched, %.1f one at a time (%.1f×)"
-                            path n m b timing.BatchedPerSecond timing.SinglePerSecond timing.Speedup)
+                            path timing.Measurements m b timing.BatchedPerSecond timing.SinglePerSecond timing.Speedup)
                    yield timing |]
 
 /// Repeats the compress step on one model and samples the process's resident memory.
