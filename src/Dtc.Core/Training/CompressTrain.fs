@@ -174,6 +174,10 @@ let private trainFirstCycle (options: RunOptions) (p: Protocol) (data: Steps.Sta
         (model :> IDisposable).Dispose()
         reraise ()
 
+/// The checkpoint file of a method, when the run keeps checkpoints.
+let private checkpointPath (options: RunOptions) (method: Method) =
+    options.CheckpointDir |> Option.map (fun d -> Path.Combine(d, methodName method + ".ckpt"))
+
 let private checkData (p: Protocol) (data: Steps.Staged) =
     if data.Train.BatchSize <> p.BatchSize || data.Test.BatchSize <> p.BatchSize then
         invalidArg (nameof data) (sprintf "Expecting data staged in batches of %d (the protocol's BatchSize) but received %d (train) and %d (test)"
@@ -186,7 +190,7 @@ let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method
     checkData p data
     let name = methodName method
     let fp = fingerprint options
-    let checkpointPath = options.CheckpointDir |> Option.map (fun d -> Path.Combine(d, name + ".ckpt"))
+    let checkpointPath = checkpointPath options method
     let resumed =
         match checkpointPath with
         | Some path when options.Resume && File.Exists path ->
@@ -303,8 +307,8 @@ let runMethods (options: RunOptions) (data: Steps.Staged) (methods: Method list)
     let perMethod = max 1 (threads / methods.Length)
     let fresh =
         methods |> List.filter (fun m ->
-            match options.CheckpointDir with
-            | Some dir when options.Resume -> not (File.Exists(Path.Combine(dir, methodName m + ".ckpt")))
+            match checkpointPath options m with
+            | Some path when options.Resume -> not (File.Exists path)
             | _ -> true)
     let first = if fresh.Length >= 2 then Some(trainFirstCycle options p data) else None
     use _ = { new IDisposable with member _.Dispose() = first |> Option.iter (fun f -> (f :> IDisposable).Dispose()) }
@@ -333,12 +337,11 @@ let runMethods (options: RunOptions) (data: Steps.Staged) (methods: Method list)
     finally
         torch.set_num_threads threads
     let errors = results |> Array.choose (function Error e -> Some e | Ok _ -> None)
-    match errors |> Array.tryFind (function RunCancelled _ -> false | _ -> true) with
+    // A real failure wins over the cancellations it caused.
+    let failure = errors |> Array.tryFind (function RunCancelled _ -> false | _ -> true) |> Option.orElse (Array.tryHead errors)
+    match failure with
     | Some e -> Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw(); [||]
-    | None ->
-        match errors |> Array.tryHead with
-        | Some e -> Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw(); [||]
-        | None -> results |> Array.map (function Ok r -> r | Error e -> raise e)
+    | None -> results |> Array.map (function Ok r -> r | Error e -> raise e)
 
 /// <summary>Runs every method, each from the same initial model, and gathers the results with metadata.</summary>
 /// <param name="options">How to run.</param>
