@@ -198,7 +198,10 @@ let forgetPackedPackages () =
 let consumer () =
     step "consumer: samples/CSharpConsumer against artifacts/packages"
     forgetPackedPackages ()
-    exec "dotnet" (sprintf "run --project samples/CSharpConsumer -c %s -p:DtcVersion=%s -- \"%s\"" configuration (version ()) (Path.Combine(root, "artifacts", "consumer")))
+    // Hard links instead of copies of TorchSharp's native libraries (about 1 GB), as the repository's own
+    // projects do (Directory.Build.props, which the sample does not import): a copy per application filled
+    // the CI machine's disk.
+    exec "dotnet" (sprintf "run --project samples/CSharpConsumer -c %s -p:DtcVersion=%s -p:CreateHardLinksForCopyLocalIfPossible=true -- \"%s\"" configuration (version ()) (Path.Combine(root, "artifacts", "consumer")))
     let metadata = Path.Combine(globalPackages (), "dtc.csharp", version (), ".nupkg.metadata")
     let source = if File.Exists metadata then File.ReadAllText metadata else ""
     if not (source.Contains "artifacts") then
