@@ -133,6 +133,15 @@ type Report =
       ProtocolSeconds: Collections.Generic.IDictionary<string, float>
       /// <summary>Wall seconds of the whole protocol, three methods, as <c>CompressTrain.run</c> runs them (NaN when not run).</summary>
       ProtocolTotalSeconds: float
+      /// <summary>Floating-point operations of the protocol's matrix products, as <c>CompressTrain.run</c> does
+      /// the work (see <see cref="M:Dtc.Diagnostics.Bench.protocolFlops(Dtc.Training.Protocol.Protocol,Dtc.Training.Steps.Staged,Dtc.Training.Records.Results)"/>; NaN when not run).</summary>
+      ProtocolFlops: float
+      /// <summary>Seconds the ceiling (the GEMM's median rate) needs for <c>ProtocolFlops</c>: a lower bound
+      /// of the protocol's wall time on this machine, reached only if every product ran at the ceiling and
+      /// nothing else took time (NaN when not run).</summary>
+      ProtocolCeilingSeconds: float
+      /// <summary><c>ProtocolTotalSeconds</c> divided by <c>ProtocolCeilingSeconds</c> (1 is the ceiling).</summary>
+      ProtocolVsCeiling: float
       /// <summary>Peak working set of the process after the paper protocol, which runs right after the
       /// training-step timing and before the solver, soak and compress-step measurements (NaN when the
       /// protocol was not run), MiB.</summary>
@@ -191,6 +200,49 @@ let trainStepFlops (batch: int) (widths: int[]) : float =
     |> Array.pairwise
     |> Array.mapi (fun i (a, b) -> float batch * 2.0 * float a * float b * (if i = 0 then 2.0 else 3.0))
     |> Array.sum
+
+/// <summary>Floating-point operations of the matrix products of a compress-train run as
+/// <c>CompressTrain.run</c> does the work: every cycle's training (each mini-batch's rows through
+/// <see cref="M:Dtc.Diagnostics.Bench.trainStepFlops(System.Int32,System.Int32[])"/> at the widths the cycle
+/// trained, <c>WidthBefore</c>) and every evaluation of the test split (forward products only: after the
+/// first cycle's training, then after each compression). The first cycle's training and evaluation are
+/// counted once when several methods ran, because the run shares them. Adam, the activations and the compress
+/// step are not counted: this is the work a GEMM ceiling bounds, not all the work.</summary>
+/// <param name="protocol">The protocol the results were produced with (batches per cycle, data position).</param>
+/// <param name="data">The staged data the run used (its batch sizes and test split).</param>
+/// <param name="results">The run's results.</param>
+/// <returns>The FLOP count.</returns>
+/// <exception cref="T:System.ArgumentException">A cycle without layer records, or an empty training split.</exception>
+let protocolFlops (protocol: Protocol.Protocol) (data: Steps.Staged) (results: Records.Results) : float =
+    let batches = data.Train.Batches
+    if batches.Length = 0 then invalidArg (nameof data) "Expecting a training split with at least one batch but received none"
+    let inputs, outputs = int data.Train.Inputs.shape.[1], Dtc.Data.Datasets.ClassCount
+    let widths (hidden: int[]) = Array.concat [ [| inputs |]; hidden; [| outputs |] ]
+    let forwardPerRow (hidden: int[]) = widths hidden |> Array.pairwise |> Array.sumBy (fun (a, b) -> 2.0 * float a * float b)
+    let testRows = float data.Test.Count
+    let rowsFrom (start: int64) =
+        Seq.init protocol.BatchesPerCycle (fun k -> float batches.[int ((start + int64 k) % int64 batches.Length)].Targets.shape.[0]) |> Seq.sum
+    // The first cycle starts at the first batch; its training and the evaluation after it.
+    let firstCycle (before: int[]) = rowsFrom 0L * trainStepFlops 1 (widths before) + testRows * forwardPerRow before
+    let layerWidths (m: Records.MethodRun) (c: Records.CycleRecord) =
+        if isNull c.Layers || c.Layers.Length = 0 then
+            invalidArg (nameof results) (sprintf "Expecting layer records in cycle %d of %s but found none" c.Cycle m.Method)
+        c.Layers |> Array.map (fun l -> l.WidthBefore), c.Layers |> Array.map (fun l -> l.WidthAfter)
+    let shared = results.Methods.Length >= 2
+    let perMethod (m: Records.MethodRun) =
+        m.Cycles |> Array.sumBy (fun c ->
+            let before, after = layerWidths m c
+            let training =
+                if c.Cycle = 1 then (if shared then 0.0 else firstCycle before)
+                else
+                    let start = match protocol.DataPosition with Protocol.RestartEachCycle -> 0L | Protocol.Continue -> int64 (c.Cycle - 1) * int64 protocol.BatchesPerCycle
+                    rowsFrom start * trainStepFlops 1 (widths before)
+            training + testRows * forwardPerRow after)
+    let first =
+        match results.Methods with
+        | methods when shared && methods.[0].Cycles.Length > 0 -> firstCycle (fst (layerWidths methods.[0] methods.[0].Cycles.[0]))
+        | _ -> 0.0
+    first + (results.Methods |> Array.sumBy perMethod)
 
 /// Milliseconds of one training step (forward, backward, Adam) as the protocol runs it
 /// (<c>Steps.train</c>), timed over blocks of ten steps: (median, best).
@@ -339,8 +391,8 @@ let run (settings: Settings) (log: string -> unit) : Report =
     let stepMs, stepBestMs = trainStep settings device 512
     log (sprintf "training step 784-512-10, batch 512: %.2f ms, %.1f GFLOP/s, %.2f× the ceiling's time (best %.2f ms, %.2f× the best GEMM's)"
              stepMs (flops / (stepMs * 1e6)) (stepMs / (flops / (gflops * 1e6))) stepBestMs (stepBestMs / (flops / (bestGflops * 1e6))))
-    let protocolSeconds, total =
-        if not settings.Protocol then dict [], nan
+    let protocolSeconds, total, protocolFlopCount =
+        if not settings.Protocol then dict [], nan, nan
         else
             let dataset = Dtc.Data.Datasets.mnistSample ()
             use data = Steps.stage Dtc.Data.Datasets.Normalisation.paper 512 device dataset
@@ -355,8 +407,11 @@ let run (settings: Settings) (log: string -> unit) : Report =
                       let busy = m.Cycles |> Array.sumBy (fun c -> c.TrainSeconds + c.CompressSeconds + c.EvalSeconds)
                       log (sprintf "paper protocol on mnist-sample, %s: %.1f s training, compressing and evaluating" m.Method busy)
                       m.Method, busy ]
-            dict perMethod, total
-    if settings.Protocol then log (sprintf "paper protocol, three methods (concurrently, %d threads): %.1f s" (torch.get_num_threads ()) total)
+            dict perMethod, total, protocolFlops Protocol.Protocol.paper data results
+    let protocolCeiling = protocolFlopCount / (gflops * 1e9)
+    if settings.Protocol then
+        log (sprintf "paper protocol, three methods (concurrently, %d threads): %.1f s; its matrix products (%.3g FLOP) need %.1f s at the ceiling (%.2f×)"
+                 (torch.get_num_threads ()) total protocolFlopCount protocolCeiling (total / protocolCeiling))
     let peakNow () = float (Process.GetCurrentProcess().PeakWorkingSet64) / 1048576.0
     let protocolPeak = if settings.Protocol then peakNow () else nan
     let solverRows = solverTimings settings device log
@@ -391,6 +446,9 @@ let run (settings: Settings) (log: string -> unit) : Report =
       Solver = solverRows
       ProtocolSeconds = protocolSeconds
       ProtocolTotalSeconds = total
+      ProtocolFlops = protocolFlopCount
+      ProtocolCeilingSeconds = protocolCeiling
+      ProtocolVsCeiling = total / protocolCeiling
       ProtocolPeakMemoryMiB = protocolPeak
       StolenPercent = stolen
       PeakMemoryMiB = peak

@@ -33,5 +33,6 @@ public class BenchTests
         Assert.Equal(4, samples[^1].GetProperty("step").GetInt32());
         Assert.True(samples[0].GetProperty("residentMiB").GetDouble() > 0, "resident memory sampled");
         Assert.Equal(JsonValueKind.String, root.GetProperty("protocolTotalSeconds").ValueKind); // "NaN": not run
+        Assert.Equal(JsonValueKind.String, root.GetProperty("protocolCeilingSeconds").ValueKind); // "NaN": not run
     }
 }
