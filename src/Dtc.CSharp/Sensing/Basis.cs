@@ -38,6 +38,20 @@ public static class Basis
     public static torch.Tensor Matrix(BasisKind kind, int m, torch.ScalarType dtype = torch.ScalarType.Float64, torch.Device? device = null) =>
         Dtc.Sensing.Basis.matrix(ToCore(kind), dtype, device ?? Dtc.Runtime.Torch.cpu(), m);
 
+    /// <summary>Synthesis x = Ψs of every row (rows times Ψᵀ) without forming Ψ: by FFT for the DCTs.</summary>
+    /// <param name="kind">Which basis.</param>
+    /// <param name="codes">A vector of length m or a b×m batch, float32 or float64, on any device.</param>
+    /// <returns>A new tensor of the same shape, dtype and device; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">Not a floating-point vector or matrix.</exception>
+    public static torch.Tensor Synthesise(BasisKind kind, torch.Tensor codes) => Dtc.Sensing.Basis.synthesise(ToCore(kind), codes);
+
+    /// <summary>Analysis Ψᵀx of every row (rows times Ψ; Θ = ΦΨ is the analysis of Φ's rows) without forming Ψ: by FFT for the DCTs.</summary>
+    /// <param name="kind">Which basis.</param>
+    /// <param name="rows">A vector of length m or a b×m batch, float32 or float64, on any device.</param>
+    /// <returns>A new tensor of the same shape, dtype and device; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">Not a floating-point vector or matrix.</exception>
+    public static torch.Tensor Analyse(BasisKind kind, torch.Tensor rows) => Dtc.Sensing.Basis.analyse(ToCore(kind), rows);
+
     internal static Dtc.Sensing.Basis.Kind ToCore(BasisKind kind) => kind switch
     {
         BasisKind.DctI => Dtc.Sensing.Basis.Kind.DctI,

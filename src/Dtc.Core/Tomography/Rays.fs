@@ -94,6 +94,12 @@ let private validate (options: Options) =
     if options.Dtype <> torch.float32 && options.Dtype <> torch.float64 then
         invalidArg (nameof options) (sprintf "Expecting Dtype float32 or float64 but received %O" options.Dtype)
 
+/// <summary>Longest profile for which the basis enters as a matrix (<see cref="M:Dtc.Sensing.Basis.matrix(Dtc.Sensing.Basis.Kind,TorchSharp.torch.ScalarType,TorchSharp.torch.Device,System.Int32)"/>);
+/// longer profiles use <see cref="M:Dtc.Sensing.Basis.analyse(Dtc.Sensing.Basis.Kind,TorchSharp.torch.Tensor)"/> and
+/// <see cref="M:Dtc.Sensing.Basis.synthesise(Dtc.Sensing.Basis.Kind,TorchSharp.torch.Tensor)"/>, equal to rounding.</summary>
+[<Literal>]
+let matrixLength = 1024
+
 /// <summary>Inverse compressed sensing of a batch of profiles, solved as one batched LASSO.</summary>
 /// <param name="options">Settings (see <see cref="P:Dtc.Tomography.Rays.Options.paper"/>).</param>
 /// <param name="profiles">A b×m batch of profiles (or one profile of length m, treated as b = 1), on any device.</param>
@@ -109,13 +115,20 @@ let reconstruct (options: Options) (profiles: torch.Tensor) : Rays =
     let b, m = x.shape.[0], int x.shape.[1]
     let device = profiles.device
     let n = Measurements.count options.Count options.Keep m
-    let psi = Basis.matrix options.Basis options.Dtype device m
     let phi = Measurements.gaussian options.Source options.Seed options.Dtype device n m
-    let theta = Measurements.theta phi psi
+    // Ψ enters as Θ = ΦΨ and as the synthesis Ψs. Up to matrixLength units, through the matrix (as the
+    // supplement computes it, and bit for bit as the recorded runs); beyond, by FFT without forming Ψ,
+    // whose O(m²) construction and products dominated the compress step of wide layers (at 8192 units
+    // a 512 MB matrix, 3.3 s of an 8.6 s step).
+    let theta, synthesise =
+        if m <= matrixLength then
+            let psi = Basis.matrix options.Basis options.Dtype device m
+            Measurements.theta phi psi, (fun (codes: torch.Tensor) -> codes.matmul(psi.T))
+        else Basis.analyse options.Basis phi, Basis.synthesise options.Basis
     let y = Measurements.measure phi x
     let solution = Lasso.solve options.Lasso (theta.unsqueeze(0L).expand(b, int64 n, int64 m)) y
     let codes = solution.Coefficients
-    let recon = codes.matmul(psi.T)
+    let recon = synthesise codes
     let errors =
         let num = Dtc.Runtime.Torch.toArray ((recon - x).norm(1))
         let den = Dtc.Runtime.Torch.toArray (x.norm(1))

@@ -28,6 +28,23 @@ public class BasisTests
         Assert.Equal(torch.ScalarType.Float32, psi32.dtype);
     }
 
+    [Theory]
+    [InlineData(BasisKind.DctI)]
+    [InlineData(BasisKind.DctII)]
+    [InlineData(BasisKind.Identity)]
+    public void SynthesiseAndAnalyseEqualTheMatrixProducts(BasisKind kind)
+    {
+        const int m = 12;
+        using var psi = Basis.Matrix(kind, m);
+        using var x = torch.linspace(-1.0, 2.0, 3 * m, dtype: torch.ScalarType.Float64).reshape(3, m);
+        using var synthesised = Basis.Synthesise(kind, x);
+        using var analysed = Basis.Analyse(kind, x);
+        using var viaMatrix = x.matmul(psi.T);
+        using var analysedViaMatrix = x.matmul(psi);
+        Close.Equal(0.0, (synthesised - viaMatrix).abs().max().ToDouble(), 1e-12, "Ψs");
+        Close.Equal(0.0, (analysed - analysedViaMatrix).abs().max().ToDouble(), 1e-12, "Ψᵀx");
+    }
+
     [Fact]
     public void NamesParse()
     {

@@ -36,6 +36,41 @@ let tests =
                 let dx = Torch.toArray (psi.matmul xt)
                 Array.iteri2 (fun i a b -> Expect.floatClose { absolute = 1e-12; relative = 0.0 } a b (sprintf "DCT-%d m=%d (Ψx)[%d]" t m i)) dx (Fixtures.floats "dx" item)
 
+        testCase "synthesise applies Ψ as SciPy's dct(eye(m), norm='ortho', axis=0) @ x does, to 1e-12" <| fun () ->
+            for item in Fixtures.items "bases" core.Value do
+                let m, t = Fixtures.int "m" item, Fixtures.int "type" item
+                use x = Torch.ofArray torch.float64 torch.CPU (Fixtures.floats "x" item)
+                use dx = Basis.synthesise (kindOf t) x
+                Array.iteri2 (fun i a b -> Expect.floatClose { absolute = 1e-12; relative = 0.0 } a b (sprintf "DCT-%d m=%d (Ψx)[%d] by FFT" t m i))
+                    (Torch.toArray dx) (Fixtures.floats "dx" item)
+
+        Combos.testPropertyCombos "synthesise and analyse equal the products with Ψᵀ and Ψ, and invert each other (property)" (fun c (kindIndex: byte) (size: byte) (rows: byte) ->
+            let kind = [| Basis.DctI; Basis.DctII; Basis.Identity |].[int kindIndex % 3]
+            let m, b = 1 + int size, 1 + int rows % 4
+            use g = new torch.Generator(uint64 size * 31UL + uint64 rows, torch.CPU)
+            use x = torch.randn(int64 b, int64 m, dtype = torch.float64, generator = g).``to``(c.Dtype, c.Device)
+            use psi = Basis.matrix kind c.Dtype c.Device m
+            use synthesised = Basis.synthesise kind x
+            use analysed = Basis.analyse kind x
+            use back = Basis.analyse kind synthesised
+            let gap (a: torch.Tensor) (b: torch.Tensor) = (a - b).abs().max().ToDouble()
+            // float32: rounding of m products; float64: the fixtures' 1e-12, scaled for the larger m here.
+            let bound = if c.Dtype = torch.float32 then 1e-5 else 1e-12 * float m
+            synthesised.shape = x.shape && synthesised.dtype = c.Dtype && synthesised.device.``type`` = c.Device.``type``
+            && gap synthesised (x.matmul(psi.T)) <= bound && gap analysed (x.matmul(psi)) <= bound && gap back x <= bound)
+
+        testCase "synthesise and analyse take a vector and reject other shapes and integer tensors by name" <| fun () ->
+            use v = torch.arange(5L, dtype = torch.float64)
+            use psi = Basis.matrix Basis.DctII torch.float64 torch.CPU 5
+            use sv = Basis.synthesise Basis.DctII v
+            use expected = psi.matmul(v)
+            Expect.isLessThan ((sv - expected).abs().max().ToDouble()) 1e-12 "a vector is one row"
+            use cube = torch.zeros(2L, 2L, 2L)
+            let e = Expect.throwsC (fun () -> Basis.synthesise Basis.DctI cube |> ignore) id
+            Expect.stringContains e.Message "[2, 2, 2]" "names the shape"
+            use ints = torch.arange(4L)
+            Expect.throwsT<System.ArgumentException> (fun () -> Basis.analyse Basis.DctI ints |> ignore) "integer rows"
+
         testCase "size 1 is the 1×1 identity for every kind" <| fun () ->
             for k in [ Basis.DctI; Basis.DctII; Basis.Identity ] do
                 Expect.equal (Basis.values k 1) (Array2D.create 1 1 1.0) (sprintf "%A of size 1" k)

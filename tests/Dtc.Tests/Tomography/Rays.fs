@@ -44,6 +44,20 @@ let tests =
             Array.iteri2 (fun i a b -> Expect.floatClose Accuracy.veryHigh a b (sprintf "Ψs[%d]" i)) (Torch.toArray rays.Reconstructions) (Torch.toArray recon)
             Expect.isTrue rays.Diagnostics.[0].Converged "converged"
 
+        testCase "beyond matrixLength Θ and Ψs come from the FFT transforms and equal the matrix products" <| fun () ->
+            let m = Rays.matrixLength + 6
+            use g = new torch.Generator(11UL, torch.CPU)
+            use xs = torch.randn(2L, int64 m, dtype = torch.float64, generator = g)
+            use rays = Rays.reconstruct Rays.Options.paper xs
+            let n = Measurements.count Measurements.PaperDouble 0.9 m
+            use phi = Measurements.gaussian Measurements.NumPyLegacy 42424242L torch.float64 torch.CPU n m
+            use psi = Basis.matrix Basis.DctI torch.float64 torch.CPU m
+            use theta = Measurements.theta phi psi
+            use recon = rays.Codes.matmul(psi.T)
+            Expect.isLessThan ((rays.Theta - theta).abs().max().ToDouble()) 1e-11 "Θ = ΦΨ"
+            Expect.isLessThan ((rays.Reconstructions - recon).abs().max().ToDouble()) 1e-11 "reconstructions = Ψs"
+            Expect.isTrue (rays.Diagnostics |> Array.forall (fun d -> d.Converged)) "converged"
+
         testCase "a batch equals its profiles one at a time" <| fun () ->
             use g = new torch.Generator(5UL, torch.CPU)
             use xs = torch.randn(3L, 30L, dtype = torch.float64, generator = g)
