@@ -142,6 +142,10 @@ let docs (args: string list) =
         | _ -> raise (StepFailed(sprintf "Expecting no arguments or --root URL but received %s" (String.Join(" ", args))))
     let sw = Stopwatch.StartNew()
     exec "dotnet" (sprintf "fsdocs build --eval --strict --clean --properties Configuration=%s --output output --parameters root \"%s\"" configuration siteRoot)
+    // fsdocs copies its own extras into the site, among them a NuGet.config naming package feeds: the
+    // site has no use for it, and a published site should not carry one.
+    let feedConfig = Path.Combine(root, "output", "NuGet.config")
+    if File.Exists feedConfig then File.Delete feedConfig
     printfn "    site in output/ (%.0f s); open output/index.html" sw.Elapsed.TotalSeconds
 
 /// The packages' version, from Directory.Build.props.

@@ -53,7 +53,7 @@ same initial model, same mini-batches), then runs the three methods at the same 
 with one TorchSharp intra-op thread: on two cores a single-threaded matrix product runs near a core's
 peak, and each step's fixed cost (about a millisecond of operator dispatch, autograd and Adam) overlaps
 with the other methods' work. This took the protocol from 61 s (methods one after another, two threads
-each) to 39–44 s. `dtc bench` also counts the protocol's matrix-product FLOPs as the run does them
+each) to 38–46 s. `dtc bench` also counts the protocol's matrix-product FLOPs as the run does them
 (every cycle's training at the width it trained, every evaluation, the shared first cycle once):
 4.37 × 10¹² FLOP, which the ceiling alone needs 21.5 s for. Meeting 30 s would need the whole protocol,
 Adam, activations, the late cycles' small widths and the compress steps included, to run at 72 % of
