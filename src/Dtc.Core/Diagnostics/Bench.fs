@@ -239,9 +239,10 @@ let protocolFlops (protocol: Protocol.Protocol) (data: Steps.Staged) (results: R
                     rowsFrom start * trainStepFlops 1 (widths before)
             training + testRows * forwardPerRow after)
     let first =
-        match results.Methods with
-        | methods when shared && methods.[0].Cycles.Length > 0 -> firstCycle (fst (layerWidths methods.[0] methods.[0].Cycles.[0]))
-        | _ -> 0.0
+        if shared && results.Methods.[0].Cycles.Length > 0 then
+            let m = results.Methods.[0]
+            firstCycle (fst (layerWidths m m.Cycles.[0]))
+        else 0.0
     first + (results.Methods |> Array.sumBy perMethod)
 
 /// Milliseconds of one training step (forward, backward, Adam) as the protocol runs it
