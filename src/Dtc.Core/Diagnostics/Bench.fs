@@ -249,7 +249,7 @@ let protocolFlops (protocol: Protocol.Protocol) (data: Steps.Staged) (results: R
 /// (<c>Steps.train</c>), timed over blocks of ten steps: (median, best).
 let private trainStep (settings: Settings) (device: torch.Device) (width: int) =
     use model = Model.create 1L false false torch.float32 device [| 784; width; 10 |]
-    use opt = torch.optim.Adam(model.Parameters, lr = 1e-3)
+    use opt = Adam.create 1e-3 model.Parameters
     use x = torch.randn(512L, 784L, device = device)
     use y = torch.randint(10L, [| 512L |], device = device)
     let block = 10

@@ -165,7 +165,7 @@ let private trainFirstCycle (options: RunOptions) (p: Protocol) (data: Steps.Sta
     let model = initialModel options p data
     try
         let loss =
-            use opt = torch.optim.Adam(model.Parameters, lr = p.LearningRate)
+            use opt = Adam.create p.LearningRate model.Parameters
             Steps.train opt (Model.forward model) (Steps.trainBatch p.ShuffleSeed data) 0L p.BatchesPerCycle
         let accuracy = fst (Steps.evaluate (Model.forward model) data)
         { Model = model; Loss = loss; TrainSeconds = Stopwatch.GetElapsedTime(t0).TotalSeconds
@@ -223,7 +223,7 @@ let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method
                     let start = match p.DataPosition with RestartEachCycle -> 0L | Continue -> position
                     // A new Adam optimiser each cycle, as the supplement (the compressed layers are new parameters).
                     let loss =
-                        use opt = torch.optim.Adam(model.Parameters, lr = p.LearningRate)
+                        use opt = Adam.create p.LearningRate model.Parameters
                         Steps.train opt (Model.forward model) batch start p.BatchesPerCycle
                     position <- start + int64 p.BatchesPerCycle
                     if cycle = 1 then initialAccuracy <- fst (Steps.evaluate (Model.forward model) data)
