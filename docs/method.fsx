@@ -87,7 +87,8 @@ let m = 256
 let model = Model.create protocol.InitSeed false true torch.float32 device [| 784; m; 10 |]
 
 let loss =
-    use adam = torch.optim.Adam(model.Parameters, lr = protocol.LearningRate)
+    // The protocol's Adam (one fused update per step; torch.optim.Adam works here too).
+    use adam = Adam.create protocol.LearningRate model.Parameters
     Steps.train adam (Model.forward model) (Steps.trainBatch None data) 0L 50
 let accuracyBefore, _ = Steps.evaluate (Model.forward model) data
 (loss, accuracyBefore)

@@ -91,7 +91,9 @@ type FusedAdam internal (parameters: Parameter[], learningRate: float, first: to
                       pick (fun i -> box expAvgSq.[i])
                       pick (fun i -> box steps.[i])
                       [| box learningRate |] ]
-            unit.invoke("step", arguments) |> ignore
+            match unit.invoke("step", arguments) with
+            | :? IDisposable as result -> result.Dispose() // the returned count, a native scalar
+            | _ -> ()
         loss
 
     override _.Dispose(disposing: bool) =
