@@ -35,49 +35,56 @@ records the machine, threads and device alongside the timings (times in millisec
 field name says otherwise).
 
 What the recorded run below shows (2 cores, no GPU, a shared virtual machine: the hypervisor took
-0.4 % of the CPU time during the run, yet timings still vary by up to 25 % from run to run — the same
-protocol has taken between 38 and 46 s — so compare within one run; medians are reported, and for the
-ceiling and the training step also the best of the repetitions):
+0.6 % of the CPU time during the run, yet timings still vary by up to 25 % from run to run — the
+training step's median was 6.22 ms in one run and 7.72 ms in the next, the protocol has taken between
+36 and 44 s — so compare within one run; medians are reported, and for the ceiling and the training
+step also the best of the repetitions). The ceiling and the training step are timed in the steady
+state: the VM's cores ran at about 145 GFLOP/s for the first seconds of load before reaching their
+sustained rate, and the first 150 steps of a process run at half speed (tiered compilation, the
+allocator and the thread pool warming up), so the bench warms both up first.
 
 | Target (issue 5) | Recorded | Met? |
 |---|---|---|
-| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 9.47 ms = 2.30× (ceiling 203 GFLOP/s); best 6.62 ms = 1.73× the best GEMM (219 GFLOP/s) | no |
-| Compress step below 5 % of a cycle at width 512 | 27 ms, 1.8 % (2048: 0.26 s, 4.3 %; 8192: 5.5 s, 19 %) | yes |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 38.7 s; its matrix products alone need 21.5 s at the ceiling (1.80×) | no |
-| Batched solver at least 10× one at a time | `solveOnDevice`: 9.3× at m = 256 and 32 problems, 16.5× at 128; 6.4× at m = 512. `solve` (host): 1.8–2.2× | at m = 256, 128 problems, device path only |
-| Protocol peak memory below 1.5 GiB | 696 MiB | yes |
-| Native memory flat over 1,000 compress steps | 757 → 747 MiB resident, 82 live tensors throughout | yes |
+| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 7.72 ms = 2.07× (ceiling 225 GFLOP/s); best 6.17 ms = 1.90× the best GEMM (258 GFLOP/s); the previous run: median 6.22 ms = 1.53× (ceiling 207 GFLOP/s) | in one run of two |
+| Compress step below 5 % of a cycle at width 512 | 31 ms, 2.7 % (2048: 0.28 s, 5.9 %; 8192: 5.5 s, 17 %) | yes |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 37.6 s; its matrix products alone need 19.5 s at the ceiling (1.93×) | no |
+| Batched solver at least 10× one at a time | `solveOnDevice`: 9.9× at m = 256 and 32 problems, 15× at 128; 5.3× at m = 512. `solve` (host): 1.5–1.9× | at m = 256, 128 problems, device path only |
+| Protocol peak memory below 1.5 GiB | 822 MiB | yes |
+| Native memory flat over 1,000 compress steps | 830 → 818 MiB resident, 66 live tensors throughout | yes |
 
 **The protocol.** `CompressTrain.run` trains the first cycle once (it is the same for every method:
 same initial model, same mini-batches), then runs the three methods at the same time, one thread each
 with one TorchSharp intra-op thread: on two cores a single-threaded matrix product runs near a core's
-peak, and each step's fixed cost (about a millisecond of operator dispatch, autograd and Adam) overlaps
-with the other methods' work. This took the protocol from 61 s (methods one after another, two threads
-each) to 38–46 s. `dtc bench` also counts the protocol's matrix-product FLOPs as the run does them
-(every cycle's training at the width it trained, every evaluation, the shared first cycle once):
-4.37 × 10¹² FLOP, which the ceiling alone needs 21.5 s for. Meeting 30 s would need the whole protocol,
-Adam, activations, the late cycles' small widths and the compress steps included, to run at 72 % of
-the ceiling; the recorded run is at 56 %. Three things were measured and left out: training the three
-methods as one stacked model (their widths are equal every cycle) was slower; letting only two methods
-train at a time on two cores, to avoid time-slicing, made no measurable difference; PyTorch's fused Adam kernel
-(reached through a TorchScript function, since TorchSharp does not bind it) saves about 15 % of a
-cycle at width 512 and 5 % at widths below 100, but its rounding differences grow to 0.02 in the
-weights over one 200-step cycle, so the recorded results would change, and it relies on an internal
-operator.
+peak, and each step's fixed cost (operator dispatch, autograd) overlaps with the other methods' work.
+Adam's update is PyTorch's fused kernel (`Adam.create`; TorchSharp does not bind it, so a small
+TorchScript function calls it): one pass over each parameter instead of about eight, about 15 % of a
+cycle at width 512 and 5 % at widths below 100. Together this took the protocol from 61 s (methods one
+after another, two threads each, TorchSharp's Adam) to 36–44 s. `dtc bench` also counts the protocol's
+matrix-product FLOPs as the run does them (every cycle's training at the width it trained, every
+evaluation, the shared first cycle once): 4.37 × 10¹² FLOP, which the ceiling alone needs 19.5 s for.
+Meeting 30 s would need the whole protocol, activations, the late cycles' small widths and the compress
+steps included, to run at 65 % of the ceiling; the recorded run is at 52 %. Two other ideas were
+measured and left out: training the three methods as one stacked model (their widths are equal every
+cycle) was slower, and letting only two methods train at a time on two cores, to avoid time-slicing,
+made no measurable difference. The fused update orders Adam's arithmetic differently, so runs differ
+from the earlier TorchSharp-Adam runs beyond the last bits (see [Reproducing the paper](reproducing.html)).
 
 **The solver.** The paper's problems are small (n ≈ 0.1 m ≤ 102 measurements for m ≤ 1024), and
 `Lasso.solve` solves them on the host, in managed float64 with an incrementally updated Cholesky
-factor, about 180 problems/s one at a time at 51×512 — already about 34× the device path's one-at-a-time
-rate. Batching the host path only adds the second core (about 2×): each problem is a sequence of about
+factor, about 120–180 problems/s one at a time at 51×512 — already 25–35× the device path's
+one-at-a-time rate. Batching the host path only adds the second core (about 2×): each problem is a sequence of about
 330 dependent active-set steps, and nothing in one step is shared with another problem. The batched
 tensor path (`solveOnDevice`) is where batching pays, because one problem alone is dominated by
-per-operation overhead: 9× at 32 problems and 16× at 128 for m = 256, 6× at m = 512. Large problems
+per-operation overhead: 9–10× at 32 problems and 15–16× at 128 for m = 256, 5–6× at m = 512. Large problems
 start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and finish with the
 active set, which brought the compress step at width 8192 (two 819×8192 problems) from about 2 minutes
 to 8 s; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ = ΦΨ,
-`Basis.synthesise` for Ψs) instead of forming the m×m matrix, which took it to 5.5 s (19 % of a
-cycle) and the benchmark's peak memory from 2.3 GiB to 1.4 GiB; up to 1,024 units the matrix is kept,
-so the paper's runs stay bit for bit as recorded.
+`Basis.synthesise` for Ψs) instead of forming the m×m matrix, which took it to 5.5 s (17–19 % of a
+cycle) and its own peak memory to about 1.4 GiB; up to 1,024 units the matrix is kept,
+so the paper's runs keep the supplement's arithmetic.
+The process's peak working set at the end of the bench (4.6 GiB in the recorded run, 1.5–2.7 GiB in
+others) is reached after the protocol, in the width-8192 measurements; a compress step at that width
+alone peaks at about 1.4 GiB, and what adds the rest is not yet explained.
 
 ```bash
 dotnet run -c Release --project bench/Dtc.Benchmarks -- --filter '*'
