@@ -84,7 +84,9 @@ cycle) and its own peak memory to about 1.4 GiB; up to 1,024 units the matrix is
 so the paper's runs keep the supplement's arithmetic.
 The process's peak working set at the end of the bench (4.6 GiB in the recorded run, 1.5–2.7 GiB in
 others) is reached after the protocol, in the width-8192 measurements; a compress step at that width
-alone peaks at about 1.4 GiB, and what adds the rest is not yet explained.
+alone peaks at about 1.4 GiB, and the same measurements without the protocol before them end at
+1.7–2.4 GiB, so the rest appears only after the three concurrent methods have run (memory kept by the
+allocator for their threads would explain it; this is not verified).
 
 ```bash
 dotnet run -c Release --project bench/Dtc.Benchmarks -- --filter '*'
