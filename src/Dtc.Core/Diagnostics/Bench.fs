@@ -426,7 +426,7 @@ let run (settings: Settings) (log: string -> unit) : Report =
                       let busy = m.Cycles |> Array.sumBy (fun c -> c.TrainSeconds + c.CompressSeconds + c.EvalSeconds)
                       log (sprintf "paper protocol on mnist-sample, %s: %.1f s training, compressing and evaluating" m.Method busy)
                       m.Method, busy ]
-            dict perMethod, total, protocolFlops Protocol.Protocol.paper data results
+            dict perMethod, total, protocolFlops options.Protocol data results
     let protocolCeiling = protocolFlopCount / (gflops * 1e9)
     if settings.Protocol then
         log (sprintf "paper protocol, three methods (concurrently, %d threads): %.1f s; its matrix products (%.3g FLOP) need %.1f s at the ceiling (%.2f×)"
