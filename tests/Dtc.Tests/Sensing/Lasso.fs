@@ -301,27 +301,72 @@ let private validationTests =
             isArg "s" "[2, 5]" (fun () -> Lasso.objective 0.3 a y s |> ignore))
     ]
 
-let private leakTest =
-    testSequenced <| testCase "no tensor outlives a solve except the coefficients" (fun () ->
-        let a, y = randomProblems 13 4 6 20
-        use a = a
-        use y = y
-        let stats = DisposeScopeManager.Statistics
-        stats.Reset()
-        let sol = Lasso.solve { Lasso.Options.defaults with Lambda = 0.05 } a y
-        Expect.equal stats.ThreadTotalLiveCount 1L (sprintf "only the coefficients are alive (%O)" stats)
+/// No tensor outlives the solves of one thread setting but the coefficients (the statistics count this thread's tensors).
+let private checkNoLeak (threads: int) =
+    torch.set_num_threads threads
+    let a, y = randomProblems 13 4 6 20
+    use a = a
+    use y = y
+    let stats = DisposeScopeManager.Statistics
+    stats.Reset()
+    for solve, options in [ Lasso.solve, { Lasso.Options.defaults with Lambda = 0.05 }
+                            Lasso.solve, { Lasso.Options.defaults with Lambda = 0.05; ActiveSetSteps = 0 }
+                            Lasso.solveOnDevice, { Lasso.Options.defaults with Lambda = 0.05 } ] do
+        let sol = solve options a y
+        Expect.equal stats.ThreadTotalLiveCount 1L (sprintf "%d threads: only the coefficients are alive (%O)" threads stats)
         sol.Coefficients.Dispose()
-        let sol2 = Lasso.solve { Lasso.Options.defaults with Lambda = 0.05; ActiveSetSteps = 0 } a y
-        sol2.Coefficients.Dispose()
-        do
-            use a0 = a.[0L]
-            use y0 = y.[0L]
-            let c, _ = Lasso.solveOne { Lasso.Options.defaults with Lambda = 0.05 } a0 y0
-            c.Dispose()
-            use zero = torch.zeros(4L, 20L, dtype = torch.float64)
-            Lasso.relativeGap 0.05 a y zero |> ignore
-            Lasso.objective 0.05 a y zero |> ignore
-        Expect.equal stats.ThreadTotalLiveCount 0L (sprintf "nothing left alive (%O)" stats))
+    do
+        use a0 = a.[0L]
+        use y0 = y.[0L]
+        let c, _ = Lasso.solveOne { Lasso.Options.defaults with Lambda = 0.05 } a0 y0
+        c.Dispose()
+        use zero = torch.zeros(4L, 20L, dtype = torch.float64)
+        Lasso.relativeGap 0.05 a y zero |> ignore
+        Lasso.objective 0.05 a y zero |> ignore
+    Expect.equal stats.ThreadTotalLiveCount 0L (sprintf "%d threads: nothing left alive (%O)" threads stats)
+
+/// The device path's batch forms: one design matrix shared by the batch (expanded, or equal copies) or one
+/// per problem, solved whole (one intra-op thread) or in chunks on threads of their own (two, five). Every
+/// form certifies every problem and reaches the host path's optimum.
+let private batchForms =
+    testSequenced <| testCase "the device path's shared and per-problem designs, whole and in chunks, reach the host path's optimum" (fun () ->
+        let saved = torch.get_num_threads ()
+        try
+            let a, y = randomProblems 29 5 8 40
+            use a = a
+            use y = y
+            use first = a.narrow(0L, 0L, 1L)
+            use expanded = first.expand(5L, 8L, 40L)
+            use copies = expanded.contiguous()
+            let options = { Lasso.Options.defaults with Lambda = 0.2 }
+            for name, design in [ "per problem", a; "expanded", expanded; "equal copies", copies ] do
+                let reference = Lasso.solve options design y
+                let objectives = reference.Diagnostics |> Array.map (fun d -> d.Objective)
+                Expect.isTrue (reference.Diagnostics |> Array.forall (fun d -> d.Converged)) (name + ": host certified")
+                for threads in [ 1; 2; 5 ] do
+                    torch.set_num_threads threads
+                    let sol = Lasso.solveOnDevice options design y
+                    use c = sol.Coefficients
+                    Expect.sequenceEqual c.shape [| 5L; 40L |] (sprintf "%s, %d threads: shape" name threads)
+                    Expect.isTrue (sol.Diagnostics |> Array.forall (fun d -> d.Converged)) (sprintf "%s, %d threads: certified" name threads)
+                    // The reported objective is the one of the returned coefficients, in each problem's place.
+                    let recomputed = Lasso.objective options.Lambda design y c
+                    for i in 0 .. 4 do
+                        Expect.floatClose { absolute = 1e-9; relative = 1e-12 } recomputed.[i] sol.Diagnostics.[i].Objective (sprintf "%s, %d threads, problem %d: reported objective" name threads i)
+                        Expect.floatClose { absolute = 1e-9; relative = 2e-6 } objectives.[i] sol.Diagnostics.[i].Objective (sprintf "%s, %d threads, problem %d: the host's optimum" name threads i)
+                    torch.set_num_threads saved
+                reference.Coefficients.Dispose()
+        finally torch.set_num_threads saved)
+
+let private leakTest =
+    // With one intra-op thread the device path runs on the calling thread; with more, on the CPU, it runs
+    // in chunks on threads of its own and only the result comes back to the calling thread.
+    testSequenced <| testCase "no tensor outlives a solve except the coefficients" (fun () ->
+        let saved = torch.get_num_threads ()
+        try
+            checkNoLeak 1
+            checkNoLeak (max 2 saved)
+        finally torch.set_num_threads saved)
 
 /// The host path (small problems) and the device path reach the same certified optimum.
 let private hostVersusDevice =
@@ -401,4 +446,4 @@ let private newtonStartTests =
 
 [<Tests>]
 let tests =
-    testList "Sensing.Lasso" [ fixtureTests; fixtureBatchTest; hostVersusDevice; newtonStartTests; propertyTests; edgeTests; validationTests; leakTest ]
+    testList "Sensing.Lasso" [ fixtureTests; fixtureBatchTest; hostVersusDevice; batchForms; newtonStartTests; propertyTests; edgeTests; validationTests; leakTest ]
