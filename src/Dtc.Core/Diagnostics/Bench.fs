@@ -97,7 +97,7 @@ type Soak =
 
 /// <summary>Everything one benchmark run measured.</summary>
 type Report =
-    { /// <summary>Machine facts: OS, cores, TorchSharp threads, device.</summary>
+    { /// <summary>Machine facts: OS, cores, device, and glibc's <c>MALLOC_ARENA_MAX</c> when it is set.</summary>
       Machine: string
       /// <summary>Intra-op threads.</summary>
       Threads: int
@@ -448,7 +448,10 @@ let run (settings: Settings) (log: string -> unit) : Report =
         | _ -> nan
     if not (Double.IsNaN stolen) then log (sprintf "CPU time taken by the hypervisor during the run (steal): %.1f %%" stolen)
     log (sprintf "peak working set: %.0f MiB after the protocol, %.0f MiB at the end" protocolPeak peak)
-    { Machine = sprintf "%s, %d cores, %s" Runtime.InteropServices.RuntimeInformation.OSDescription Environment.ProcessorCount settings.Device
+    { Machine =
+        let arenas = Environment.GetEnvironmentVariable "MALLOC_ARENA_MAX" // glibc's allocator setting changes the memory figures
+        sprintf "%s, %d cores, %s%s" Runtime.InteropServices.RuntimeInformation.OSDescription Environment.ProcessorCount settings.Device
+            (if String.IsNullOrEmpty arenas then "" else ", MALLOC_ARENA_MAX=" + arenas)
       Threads = torch.get_num_threads ()
       GemmSize = settings.GemmSize
       GemmMs = gemmMs
