@@ -69,6 +69,23 @@ public static class Lasso
         return new LassoSolution(s.Coefficients, s.Diagnostics.Select(SolverDiagnostics.Of).ToArray());
     }
 
+    /// <summary>Solves a batch on the tensors' device only, without the host path <see cref="Solve"/> uses for
+    /// small problems: the batched tensor path (the one for a GPU). Problems sharing one design matrix are
+    /// iterated with matrix products over the batch; on the CPU the batch is solved in one chunk per intra-op
+    /// thread.</summary>
+    /// <param name="a">The design matrices, b×n×m.</param>
+    /// <param name="y">The targets, b×n.</param>
+    /// <param name="options">Solver settings; null for <see cref="LassoOptions"/>' defaults (λ = 0.3).</param>
+    /// <returns>The b×m coefficients and one diagnostics entry per problem.</returns>
+    public static LassoSolution SolveOnDevice(torch.Tensor a, torch.Tensor y, LassoOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(y);
+        Dtc.Runtime.Torch.init();
+        var s = Dtc.Sensing.Lasso.solveOnDevice((options ?? new LassoOptions()).ToCore(), a, y);
+        return new LassoSolution(s.Coefficients, s.Diagnostics.Select(SolverDiagnostics.Of).ToArray());
+    }
+
     /// <summary>Solves one problem.</summary>
     /// <param name="a">The design matrix, n×m.</param>
     /// <param name="y">The target, length n.</param>

@@ -393,8 +393,8 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
         let design =
             let shared =
                 b = 1 || a.stride(0) = 0L
-                || (use first = a.narrow(0L, 0L, 1L).expand_as(a)
-                    use same = a.eq(first).all()
+                || (use head = a.narrow(0L, 0L, 1L).expand_as(a)
+                    use same = a.eq(head).all()
                     same.item<bool>())
             if shared then
                 let a0 = a.detach().select(0L, 0L).to_type(work).contiguous()

@@ -131,5 +131,12 @@ public class LassoTests
         Assert.All(Lasso.RelativeGap(0.4, batchA, batchY, batch.Coefficients), g => Assert.True(g <= 1e-9, $"gap {g}"));
         using var defaults = Lasso.Solve(batchA, batchY);
         Assert.All(defaults.Diagnostics, x => Assert.True(x.Converged));
+        // The tensor path (shared design, in chunks on the CPU) reaches the same certified optimum.
+        using var device = Lasso.SolveOnDevice(batchA, batchY, options);
+        Assert.Equal([2L, 4L], device.Coefficients.shape);
+        Assert.All(device.Diagnostics, x => Assert.True(x.Converged));
+        var deviceObjectives = Lasso.Objective(0.4, batchA, batchY, device.Coefficients);
+        Close.Equal(d.Objective, deviceObjectives[0], 1e-9, "device objective 0");
+        Close.Equal(d.Objective, deviceObjectives[1], 1e-9, "device objective 1");
     }
 }
