@@ -60,14 +60,8 @@ public static class Lasso
     /// <param name="y">The targets, b×n.</param>
     /// <param name="options">Solver settings; null for <see cref="LassoOptions"/>' defaults (λ = 0.3).</param>
     /// <returns>The b×m coefficients and one diagnostics entry per problem.</returns>
-    public static LassoSolution Solve(torch.Tensor a, torch.Tensor y, LassoOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(y);
-        Dtc.Runtime.Torch.init();
-        var s = Dtc.Sensing.Lasso.solve((options ?? new LassoOptions()).ToCore(), a, y);
-        return new LassoSolution(s.Coefficients, s.Diagnostics.Select(SolverDiagnostics.Of).ToArray());
-    }
+    public static LassoSolution Solve(torch.Tensor a, torch.Tensor y, LassoOptions? options = null) =>
+        Batch(Dtc.Sensing.Lasso.solve, a, y, options);
 
     /// <summary>Solves a batch on the tensors' device only, without the host path <see cref="Solve"/> uses for
     /// small problems: the batched tensor path (the one for a GPU). Problems sharing one design matrix are
@@ -77,12 +71,17 @@ public static class Lasso
     /// <param name="y">The targets, b×n.</param>
     /// <param name="options">Solver settings; null for <see cref="LassoOptions"/>' defaults (λ = 0.3).</param>
     /// <returns>The b×m coefficients and one diagnostics entry per problem.</returns>
-    public static LassoSolution SolveOnDevice(torch.Tensor a, torch.Tensor y, LassoOptions? options = null)
+    public static LassoSolution SolveOnDevice(torch.Tensor a, torch.Tensor y, LassoOptions? options = null) =>
+        Batch(Dtc.Sensing.Lasso.solveOnDevice, a, y, options);
+
+    /// <summary>A batch solved by one of the core's batch solvers, with the facade's checks and result type.</summary>
+    static LassoSolution Batch(Func<Dtc.Sensing.Lasso.Options, torch.Tensor, torch.Tensor, Dtc.Sensing.Lasso.Solution> solver,
+                               torch.Tensor a, torch.Tensor y, LassoOptions? options)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(y);
         Dtc.Runtime.Torch.init();
-        var s = Dtc.Sensing.Lasso.solveOnDevice((options ?? new LassoOptions()).ToCore(), a, y);
+        var s = solver((options ?? new LassoOptions()).ToCore(), a, y);
         return new LassoSolution(s.Coefficients, s.Diagnostics.Select(SolverDiagnostics.Of).ToArray());
     }
 
