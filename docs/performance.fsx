@@ -68,10 +68,12 @@ of the ceiling; the recorded runs are at 52–56 %. A profile of one method's tr
 on one thread shows where: 73 % in MKL's matrix products (their packing included), which themselves run
 at about 100 GFLOP/s on these shapes against 123 GFLOP/s for a large square product on one core; Adam's
 fused update 5 %; the ReLU, the log-softmaxes, the gradient's zeroing and accumulation the rest. Two
-methods training at once slow each other by about 9 % (shared cache and memory bandwidth). Two other ideas were
+methods training at once slow each other by about 9 % (shared cache and memory bandwidth). Three other ideas were
 measured and left out: training the three methods as one stacked model (their widths are equal every
-cycle) was slower, and letting only two methods train at a time on two cores, to avoid time-slicing,
-made no measurable difference. The fused update orders Adam's arithmetic differently, so runs differ
+cycle) was slower; letting only two methods train at a time on two cores, to avoid time-slicing, in
+turns of whole cycles made no measurable difference, and in turns of at least 20 ms of whole training
+steps (a first-come queue) it was slower (44–52 s against 38–43 s, three interleaved runs each, the
+same accuracies to the last digit). The fused update orders Adam's arithmetic differently, so runs differ
 from the earlier TorchSharp-Adam runs beyond the last bits (see [Reproducing the paper](reproducing.html)).
 
 **The solver.** The paper's problems are small (n ≈ 0.1 m ≤ 102 measurements for m ≤ 1024), and
