@@ -89,7 +89,9 @@ same Φ in the same basis — are iterated with matrix products over the batch a
 of 128, and on the CPU the batch is split into one chunk per intra-op thread, each on a thread of its
 own with one intra-op thread (two intra-op threads on one batch of small operations gained 10–20 %,
 two independent chunks about 2×). The reduced systems' ridged second factorisation now runs only when
-the first fails. Gathering the reduced matrices from one Gram matrix AᵀA was measured and dropped
+the first fails. A compress step scores every hidden layer on the model as trained
+(`Scoring.dualLayers`), so both sides of all layers of equal width go to the solver as one batch with
+one Θ (with one hidden layer, as in the paper, the same computation as before, bit for bit). Gathering the reduced matrices from one Gram matrix AᵀA was measured and dropped
 (slower than multiplying the gathered columns). At m = 512 the batched rate is about 10× from 32
 problems and reaches 11–12× at 128; at m = 256, 15–18× at 32 and 24–26× at 128. Large problems
 start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and finish with the

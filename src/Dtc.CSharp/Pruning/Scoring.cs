@@ -63,9 +63,40 @@ public static class Scoring
     {
         ArgumentNullException.ThrowIfNull(incomingWeight);
         ArgumentNullException.ThrowIfNull(outgoingWeight);
-        var d = ToCore(domain);
-        using var s = Dtc.Pruning.Scoring.dual(d, Profiles.ToCore(reduction), (options ?? new RayOptions()).ToCore(),
+        using var s = Dtc.Pruning.Scoring.dual(ToCore(domain), Profiles.ToCore(reduction), (options ?? new RayOptions()).ToCore(),
                                                incomingWeight, outgoingWeight);
+        return Of(s);
+    }
+
+    /// <summary>Scores the hidden units of several layer pairs of one model at once, all from the weights as
+    /// given: pairs of equal width are measured by the same Φ, so both sides of all of them are solved as one
+    /// LASSO batch.</summary>
+    /// <param name="incomingWeights">Per pair, the previous layer's weight, units×inputs.</param>
+    /// <param name="outgoingWeights">Per pair, the next layer's weight, outputs×units (as many as incoming weights).</param>
+    /// <param name="domain">Which score. Default <see cref="ScoreDomain.Coefficients"/> (the paper).</param>
+    /// <param name="options">Sensing settings; null for the paper's.</param>
+    /// <param name="reduction">How weights are reduced to profiles. Default <see cref="ProfileReduction.Sum"/> (the paper).</param>
+    /// <returns>One set of scores per pair, in order.</returns>
+    /// <exception cref="ArgumentException">The two lists differ in length.</exception>
+    public static DualScores[] DualLayers(IReadOnlyList<torch.Tensor> incomingWeights, IReadOnlyList<torch.Tensor> outgoingWeights,
+                                          ScoreDomain domain = ScoreDomain.Coefficients, RayOptions? options = null,
+                                          ProfileReduction reduction = ProfileReduction.Sum)
+    {
+        ArgumentNullException.ThrowIfNull(incomingWeights);
+        ArgumentNullException.ThrowIfNull(outgoingWeights);
+        if (incomingWeights.Count != outgoingWeights.Count)
+            throw new ArgumentException(
+                $"Expecting as many outgoing as incoming weights but received {outgoingWeights.Count} and {incomingWeights.Count}", nameof(outgoingWeights));
+        var pairs = incomingWeights.Zip(outgoingWeights, (i, o) => Tuple.Create(
+            i ?? throw new ArgumentNullException(nameof(incomingWeights)),
+            o ?? throw new ArgumentNullException(nameof(outgoingWeights)))).ToArray();
+        var scores = Dtc.Pruning.Scoring.dualLayers(ToCore(domain), Profiles.ToCore(reduction), (options ?? new RayOptions()).ToCore(), pairs);
+        try { return scores.Select(Of).ToArray(); }
+        finally { foreach (var s in scores) ((IDisposable)s).Dispose(); }
+    }
+
+    static DualScores Of(Dtc.Pruning.Scoring.Scores s)
+    {
         var rays = Microsoft.FSharp.Core.OptionModule.ToObj(s.Rays);
         return new DualScores(
             Dtc.Runtime.Torch.toArray(s.Values),

@@ -57,6 +57,48 @@ let ofRays (domain: Domain) (rays: Rays.Rays) : torch.Tensor =
     | Reconstruction -> rays.Reconstructions.sum(0L)
     | Magnitude -> invalidArg (nameof domain) "Expecting Coefficients or Reconstruction for scores from rays but received Magnitude"
 
+/// <summary>Dual scores of the hidden units of several layer pairs of one model, all from the weights as
+/// given: the profiles of pairs of equal width are reconstructed as one batch, measured by the same
+/// \(\Phi\) (the same seed at every call), so that their LASSO problems share \(\Theta\) and are solved
+/// together — both sides of every layer of that width in one solve.</summary>
+/// <param name="domain">Which score (paper's DTC: Coefficients; baseline: Magnitude).</param>
+/// <param name="reduction">How profiles reduce weights (paper: Sum).</param>
+/// <param name="options">Inverse compressed sensing settings (unused for Magnitude).</param>
+/// <param name="pairs">Per layer pair, the previous layer's weight (units×inputs) and the next layer's
+/// (outputs×units).</param>
+/// <returns>One set of scores per pair, in order, each with the rays of its own two profiles; the caller
+/// disposes them.</returns>
+let dualLayers (domain: Domain) (reduction: Profiles.Reduction) (options: Rays.Options)
+               (pairs: (torch.Tensor * torch.Tensor)[]) : Scores[] =
+    if isNull pairs then nullArg (nameof pairs)
+    use scope = torch.NewDisposeScope()
+    use _ = torch.no_grad ()
+    let profiles = pairs |> Array.map (fun (incoming, outgoing) -> Profiles.dual reduction incoming outgoing)
+    let scores =
+        match domain with
+        | Magnitude -> profiles |> Array.map (fun p -> { Values = p.sum(0L); Profiles = p; Rays = None })
+        | _ ->
+            let result = Array.zeroCreate pairs.Length
+            for _, members in profiles |> Array.indexed |> Array.groupBy (fun (_, p) -> p.shape.[1]) do
+                use batch = torch.cat([| for _, p in members -> p |], 0L)
+                use rays = Rays.reconstruct options batch
+                members |> Array.iteri (fun j (i, p) ->
+                    let rows (t: torch.Tensor) = t.narrow(0L, int64 (2 * j), 2L).clone()
+                    let own : Rays.Rays =
+                        { Codes = rows rays.Codes
+                          Reconstructions = rows rays.Reconstructions
+                          Measurements = rows rays.Measurements
+                          Theta = rays.Theta.clone()
+                          RelativeErrors = rays.RelativeErrors.[2 * j .. 2 * j + 1]
+                          Diagnostics = rays.Diagnostics.[2 * j .. 2 * j + 1] }
+                    result.[i] <- { Values = ofRays domain own; Profiles = p; Rays = Some own })
+            result
+    for s in scores do
+        s.Values.MoveToOuterDisposeScope() |> ignore
+        s.Profiles.MoveToOuterDisposeScope() |> ignore
+        s.Rays |> Option.iter (fun r -> for t in [ r.Codes; r.Reconstructions; r.Measurements; r.Theta ] do t.MoveToOuterDisposeScope() |> ignore)
+    scores
+
 /// <summary>Dual scores of the hidden units between two layers.</summary>
 /// <param name="domain">Which score (paper's DTC: Coefficients; baseline: Magnitude).</param>
 /// <param name="reduction">How profiles reduce weights (paper: Sum).</param>
@@ -66,16 +108,4 @@ let ofRays (domain: Domain) (rays: Rays.Rays) : torch.Tensor =
 /// <returns>The scores; the caller disposes them.</returns>
 let dual (domain: Domain) (reduction: Profiles.Reduction) (options: Rays.Options)
          (incomingWeight: torch.Tensor) (outgoingWeight: torch.Tensor) : Scores =
-    use scope = torch.NewDisposeScope()
-    use _ = torch.no_grad ()
-    let profiles = Profiles.dual reduction incomingWeight outgoingWeight
-    match domain with
-    | Magnitude ->
-        let values = profiles.sum(0L)
-        { Values = values.MoveToOuterDisposeScope(); Profiles = profiles.MoveToOuterDisposeScope(); Rays = None }
-    | _ ->
-        let rays = Rays.reconstruct options profiles
-        let values = ofRays domain rays
-        for t in [ rays.Codes; rays.Reconstructions; rays.Measurements; rays.Theta ] do
-            t.MoveToOuterDisposeScope() |> ignore
-        { Values = values.MoveToOuterDisposeScope(); Profiles = profiles.MoveToOuterDisposeScope(); Rays = Some rays }
+    dualLayers domain reduction options [| incomingWeight, outgoingWeight |] |> Array.exactlyOne

@@ -26,6 +26,27 @@ public class ScoringTests
     }
 
     [Fact]
+    public void SeveralLayersAtOnceScoreAsEachAlone()
+    {
+        using var g = new torch.Generator(5UL);
+        using var a1 = torch.randn([50, 20], generator: g);
+        using var a2 = torch.randn([30, 50], generator: g);
+        using var b1 = torch.randn([30, 50], generator: g);
+        using var b2 = torch.randn([10, 30], generator: g);
+        var options = new RayOptions { Lambda = 0.1 };
+        var both = Scoring.DualLayers([a1, b1], [a2, b2], ScoreDomain.Coefficients, options);
+        Assert.Equal(2, both.Length);
+        var alone = new[] { Scoring.Dual(a1, a2, ScoreDomain.Coefficients, options), Scoring.Dual(b1, b2, ScoreDomain.Coefficients, options) };
+        for (var p = 0; p < 2; p++)
+        {
+            Assert.Equal(alone[p].Values.Length, both[p].Values.Length);
+            for (var i = 0; i < alone[p].Values.Length; i++) Close.Equal(alone[p].Values[i], both[p].Values[i], 1e-9, $"pair {p}, score {i}");
+            Assert.Equal(2, both[p].Diagnostics.Count);
+        }
+        Assert.Throws<ArgumentException>(() => Scoring.DualLayers([a1, b1], [a2]));
+    }
+
+    [Fact]
     public void DtcScoresCarryTheirMeasurements()
     {
         using var g = new torch.Generator(99UL);

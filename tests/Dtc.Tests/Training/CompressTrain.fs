@@ -149,6 +149,35 @@ let tests =
                 (next :> IDisposable).Dispose()
             Expect.equal DisposeScopeManager.Statistics.ThreadTotalLiveCount before "live tensor count unchanged"
 
+        testCase "every layer of a deeper MLP is scored on the model before the cycle's slicing" <| fun () ->
+            // Two hidden layers of 40 units: their four LASSO problems form one batch with one Θ.
+            let deep = { protocol with Hidden = [| 40; 40 |] }
+            use model = Model.create 5L false false torch.float32 torch.CPU [| 20; 40; 40; 10 |]
+            let before = DisposeScopeManager.Statistics.ThreadTotalLiveCount
+            for m in [ Protocol.Dtc; Protocol.Magnitude ] do
+                let next, records = CompressTrain.compressOnce deep m model
+                use next = next
+                let domain = if m = Protocol.Dtc then deep.Domain else Dtc.Pruning.Scoring.Magnitude
+                // Both layers scored on the weights as they were before any slicing: the same kept units.
+                let scores =
+                    Dtc.Pruning.Scoring.dualLayers domain deep.Reduction deep.Sensing
+                        [| for layer in 0 .. 1 -> let pair = Model.pair layer model in pair.IncomingWeight, pair.OutgoingWeight |]
+                for layer in 0 .. 1 do
+                    let k = Dtc.Pruning.Selection.keptCount deep.Count deep.Keep 40
+                    let expected = Dtc.Pruning.Selection.select deep.Rule k (Torch.toArray scores.[layer].Values)
+                    Expect.sequenceEqual records.[layer].Kept expected (sprintf "%A, layer %d: kept units" m layer)
+                for s in scores do (s :> IDisposable).Dispose()
+                Expect.sequenceEqual next.Hidden [| 36; 36 |] (sprintf "%A: both layers sliced" m)
+                // The middle weight keeps the rows of layer 1's units and the columns of layer 0's.
+                let difference =
+                    use _ = torch.NewDisposeScope()
+                    let rows = torch.tensor(records.[1].Kept |> Array.map int64)
+                    let columns = torch.tensor(records.[0].Kept |> Array.map int64)
+                    let expected = model.Weights.[1].index_select(0L, rows).index_select(1L, columns)
+                    (next.Weights.[1] - expected).abs().max().item<float32>()
+                Expect.equal difference 0.0f (sprintf "%A: middle weight sliced on both sides" m)
+            Expect.equal DisposeScopeManager.Statistics.ThreadTotalLiveCount before "no live tensor left behind"
+
         testCase "results round-trip through JSON and CSV has a row per cycle" <| fun () ->
             use data = staged ()
             let results = CompressTrain.run (options None false ignore CancellationToken.None) "synthetic" data [ Protocol.Dtc ]
