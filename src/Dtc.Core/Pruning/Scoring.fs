@@ -80,18 +80,24 @@ let dualLayers (domain: Domain) (reduction: Profiles.Reduction) (options: Rays.O
         | _ ->
             let result = Array.zeroCreate pairs.Length
             for _, members in profiles |> Array.indexed |> Array.groupBy (fun (_, p) -> p.shape.[1]) do
-                use batch = torch.cat([| for _, p in members -> p |], 0L)
-                use rays = Rays.reconstruct options batch
-                members |> Array.iteri (fun j (i, p) ->
-                    let rows (t: torch.Tensor) = t.narrow(0L, int64 (2 * j), 2L).clone()
-                    let own : Rays.Rays =
-                        { Codes = rows rays.Codes
-                          Reconstructions = rows rays.Reconstructions
-                          Measurements = rows rays.Measurements
-                          Theta = rays.Theta.clone()
-                          RelativeErrors = rays.RelativeErrors.[2 * j .. 2 * j + 1]
-                          Diagnostics = rays.Diagnostics.[2 * j .. 2 * j + 1] }
-                    result.[i] <- { Values = ofRays domain own; Profiles = p; Rays = Some own })
+                match members with
+                | [| i, p |] ->
+                    // A width of its own (the paper's one hidden layer): its rays as they come.
+                    let rays = Rays.reconstruct options p
+                    result.[i] <- { Values = ofRays domain rays; Profiles = p; Rays = Some rays }
+                | _ ->
+                    use batch = torch.cat([| for _, p in members -> p |], 0L)
+                    use rays = Rays.reconstruct options batch
+                    members |> Array.iteri (fun j (i, p) ->
+                        let rows (t: torch.Tensor) = t.narrow(0L, int64 (2 * j), 2L).clone()
+                        let own : Rays.Rays =
+                            { Codes = rows rays.Codes
+                              Reconstructions = rows rays.Reconstructions
+                              Measurements = rows rays.Measurements
+                              Theta = rays.Theta.clone()
+                              RelativeErrors = rays.RelativeErrors.[2 * j .. 2 * j + 1]
+                              Diagnostics = rays.Diagnostics.[2 * j .. 2 * j + 1] }
+                        result.[i] <- { Values = ofRays domain own; Profiles = p; Rays = Some own })
             result
     for s in scores do
         s.Values.MoveToOuterDisposeScope() |> ignore
