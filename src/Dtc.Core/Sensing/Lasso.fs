@@ -342,15 +342,17 @@ let private reducedSolve (lambda: float) (a: Design) (aty: Tensor) (slots: Tenso
     let g = designGram a slots * valid.unsqueeze(2L) * valid.unsqueeze(1L) + torch.diag_embed(valid.neg() + sc 1.0)
     let rhs = (aty.gather(1L, slots) - sigma * sc (lambda / 2.0)) * valid
     let struct (chol, info) = torch.linalg.cholesky_ex(g, false)
-    // The ridged factorisation only when a system needs it (rare: a column dependent on the others).
+    let ridged () =
+        let eye = torch.eye(k, dtype = g.dtype, device = g.device).expand(ba, k, k)
+        let scale = g.diagonal(0L, 1L, 2L).mean([| 1L |], true).unsqueeze(2L)
+        let struct (cholR, infoR) = torch.linalg.cholesky_ex(g + eye * scale * sc 1e-12, false)
+        let good = info.eq(sc 0.0).view(ba, 1L, 1L)
+        let goodR = infoR.eq(sc 0.0).view(ba, 1L, 1L)
+        torch.where(good, chol, torch.where(goodR, cholR, eye))
+    // On the CPU the ridged factorisation only when a system needs it (rare: a column dependent on the
+    // others); on an accelerator always, since asking would wait for the device at every step.
     let factor =
-        if info.ne(sc 0.0).any().item<bool>() then
-            let eye = torch.eye(k, dtype = g.dtype, device = g.device).expand(ba, k, k)
-            let scale = g.diagonal(0L, 1L, 2L).mean([| 1L |], true).unsqueeze(2L)
-            let struct (cholR, infoR) = torch.linalg.cholesky_ex(g + eye * scale * sc 1e-12, false)
-            let good = info.eq(sc 0.0).view(ba, 1L, 1L)
-            let goodR = infoR.eq(sc 0.0).view(ba, 1L, 1L)
-            torch.where(good, chol, torch.where(goodR, cholR, eye))
+        if g.device_type <> DeviceType.CPU || info.ne(sc 0.0).any().item<bool>() then ridged ()
         else chol
     torch.cholesky_solve(rhs.unsqueeze(-1L), factor, false).squeeze(-1L) * valid
 
