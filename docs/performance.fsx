@@ -35,22 +35,22 @@ records the machine, threads and device alongside the timings (times in millisec
 field name says otherwise).
 
 What the recorded run below shows (2 cores, no GPU, a shared virtual machine: the hypervisor took
-2.2 % of the CPU time during the run, yet timings vary by up to 25 % from run to run — the training
-step's median was 6.22 ms, 7.72 ms and 6.47 ms in three runs, the protocol has taken between 36 and
-44 s — so compare within one run; medians are reported, and for the ceiling and the training step also
-the best of the repetitions). The ceiling and the training step are timed in the steady
+2.1 % of the CPU time during the run, yet timings vary by up to 25 % from run to run — the training
+step's median was 6.22 ms, 7.72 ms, 6.47 ms and 6.60 ms in four runs, the protocol has taken between
+36 and 44 s — so compare within one run; medians are reported, and for the ceiling and the training
+step also the best of the repetitions). The ceiling and the training step are timed in the steady
 state: the VM's cores ran at about 145 GFLOP/s for the first seconds of load before reaching their
 sustained rate, and the first 150 steps of a process run at half speed (tiered compilation, the
 allocator and the thread pool warming up), so the bench warms both up first.
 
 | Target (issue 5) | Recorded | Met? |
 |---|---|---|
-| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 6.47 ms = 1.59× (ceiling 206 GFLOP/s); best 6.14 ms = 1.69× the best GEMM (230 GFLOP/s); earlier runs: 6.22 ms = 1.53×, 7.72 ms = 2.07× | in two runs of three |
-| Compress step below 5 % of a cycle at width 512 | 26 ms, 2.0 % (2048: 0.29 s, 4.4 %; 8192: 6.4 s, 24 %) | yes |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 38.0 s; its matrix products alone need 21.3 s at this run's ceiling (1.79×) | no |
-| Batched solver at least 10× one at a time | `solveOnDevice`: 11.3× at m = 512 and 128 problems (9.9× at 32); 18× and 24× at m = 256 (32 and 128 problems). `solve` (host): 1.8–2.5× | device path: at m = 256 from 32 problems, at m = 512 from 128; host path: no |
-| Protocol peak memory below 1.5 GiB | 759 MiB | yes |
-| Native memory flat over 1,000 compress steps | 1052 → 1042 MiB resident, 66 live tensors throughout | yes |
+| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 6.60 ms = 1.71× (ceiling 217 GFLOP/s); best 6.25 ms = 1.70× the best GEMM (227 GFLOP/s); earlier runs: 6.47 ms = 1.59×, 6.22 ms = 1.53×, 7.72 ms = 2.07× | in two runs of four |
+| Compress step below 5 % of a cycle at width 512 | 25 ms, 1.9 % (2048: 0.29 s, 5.2 %; 8192: 6.3 s, 26 %) | yes |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 40.0 s (38.0 s in the run before); its matrix products alone need 20.2 s at this run's ceiling (1.98×) | no |
+| Batched solver at least 10× one at a time | `solveOnDevice`: 10.2× at m = 512 and 128 problems, 9.8× at 32 (11.3× and 9.9× in the run before); 15× and 36× at m = 256 (32 and 128 problems). `solve` (host): 1.5–3.0× | device path: at m = 256 from 32 problems, at m = 512 from 128; host path: no |
+| Protocol peak memory below 1.5 GiB | 578 MiB | yes |
+| Native memory flat over 1,000 compress steps | 767 → 737 MiB resident, 66 live tensors throughout | yes |
 
 **The protocol.** `CompressTrain.run` trains the first cycle once (it is the same for every method:
 same initial model, same mini-batches), then runs the three methods at the same time, one thread each
@@ -61,10 +61,10 @@ TorchScript function calls it): one pass over each parameter instead of about ei
 cycle at width 512 and 5 % at widths below 100. Together this took the protocol from 61 s (methods one
 after another, two threads each, TorchSharp's Adam) to 36–44 s. `dtc bench` also counts the protocol's
 matrix-product FLOPs as the run does them (every cycle's training at the width it trained, every
-evaluation, the shared first cycle once): 4.37 × 10¹² FLOP, which the recorded run's ceiling (206
-GFLOP/s) alone needs 21.3 s for, and one of 225 GFLOP/s 19.5 s. Meeting 30 s would need the whole
+evaluation, the shared first cycle once): 4.37 × 10¹² FLOP, which the recorded run's ceiling (217
+GFLOP/s) alone needs 20.2 s for, and one of 225 GFLOP/s 19.5 s. Meeting 30 s would need the whole
 protocol, activations, the late cycles' small widths and the compress steps included, to run at 65–71 %
-of the ceiling; the recorded runs are at 52–56 %. A profile of one method's training step at width 512
+of the ceiling; the recorded runs are at 50–56 %. A profile of one method's training step at width 512
 on one thread shows where: 73 % in MKL's matrix products (their packing included), which themselves run
 at about 100 GFLOP/s on these shapes against 123 GFLOP/s for a large square product on one core; Adam's
 fused update 5 %; the ReLU, the log-softmaxes, the gradient's zeroing and accumulation the rest. Two
@@ -78,12 +78,12 @@ from the earlier TorchSharp-Adam runs beyond the last bits (see [Reproducing the
 
 **The solver.** The paper's problems are small (n ≈ 0.1 m ≤ 102 measurements for m ≤ 1024), and
 `Lasso.solve` solves them on the host, in managed float64 with an incrementally updated Cholesky
-factor, about 100–180 problems/s one at a time at 51×512 — already 25–45× the device path's
+factor, about 100–190 problems/s one at a time at 51×512 — already 25–45× the device path's
 one-at-a-time rate, and faster than the device path batched. Batching the host path only adds the
 second core (about 2×): each problem is a sequence of about 330 dependent active-set steps, and
 nothing in one step is shared with another problem. The batched tensor path (`solveOnDevice`, the path
 for a GPU) is where batching pays, because one problem alone is dominated by per-operation overhead.
-Two changes took it at 51×512 and 128 problems from 19 to 45–58 problems/s (5.3× → 11–12× one at a
+Two changes took it at 51×512 and 128 problems from 19 to 43–58 problems/s (5.3× → 10–12× one at a
 time): problems that share their design matrix — DTC's do: both sides of a cycle are measured by the
 same Φ in the same basis — are iterated with matrix products over the batch and one copy of Θ instead
 of 128, and on the CPU the batch is split into one chunk per intra-op thread, each on a thread of its
@@ -92,8 +92,9 @@ two independent chunks about 2×). The reduced systems' ridged second factorisat
 the first fails. A compress step scores every hidden layer on the model as trained
 (`Scoring.dualLayers`), so both sides of all layers of equal width go to the solver as one batch with
 one Θ (with one hidden layer, as in the paper, the same computation as before, bit for bit). Gathering the reduced matrices from one Gram matrix AᵀA was measured and dropped
-(slower than multiplying the gathered columns). At m = 512 the batched rate is about 10× from 32
-problems and reaches 11–12× at 128; at m = 256, 15–18× at 32 and 24–26× at 128. Large problems
+(slower than multiplying the gathered columns). At m = 512 the batched rate is 9.8–10.8× one at a
+time with 32 problems and 10.2–11.7× with 128, across runs; at m = 256, 15–18× with 32 and 22–36× with
+128. Large problems
 start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and finish with the
 active set, which brought the compress step at width 8192 (two 819×8192 problems) from about 2 minutes
 to 8 s; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ = ΦΨ,
@@ -101,13 +102,14 @@ to 8 s; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ =
 cycle across runs) and its own peak memory to about 1.4 GiB; up to 1,024 units the matrix is kept,
 so the paper's runs keep the supplement's arithmetic.
 
-**Memory and glibc's arenas.** The process's peak working set at the end of the bench (5.9 GiB in the
-recorded run, 1.5–4.6 GiB in others) is reached in the width-8192 measurements, after the protocol and
+**Memory and glibc's arenas.** The process's peak working set at the end of the bench (2.3 GiB in the
+recorded run, 1.5–5.9 GiB in others) is reached in the width-8192 measurements, after the protocol and
 the solver's threads. It is memory kept by glibc's malloc: threads that allocate at the same time get
-arenas of their own (up to eight per core) and memory freed into an arena stays with it. The same
-bench with glibc's `MALLOC_ARENA_MAX=2` ends at 1.26 GiB; its protocol peaks at 415 MiB instead of
-759 MiB and the soak holds at about 450 MiB instead of 1,040 MiB; the timings did not change beyond the
-run-to-run noise (protocol 41.1 s against 38.0 s, training step 6.43 ms against 6.47 ms). `dtc replicate`
+arenas of their own (up to eight per core) and memory freed into an arena stays with it. Two runs of the
+bench a few minutes apart, with glibc's defaults and with `MALLOC_ARENA_MAX=2`: 5.9 GiB against
+1.26 GiB at the end, a protocol peak of 759 MiB against 415 MiB, a soak at about 1,040 MiB against
+450 MiB, and timings within the run-to-run noise (protocol 38.0 s against 41.1 s, training step 6.47 ms
+against 6.43 ms). `dtc replicate`
 on mnist-sample peaks at 480–520 MB with it and 825–834 MB without. Set it in the environment for long
 runs on Linux (`MALLOC_ARENA_MAX=2 dotnet …/dtc.dll replicate`); `dtc bench` records it in its
 `machine` field when it is set. The library does not set it by itself: it is a process-wide setting,
