@@ -112,7 +112,8 @@ bench a few minutes apart, with glibc's defaults and with `MALLOC_ARENA_MAX=2`: 
 against 6.43 ms). `dtc replicate`
 on mnist-sample peaks at 480–520 MB with it and 825–834 MB without. Set it in the environment for long
 runs on Linux (`MALLOC_ARENA_MAX=2 dotnet …/dtc.dll replicate`); `dtc bench` records it in its
-`machine` field when it is set. The library does not set it by itself: it is a process-wide setting,
+`machine` field when it is set, and `build.fsx` sets it for the `dtc` commands it runs unless it is set
+already. The library does not set it by itself: it is a process-wide setting,
 and set from inside a running .NET process (`mallopt`) it bounds only arenas created afterwards, which
 in a measured run left the peak at 630–740 MB.
 
