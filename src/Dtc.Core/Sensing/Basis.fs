@@ -7,7 +7,7 @@
 /// the supplement builds; a profile is synthesised as \(x = \Psi s\). The matrices are computed in
 /// double precision on the CPU from the closed form, with the cosine argument reduced exactly in
 /// integers, and then moved to the requested dtype and device. <c>synthesise</c> and <c>analyse</c>
-/// apply \(\Psi\) and \(\Psi^	op\) to the rows of a batch without forming the matrix: by FFT for the
+/// apply \(\Psi\) and \(\Psi^\top\) to the rows of a batch without forming the matrix: by FFT for the
 /// DCTs, \(O(m \log m)\) per row instead of the matrix's \(O(m^2)\) time and memory.
 /// <namespacedoc><summary>Compressed sensing: bases, measurements and the LASSO solver.</summary></namespacedoc>
 /// </remarks>
@@ -93,7 +93,7 @@ let private weights (kind: Kind) (m: int) (rows: torch.Tensor) : torch.Tensor =
         | Identity -> Array.create m 1.0
     torch.tensor(w, dtype = rows.dtype, device = rows.device)
 
-/// <summary>Synthesis \(x = \Psi s\) of every row of a batch (rows times \(\Psi^	op\)), without forming
+/// <summary>Synthesis \(x = \Psi s\) of every row of a batch (rows times \(\Psi^\top\)), without forming
 /// \(\Psi\): by FFT for the DCTs. Equals <c>codes.matmul(Ψ.T)</c> to rounding.</summary>
 /// <param name="kind">Which basis.</param>
 /// <param name="codes">Coefficients: a vector of length m or a b×m batch, float32 or float64, on any device.</param>
@@ -116,7 +116,7 @@ let synthesise (kind: Kind) (codes: torch.Tensor) : torch.Tensor =
             cosineSums interleaved (4 * m) m * weights DctII m codes
     result.MoveToOuterDisposeScope()
 
-/// <summary>Analysis \(\Psi^	op x\) of every row of a batch (rows times \(\Psi\)): for the orthonormal
+/// <summary>Analysis \(\Psi^\top x\) of every row of a batch (rows times \(\Psi\)): for the orthonormal
 /// bases, the coefficients s with \(x = \Psi s\). The sensing matrix \(\Theta = \Phi\Psi\) is the analysis
 /// of the rows of \(\Phi\). Without forming \(\Psi\): by FFT for the DCTs. Equals <c>rows.matmul(Ψ)</c> to rounding.</summary>
 /// <param name="kind">Which basis.</param>
