@@ -259,7 +259,7 @@ let protocolFlops (protocol: Protocol.Protocol) (data: Steps.Staged) (results: R
     first + (results.Methods |> Array.sumBy perMethod)
 
 /// Milliseconds of one training step (forward, backward, Adam) as the protocol runs it
-/// (<c>Steps.train</c>), timed over blocks of ten steps in the steady state the protocol's thousands of
+/// (<c>Steps.trainModel</c>: the gradients of <c>Backprop</c>, the inputs staged as rows and as columns), timed over blocks of ten steps in the steady state the protocol's thousands of
 /// steps run in: the first hundred or so steps of a process take up to twice as long (tiered compilation,
 /// the allocator and the intra-op thread pool warming up), so twice as many blocks as are timed run first.
 /// Returns (median, best).
@@ -267,9 +267,10 @@ let private trainStep (settings: Settings) (device: torch.Device) (width: int) =
     use model = Model.create 1L false false torch.float32 device [| 784; width; 10 |]
     use opt = Adam.create 1e-3 model.Parameters
     use x = torch.randn(512L, 784L, device = device)
+    use columns = x.t().contiguous()
     use y = torch.randint(10L, [| 512L |], device = device)
     let steps = 10
-    let block () = Steps.train opt (Model.forward model) (fun _ -> x, y) 0L steps |> ignore
+    let block () = Steps.trainModel opt model (fun _ -> columns, x, y) 0L steps |> ignore
     for _ in 1 .. 2 * settings.Repetitions do block ()
     let ms = timings settings.Repetitions block
     median ms / float steps, Array.min ms / float steps

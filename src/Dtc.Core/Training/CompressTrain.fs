@@ -185,7 +185,7 @@ let private trainFirstCycle (options: RunOptions) (p: Protocol) (data: Steps.Sta
     try
         let loss =
             use opt = Adam.create p.LearningRate model.Parameters
-            Steps.train opt (Model.forward model) (Steps.trainBatch p.ShuffleSeed data) 0L p.BatchesPerCycle
+            Steps.trainModel opt model (Steps.trainColumns p.ShuffleSeed data) 0L p.BatchesPerCycle
         let accuracy = fst (Steps.evaluate (Model.forward model) data)
         { Model = model; Loss = loss; TrainSeconds = Stopwatch.GetElapsedTime(t0).TotalSeconds
           InitialAccuracy = accuracy; Position = int64 p.BatchesPerCycle }
@@ -229,7 +229,7 @@ let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method
         | None, None -> initialModel options p data, ResizeArray(), 0L, nan, false
     let total = Selection.schedule p.Count p.Keep p.Stop (Array.max initialWidths) |> List.length
     let sw = Stopwatch.StartNew()
-    let batch = Steps.trainBatch p.ShuffleSeed data
+    let batch = Steps.trainColumns p.ShuffleSeed data
     try
         while not finished do
             let cycle = cycles.Count + 1
@@ -243,7 +243,7 @@ let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method
                     // A new Adam optimiser each cycle, as the supplement (the compressed layers are new parameters).
                     let loss =
                         use opt = Adam.create p.LearningRate model.Parameters
-                        Steps.train opt (Model.forward model) batch start p.BatchesPerCycle
+                        Steps.trainModel opt model batch start p.BatchesPerCycle
                     position <- start + int64 p.BatchesPerCycle
                     if cycle = 1 then initialAccuracy <- fst (Steps.evaluate (Model.forward model) data)
                     loss, Stopwatch.GetElapsedTime(t0).TotalSeconds

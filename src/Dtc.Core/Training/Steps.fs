@@ -14,12 +14,17 @@ type Staged =
     { /// <summary>The training split and its mini-batches.</summary>
       Train: Datasets.Staged
       /// <summary>The test split and its mini-batches.</summary>
-      Test: Datasets.Staged }
+      Test: Datasets.Staged
+      /// <summary>The training inputs as columns, pixels × samples (a transposed copy staged once: the
+      /// training step of <see cref="M:Dtc.Training.Steps.trainModel(TorchSharp.torch.optim.Optimizer,Dtc.Training.Model.Mlp,Microsoft.FSharp.Core.FSharpFunc{System.Int64,System.Tuple{TorchSharp.torch.Tensor,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor}},System.Int64,System.Int32)"/>
+      /// reads them in both layouts).</summary>
+      TrainColumns: torch.Tensor }
 
     interface IDisposable with
         member s.Dispose() =
             s.Train.Dispose()
             s.Test.Dispose()
+            s.TrainColumns.Dispose()
 
 /// <summary>Stages both splits of a dataset on a device with the protocol's normalisation and batch size.</summary>
 /// <param name="normalisation">Input normalisation (paper: mean 0.1307, std 0.3081).</param>
@@ -29,7 +34,15 @@ type Staged =
 /// <returns>The staged data; the caller disposes it.</returns>
 let stage (normalisation: Datasets.Normalisation) (batchSize: int) (device: torch.Device) (dataset: Datasets.Dataset) : Staged =
     let train = Datasets.stage normalisation batchSize device dataset.Train
-    try { Train = train; Test = Datasets.stage normalisation batchSize device dataset.Test }
+    try
+        let columns =
+            use _ = torch.no_grad ()
+            use rows = train.Inputs.t()
+            rows.contiguous().DetachFromDisposeScope()
+        try { Train = train; Test = Datasets.stage normalisation batchSize device dataset.Test; TrainColumns = columns }
+        with _ ->
+            columns.Dispose()
+            reraise ()
     with _ ->
         train.Dispose()
         reraise ()
@@ -58,6 +71,61 @@ let trainBatch (shuffleSeed: int64 option) (data: Staged) (position: int64) : to
         let rows = perm.[start .. start + length - 1] |> Array.map int64
         use index = torch.tensor(rows, device = data.Train.Inputs.device)
         data.Train.Inputs.index_select(0L, index), data.Train.Targets.index_select(0L, index)
+
+/// <summary>Training mini-batch number <paramref name="position"/> as <see cref="M:Dtc.Training.Steps.trainBatch(Microsoft.FSharp.Core.FSharpOption{System.Int64},Dtc.Training.Steps.Staged,System.Int64)"/>
+/// picks it, with its inputs both as columns (pixels × batch, from <c>TrainColumns</c>) and as rows: views
+/// of the staged tensors, or, when shuffling, columns and rows gathered by the epoch's permutation (new
+/// tensors in the caller's dispose scope).</summary>
+/// <param name="shuffleSeed">None for the data order (paper), Some seed to shuffle each epoch.</param>
+/// <param name="data">The staged data.</param>
+/// <param name="position">The batch number since the start.</param>
+/// <returns>Inputs as columns, inputs as rows and labels of the batch.</returns>
+let trainColumns (shuffleSeed: int64 option) (data: Staged) (position: int64) : torch.Tensor * torch.Tensor * torch.Tensor =
+    let perEpoch = int64 data.Train.Batches.Length
+    if perEpoch = 0L then invalidArg (nameof data) "Expecting a training split with at least one sample but received none"
+    let epoch, i = position / perEpoch, int (position % perEpoch)
+    let start = int64 i * int64 data.Train.BatchSize
+    match shuffleSeed with
+    | None ->
+        let b = data.Train.Batches.[i]
+        data.TrainColumns.narrow(1L, start, b.Inputs.shape.[0]), b.Inputs, b.Targets
+    | Some seed ->
+        let n = data.Train.Count
+        let perm = Dtc.Runtime.NumPyRandom.permutation ((seed + epoch) % 4294967296L) n
+        let length = min data.Train.BatchSize (n - int start)
+        let rows = perm.[int start .. int start + length - 1] |> Array.map int64
+        use index = torch.tensor(rows, device = data.Train.Inputs.device)
+        data.TrainColumns.index_select(1L, index), data.Train.Inputs.index_select(0L, index), data.Train.Targets.index_select(0L, index)
+
+/// <summary>Trains a model for a number of mini-batches with an optimiser over its parameters (the
+/// protocol: Adam) and the cross-entropy loss, with the gradients of <see cref="M:Dtc.Training.Backprop.lossAndGradients(Dtc.Training.Model.Mlp,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor)"/>
+/// instead of autograd: the training the protocol runs. The same updates as
+/// <see cref="M:Dtc.Training.Steps.train(TorchSharp.torch.optim.Optimizer,Microsoft.FSharp.Core.FSharpFunc{TorchSharp.torch.Tensor,TorchSharp.torch.Tensor},Microsoft.FSharp.Core.FSharpFunc{System.Int64,System.Tuple{TorchSharp.torch.Tensor,TorchSharp.torch.Tensor}},System.Int64,System.Int32)"/>
+/// with <c>Model.forward model</c>, to rounding, in about half the time at narrow widths.</summary>
+/// <param name="optimizer">The optimiser over <c>model.Parameters</c>.</param>
+/// <param name="model">The model, updated in place.</param>
+/// <param name="batch">Mini-batch by position (see <see cref="M:Dtc.Training.Steps.trainColumns(Microsoft.FSharp.Core.FSharpOption{System.Int64},Dtc.Training.Steps.Staged,System.Int64)"/>).</param>
+/// <param name="start">The first batch's position.</param>
+/// <param name="count">How many mini-batches (at least 0).</param>
+/// <returns>The mean training loss (NaN for no mini-batch).</returns>
+let trainModel (optimizer: torch.optim.Optimizer) (model: Model.Mlp)
+               (batch: int64 -> torch.Tensor * torch.Tensor * torch.Tensor) (start: int64) (count: int) : float =
+    if count < 0 then invalidArg (nameof count) (sprintf "Expecting a non-negative number of mini-batches but received %d" count)
+    // The running sum stays on the loss's device: no host round trip per step.
+    let mutable total : torch.Tensor = null
+    try
+        for k in 0 .. count - 1 do
+            use scope = torch.NewDisposeScope()
+            let columns, inputs, targets = batch (start + int64 k)
+            let loss = Backprop.backward model columns inputs targets
+            optimizer.step() |> ignore
+            use _ = torch.no_grad ()
+            if isNull total then
+                total <- torch.zeros(Array.empty<int64>, dtype = torch.float64, device = loss.device).MoveToOuterDisposeScope()
+            total.add_(loss) |> ignore
+        if isNull total then nan else total.item<float>() / float count
+    finally
+        if not (isNull total) then total.Dispose()
 
 /// <summary>Trains for a number of mini-batches with an optimiser (the protocol: Adam) and cross-entropy loss.</summary>
 /// <param name="optimizer">The optimiser over the model's parameters.</param>
