@@ -1,5 +1,5 @@
 /// BenchmarkDotNet micro-benchmarks of Dtc's numeric kernels: the LASSO solver (host and device paths),
-/// the basis construction and the Gibbs entropy. Run: dotnet run -c Release --project bench/Dtc.Benchmarks
+/// the basis construction, the Gibbs entropy and the training step. Run: dotnet run -c Release --project bench/Dtc.Benchmarks
 /// (add `-- --filter '*Lasso*'` to select). Whole-pipeline figures come from `dtc bench`.
 module Dtc.Benchmarks.Program
 
@@ -76,10 +76,50 @@ type EntropyBenchmarks() =
     [<Benchmark>]
     member _.FreedmanDiaconis() = Gibbs.entropy { Gibbs.paper with Bins = Gibbs.Adaptive Gibbs.FreedmanDiaconis } values
 
+/// One training step of the protocol (784-width-10, batch 512, the supplement's log-softmax over the batch,
+/// fused Adam) on one intra-op thread, as each method trains when the three run together: autograd in the
+/// usual layout (`Steps.train`) against the hand-written backward with samples as columns (`Steps.trainModel`).
+[<MemoryDiagnoser>]
+type TrainingStepBenchmarks() =
+    let mutable model: Dtc.Training.Model.Mlp option = None
+    let mutable optimizer: torch.optim.Optimizer = null
+    let mutable x: torch.Tensor = null
+    let mutable columns: torch.Tensor = null
+    let mutable y: torch.Tensor = null
+
+    /// Hidden width: the protocol's last trained width, one on the way and the first.
+    [<Params(11, 64, 512)>]
+    member val Width = 512 with get, set
+
+    [<GlobalSetup>]
+    member this.Setup() =
+        Dtc.Runtime.Torch.init ()
+        torch.set_num_threads 1
+        let m = Dtc.Training.Model.create 42424242L false true torch.float32 torch.CPU [| 784; this.Width; 10 |]
+        model <- Some m
+        optimizer <- Dtc.Training.Adam.create 1e-3 m.Parameters
+        x <- torch.randn(512L, 784L)
+        columns <- x.t().contiguous()
+        y <- torch.randint(10L, [| 512L |])
+
+    [<GlobalCleanup>]
+    member _.Cleanup() =
+        for t in [ x; columns; y ] do t.Dispose()
+        optimizer.Dispose()
+        model |> Option.iter (fun m -> (m :> System.IDisposable).Dispose())
+
+    [<Benchmark(Baseline = true)>]
+    member _.Autograd() =
+        let m = model.Value
+        Dtc.Training.Steps.train optimizer (Dtc.Training.Model.forward m) (fun _ -> x, y) 0L 1
+
+    [<Benchmark>]
+    member _.ByHand() = Dtc.Training.Steps.trainModel optimizer model.Value (fun _ -> columns, x, y) 0L 1
+
 [<EntryPoint>]
 let main argv =
     if argv.Length > 0 && argv.[0] = "--throughput" then
         Throughput.report (if argv.Length > 1 then [ for v in argv.[1..] -> int v ] else [ 512; 256 ])
         exit 0
-    BenchmarkSwitcher.FromTypes([| typeof<LassoBenchmarks>; typeof<BasisBenchmarks>; typeof<EntropyBenchmarks> |]).Run(argv) |> ignore
+    BenchmarkSwitcher.FromTypes([| typeof<LassoBenchmarks>; typeof<BasisBenchmarks>; typeof<EntropyBenchmarks>; typeof<TrainingStepBenchmarks> |]).Run(argv) |> ignore
     0

@@ -88,8 +88,10 @@ let private compute (model: Model.Mlp) (columns: torch.Tensor) (inputs: torch.Te
         weightGradient i dz (if i = 0 then inputs else inputsOf.[i].t())
         if hasBias then biasGradient i dz
         if i > 0 then
-            // Through relu: zero where the unit was inactive (H = relu(Z) > 0 exactly where Z > 0).
-            dz <- model.Weights.[i].t().mm(dz).masked_fill_(inputsOf.[i].le(0.0.ToScalar()), 0.0.ToScalar())
+            // Through relu: times 1 where the unit was active, 0 where not (H = relu(Z) > 0 exactly where
+            // Z > 0, and sign(H) is that indicator). H is not needed any more, so its sign is taken in
+            // place: a float multiplication, where a boolean mask and masked_fill_ took several times longer.
+            dz <- model.Weights.[i].t().mm(dz).mul_(inputsOf.[i].sign_())
     loss.MoveToOuterDisposeScope()
 
 /// <summary>The loss and the gradients of a mini-batch, without autograd.</summary>
