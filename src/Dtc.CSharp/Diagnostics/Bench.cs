@@ -19,6 +19,8 @@ public sealed record BenchSettings
     public int SoakSteps { get; init; } = 1000;
     /// <summary>Device name. Default <c>cpu</c>.</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>Hidden widths at which the training step by hand is compared with autograd's. Default 11, 64, 512.</summary>
+    public IReadOnlyList<int> StepWidths { get; init; } = [11, 64, 512];
 }
 
 /// <summary>Benchmarks of this machine and of Dtc's stages (mirrors <c>Dtc.Diagnostics.Bench</c>).</summary>
@@ -33,7 +35,8 @@ public static class Bench
         settings ??= new BenchSettings();
         Runtime.Native.Ensure();
         var core = new Dtc.Diagnostics.Bench.Settings(settings.GemmSize, settings.Repetitions, settings.CompressWidths.ToArray(),
-                                                      settings.SolverBatches.ToArray(), settings.SolverLengths.ToArray(), settings.Protocol, settings.SoakSteps, settings.Device);
+                                                      settings.SolverBatches.ToArray(), settings.SolverLengths.ToArray(), settings.Protocol, settings.SoakSteps, settings.Device,
+                                                      settings.StepWidths.ToArray());
         var report = Dtc.Diagnostics.Bench.run(core, Microsoft.FSharp.Core.FuncConvert.FromAction<string>(line => log?.Invoke(line)));
         return Dtc.Diagnostics.Bench.toJson(report);
     }

@@ -31,12 +31,28 @@ type Settings =
       /// <summary>Compress steps of the memory soak at width 512 (0 skips it). Default 1000.</summary>
       SoakSteps: int
       /// <summary>Device. Default CPU.</summary>
-      Device: string }
+      Device: string
+      /// <summary>Hidden widths at which the training step by hand is compared with autograd's. Default [11; 64; 512]
+      /// (the protocol's last trained width, one on the way, the first).</summary>
+      StepWidths: int[] }
 
     /// <summary>The defaults.</summary>
     static member defaults =
         { GemmSize = 2048; Repetitions = 15; CompressWidths = [| 512; 2048; 8192 |]; SolverBatches = [| 1; 8; 32; 128 |]
-          SolverLengths = [| 512; 256 |]; Protocol = true; SoakSteps = 1000; Device = "cpu" }
+          SolverLengths = [| 512; 256 |]; Protocol = true; SoakSteps = 1000; Device = "cpu"; StepWidths = [| 11; 64; 512 |] }
+
+/// <summary>One comparison of the protocol's training step computed two ways, on one intra-op thread (as each
+/// method trains when the three run together): blocks of steps of each, in alternation, so that both meet
+/// the same conditions of a shared machine.</summary>
+type StepTiming =
+    { /// <summary>Hidden width (784-width-10, batch 512, the supplement's log-softmax over the batch).</summary>
+      Width: int
+      /// <summary>Median milliseconds of a step with autograd in the samples-as-rows layout (<c>Steps.train</c>).</summary>
+      AutogradMs: float
+      /// <summary>Median milliseconds of a step with the hand-written backward (<c>Steps.trainModel</c>).</summary>
+      ByHandMs: float
+      /// <summary>Median over the alternations of the ratio of the two (below 1: by hand is faster).</summary>
+      Ratio: float }
 
 /// <summary>One compress-step measurement.</summary>
 type CompressTiming =
@@ -124,6 +140,8 @@ type Report =
       /// <summary>Best step time divided by the time the GEMM at its best needs for the same FLOPs: the
       /// machine's capability without the interference that medians include on a shared machine.</summary>
       TrainStepBestVsCeiling: float
+      /// <summary>The training step by hand against autograd's, per width, on one intra-op thread.</summary>
+      Steps: StepTiming[]
       /// <summary>Compress-step timings per width.</summary>
       Compress: CompressTiming[]
       /// <summary>Batched against one-at-a-time LASSO throughput, per path, length and batch size.</summary>
@@ -275,6 +293,41 @@ let private trainStep (settings: Settings) (device: torch.Device) (width: int) =
     let ms = timings settings.Repetitions block
     median ms / float steps, Array.min ms / float steps
 
+/// The training step by hand against autograd's at one width, on one intra-op thread: 2·repetitions
+/// alternating blocks (which of the two goes first alternates too) after a warm-up of both.
+let private stepComparison (settings: Settings) (device: torch.Device) (width: int) : StepTiming =
+    let threads = torch.get_num_threads ()
+    torch.set_num_threads 1
+    try
+        use byAutograd = Model.create 1L false true torch.float32 device [| 784; width; 10 |]
+        use byHand = Model.copy byAutograd
+        use optAutograd = Adam.create 1e-3 byAutograd.Parameters
+        use optByHand = Adam.create 1e-3 byHand.Parameters
+        use x = torch.randn(512L, 784L, device = device)
+        use columns = x.t().contiguous()
+        use y = torch.randint(10L, [| 512L |], device = device)
+        // Blocks of 10–20 ms (a step takes about 10 ms at width 512 on one core, 0.7 ms at width 11).
+        let steps = max 2 (min 20 (2560 / width))
+        let autograd () = Steps.train optAutograd (Model.forward byAutograd) (fun _ -> x, y) 0L steps |> ignore
+        let hand () = Steps.trainModel optByHand byHand (fun _ -> columns, x, y) 0L steps |> ignore
+        for _ in 1 .. 10 do
+            autograd ()
+            hand ()
+        let once (action: unit -> unit) =
+            let t = Stopwatch.GetTimestamp()
+            action ()
+            Stopwatch.GetElapsedTime(t).TotalMilliseconds / float steps
+        let pairs =
+            [| for r in 1 .. 2 * settings.Repetitions ->
+                   if r % 2 = 0 then let a = once autograd in a, once hand
+                   else let h = once hand in once autograd, h |]
+        { Width = width
+          AutogradMs = median (Array.map fst pairs)
+          ByHandMs = median (Array.map snd pairs)
+          Ratio = median (pairs |> Array.map (fun (a, h) -> h / a)) }
+    finally
+        torch.set_num_threads threads
+
 let private compressStep (settings: Settings) (device: torch.Device) (width: int) =
     let protocol = { Protocol.Protocol.paper with Hidden = [| width |] }
     use model = Model.create 1L false true torch.float32 device [| 784; width; 10 |]
@@ -411,6 +464,11 @@ let run (settings: Settings) (log: string -> unit) : Report =
     let stepMs, stepBestMs = trainStep settings device 512
     log (sprintf "training step 784-512-10, batch 512: %.2f ms, %.1f GFLOP/s, %.2f× the ceiling's time (best %.2f ms, %.2f× the best GEMM's)"
              stepMs (flops / (stepMs * 1e6)) (stepMs / (flops / (gflops * 1e6))) stepBestMs (stepBestMs / (flops / (bestGflops * 1e6))))
+    let steps =
+        settings.StepWidths |> Array.map (fun w ->
+            let t = stepComparison settings device w
+            log (sprintf "training step 784-%d-10 on one thread: by hand %.3f ms, autograd %.3f ms (%.2f×)" w t.ByHandMs t.AutogradMs t.Ratio)
+            t)
     let protocolSeconds, total, protocolFlopCount =
         if not settings.Protocol then dict [], nan, nan
         else
@@ -465,6 +523,7 @@ let run (settings: Settings) (log: string -> unit) : Report =
       TrainStepVsCeiling = stepMs / (flops / (gflops * 1e6))
       TrainStepBestMs = stepBestMs
       TrainStepBestVsCeiling = stepBestMs / (flops / (bestGflops * 1e6))
+      Steps = steps
       Compress = compress
       Solver = solverRows
       ProtocolSeconds = protocolSeconds

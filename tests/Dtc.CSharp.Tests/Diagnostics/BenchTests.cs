@@ -11,12 +11,17 @@ public class BenchTests
     {
         var lines = new List<string>();
         var json = Bench.Run(
-            new BenchSettings { GemmSize = 64, Repetitions = 1, CompressWidths = [32], SolverBatches = [2], SolverLengths = [40], Protocol = false, SoakSteps = 4 },
+            new BenchSettings { GemmSize = 64, Repetitions = 1, CompressWidths = [32], SolverBatches = [2], SolverLengths = [40], Protocol = false, SoakSteps = 4, StepWidths = [8] },
             lines.Add);
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
         Assert.True(root.GetProperty("gemmGflops").GetDouble() > 0, "a positive GEMM throughput");
         Assert.True(root.GetProperty("trainStepMs").GetDouble() > 0, "a positive training-step time");
+        var steps = root.GetProperty("steps").EnumerateArray().ToArray();
+        Assert.Equal(8, Assert.Single(steps).GetProperty("width").GetInt32());
+        Assert.True(steps[0].GetProperty("byHandMs").GetDouble() > 0 && steps[0].GetProperty("autogradMs").GetDouble() > 0, "both steps timed");
+        Assert.True(steps[0].GetProperty("ratio").GetDouble() > 0, "a positive ratio");
+        Assert.Contains(lines, l => l.StartsWith("training step 784-8-10 on one thread"));
         var compress = root.GetProperty("compress");
         Assert.Equal(1, compress.GetArrayLength());
         Assert.Equal(32, compress[0].GetProperty("width").GetInt32());
