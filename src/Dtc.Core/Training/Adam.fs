@@ -52,6 +52,10 @@ type FusedAdam internal (parameters: Parameter[], learningRate: float, first: to
     let steps = parameters |> Array.map (fun p -> torch.zeros(Array.empty<int64>, dtype = torch.float32, device = p.device).DetachFromDisposeScope())
     // Compiled functions by number of parameters updated (all of them, unless some have no gradient).
     let units = Dictionary<int, torch.jit.CompilationUnit>(dict [ parameters.Length, first ])
+    // The step counts' increment, held for the optimiser's life: a Scalar made and dropped in the call
+    // can be finalized, on another thread, while the native call still reads it (seen once in about
+    // twenty concurrent protocol runs, as an error from libtorch's add_).
+    let one = 1.0.ToScalar()
     let mutable disposed = false
 
     /// <summary>The learning rate.</summary>
@@ -81,7 +85,7 @@ type FusedAdam internal (parameters: Parameter[], learningRate: float, first: to
                     let u = torch.jit.compile(script live.Length)
                     units.[live.Length] <- u
                     u
-            for i in live do steps.[i].add_(1.0.ToScalar()) |> ignore
+            for i in live do steps.[i].add_(one) |> ignore
             let pick (f: int -> obj) = live |> Array.map f
             let arguments =
                 Array.concat
@@ -100,6 +104,7 @@ type FusedAdam internal (parameters: Parameter[], learningRate: float, first: to
         if disposing && not disposed then
             disposed <- true
             for t in Array.concat [ expAvg; expAvgSq; steps ] do t.Dispose()
+            one.Dispose()
             for u in units.Values do u.Dispose()
         base.Dispose(disposing)
 

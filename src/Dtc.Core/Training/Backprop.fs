@@ -76,11 +76,16 @@ let private compute (model: Model.Mlp) (columns: torch.Tensor) (inputs: torch.Te
     // cross_entropy: log-softmax over the classes again, then the mean of -L[y_j, j].
     let logProbabilities = torch.nn.functional.log_softmax(output, 0L)
     let rows = targets.unsqueeze(0L)
-    let loss = logProbabilities.gather(0L, rows).sum().div_((-float b).ToScalar())
+    // Scalars bound with `use`, so that each lives until the native calls that read it have returned
+    // (dropped at once, one can be finalized, on another thread, while a call still reads it).
+    use minusBatch = (-float b).ToScalar()
+    use minusOne = (-1.0).ToScalar()
+    use batch = (float b).ToScalar()
+    let loss = logProbabilities.gather(0L, rows).sum().div_(minusBatch)
     // Backward. d loss / d output = (softmax(output) - onehot(y)) / B.
     let dOutput =
-        logProbabilities.exp_().scatter_add_(0L, rows, torch.full([| 1L; b |], (-1.0).ToScalar(), dtype = zOut.dtype, device = zOut.device))
-                        .div_((float b).ToScalar())
+        logProbabilities.exp_().scatter_add_(0L, rows, torch.full([| 1L; b |], minusOne, dtype = zOut.dtype, device = zOut.device))
+                        .div_(batch)
     // Through the output log-softmax along its dim: dZ = dO - exp(O) * sum(dO).
     let mutable dz = dOutput.sub_(output.exp_().mul_(dOutput.sum(outputDim, true)))
     for i in last .. -1 .. 0 do
