@@ -84,27 +84,29 @@ by `Analysis.analyze`, from results files committed under `docs/data/`.
 
 ## mnist-sample (the embedded 10,000 digits)
 
-The README's run on a 2-core machine without GPU (41–47 s in total):
+The README's run on a 2-core machine without GPU (34–45 s in total):
 
 | method | ≈10 % removed | ≈80 % removed | ≈98.2 % removed |
 |---|---:|---:|---:|
-| magnitude | 0.941 | 0.952 | 0.491 |
-| random | 0.944 | 0.949 | 0.798 |
-| dtc | 0.941 | 0.944 | 0.801 |
+| magnitude | 0.938 | 0.948 | 0.598 |
+| random | 0.943 | 0.953 | 0.812 |
+| dtc | 0.943 | 0.946 | 0.655 |
 
 | entropy of | against the smoothed accuracy of | Pearson r | Spearman ρ | log(n) alone | partial r given log(n) |
 |---|---|---:|---:|---:|---:|
-| y2 (dtc) | dtc | 0.917 | 0.921 | 0.905 | 0.504 (p = 0.0028) |
-| y2 (dtc) | random | 0.876 | 0.873 | 0.862 | 0.466 (p = 0.0063) |
-| y2 (dtc) | magnitude | 0.914 | 0.908 | 0.901 | 0.513 (p = 0.0023) |
-| y1 (dtc) | dtc | 0.795 | 0.853 | — | −0.391 (p = 0.025) |
+| y2 (dtc) | dtc | 0.944 | 0.914 | 0.932 | 0.618 (p = 0.0001) |
+| y2 (dtc) | random | 0.893 | 0.855 | 0.876 | 0.620 (p = 0.0001) |
+| y2 (dtc) | magnitude | 0.920 | 0.892 | 0.904 | 0.654 (p = 3.6e-5) |
+| y1 (dtc) | dtc | 0.863 | 0.885 | — | −0.317 (p = 0.072) |
 
-How much of the correlation is left once log(n) is accounted for is not stable from run to run: a run
-that differed only in floating-point rounding (Adam's update computed operation by operation instead of
-by the fused kernel) gave partial correlations of 0.27–0.30 (p ≈ 0.1) for y2 here, and 0.56–0.62
-(p ≤ 0.0007) on Fashion-MNIST below, where this run gives 0.32–0.38. The protocol's training (with the
-supplement's log-softmax over the batch) amplifies rounding differences, and the accuracies of the last,
-narrowest cycles move with them; a claim about information beyond n needs several seeds, not one run.
+How much of the correlation is left once log(n) is accounted for is not stable from run to run. Runs
+that differed only in floating-point rounding gave partial correlations for y2 of 0.62–0.65 here (this
+run: gradients computed by hand with the samples as columns, `Backprop`), 0.47–0.51 (autograd, Adam's
+fused kernel) and 0.27–0.30, p ≈ 0.1 (autograd, Adam operation by operation); on Fashion-MNIST below
+0.51–0.65, 0.32–0.38 and 0.56–0.62. The protocol's training (with the supplement's log-softmax over the
+batch) amplifies rounding differences, and the accuracies of the last, narrowest cycles move with them
+(DTC at 98.2 % removed: 0.655 here, 0.801 in the run before); a claim about information beyond n needs
+several seeds, not one run.
 
 The same tables, computed at this build from the committed results of a later run of the same
 command (`docs/data/mnist-sample-results.json`; the run is deterministic up to floating-point

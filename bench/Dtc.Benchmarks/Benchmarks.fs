@@ -99,7 +99,8 @@ type TrainingStepBenchmarks() =
         model <- Some m
         optimizer <- Dtc.Training.Adam.create 1e-3 m.Parameters
         x <- torch.randn(512L, 784L)
-        columns <- x.t().contiguous()
+        use rows = x.t()
+        columns <- rows.contiguous()
         y <- torch.randint(10L, [| 512L |])
 
     [<GlobalCleanup>]
