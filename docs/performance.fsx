@@ -35,9 +35,9 @@ records the machine, threads and device alongside the timings (times in millisec
 field name says otherwise).
 
 What the recorded run below shows (2 cores, no GPU, a shared virtual machine: the hypervisor took
-2.1 % of the CPU time during the run, yet timings vary by up to 25 % from run to run — the training
-step's median was 6.22 ms, 7.72 ms, 6.47 ms and 6.60 ms in four runs, the protocol has taken between
-36 and 44 s — so compare within one run; medians are reported, and for the ceiling and the training
+0.9 % of the CPU time during the run, yet timings vary by 15–25 % from run to run — the ceiling was
+225 and 236 GFLOP/s in the last two runs, the training step's median 5.81 and 6.29 ms, the protocol
+34.7 and 30.6 s — so compare within one run; medians are reported, and for the ceiling and the training
 step also the best of the repetitions). The ceiling and the training step are timed in the steady
 state: the VM's cores ran at about 145 GFLOP/s for the first seconds of load before reaching their
 sustained rate, and the first 150 steps of a process run at half speed (tiered compilation, the
@@ -45,36 +45,59 @@ allocator and the thread pool warming up), so the bench warms both up first.
 
 | Target (issue 5) | Recorded | Met? |
 |---|---|---|
-| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 6.60 ms = 1.71× (ceiling 217 GFLOP/s); best 6.25 ms = 1.70× the best GEMM (227 GFLOP/s); earlier runs: 6.47 ms = 1.59×, 6.22 ms = 1.53×, 7.72 ms = 2.07× | in two runs of four |
-| Compress step below 5 % of a cycle at width 512 | 25 ms, 1.9 % (2048: 0.29 s, 5.2 %; 8192: 6.3 s, 26 %) | yes |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 40.0 s (38.0 s in the run before); its matrix products alone need 20.2 s at this run's ceiling (1.98×) | no |
-| Batched solver at least 10× one at a time | `solveOnDevice`: 10.2× at m = 512 and 128 problems, 9.8× at 32 (11.3× and 9.9× in the run before); 15× and 36× at m = 256 (32 and 128 problems). `solve` (host): 1.5–3.0× | device path: at m = 256 from 32 problems, at m = 512 from 128; host path: no |
-| Protocol peak memory below 1.5 GiB | 578 MiB | yes |
-| Native memory flat over 1,000 compress steps | 767 → 737 MiB resident, 66 live tensors throughout | yes |
+| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 6.29 ms = 1.77× (ceiling 236 GFLOP/s); in the run before 5.81 ms = 1.56× (225 GFLOP/s); earlier (autograd): 6.60 ms = 1.71×, 6.47 ms = 1.59×, 6.22 ms = 1.53×, 7.72 ms = 2.07× | in three runs of six |
+| Compress step below 5 % of a cycle at width 512 | 31.5 ms, 2.7 % (2048: 0.31 s, 7.1 %; 8192: 5.7 s, 27 %); 21 ms, 1.7 % in the run before | yes |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 30.6 s; 34.7 s in the run before (was 36–44 s with autograd); its matrix products alone need 18.5 s at this run's ceiling (1.65×) | no (within 2 % in the faster run) |
+| Batched solver at least 10× one at a time | `solveOnDevice`: 10.9× at m = 512 and 32 problems, 11.1× at 128 (10.0× and 12.0× in the run before); 15× and 27× at m = 256. `solve` (host): 1.5–2.1× | device path: yes from 32 problems; host path: no |
+| Protocol peak memory below 1.5 GiB | 403 MiB | yes |
+| Native memory flat over 1,000 compress steps | 434 → 437 MiB resident, 66 live tensors throughout | yes |
 
 **The protocol.** `CompressTrain.run` trains the first cycle once (it is the same for every method:
 same initial model, same mini-batches), then runs the three methods at the same time, one thread each
 with one TorchSharp intra-op thread: on two cores a single-threaded matrix product runs near a core's
-peak, and each step's fixed cost (operator dispatch, autograd) overlaps with the other methods' work.
-Adam's update is PyTorch's fused kernel (`Adam.create`; TorchSharp does not bind it, so a small
-TorchScript function calls it): one pass over each parameter instead of about eight, about 15 % of a
-cycle at width 512 and 5 % at widths below 100. Together this took the protocol from 61 s (methods one
-after another, two threads each, TorchSharp's Adam) to 36–44 s. `dtc bench` also counts the protocol's
-matrix-product FLOPs as the run does them (every cycle's training at the width it trained, every
-evaluation, the shared first cycle once): 4.37 × 10¹² FLOP, which the recorded run's ceiling (217
-GFLOP/s) alone needs 20.2 s for, and one of 225 GFLOP/s 19.5 s. Meeting 30 s would need the whole
-protocol, activations, the late cycles' small widths and the compress steps included, to run at 65–71 %
-of the ceiling; the recorded runs are at 50–56 %. A profile of one method's training step at width 512
-on one thread shows where: 73 % in MKL's matrix products (their packing included), which themselves run
-at about 100 GFLOP/s on these shapes against 123 GFLOP/s for a large square product on one core; Adam's
-fused update 5 %; the ReLU, the log-softmaxes, the gradient's zeroing and accumulation the rest. Two
-methods training at once slow each other by about 9 % (shared cache and memory bandwidth). Three other ideas were
-measured and left out: training the three methods as one stacked model (their widths are equal every
-cycle) was slower; letting only two methods train at a time on two cores, to avoid time-slicing, in
-turns of whole cycles made no measurable difference, and in turns of at least 20 ms of whole training
-steps (a first-come queue) it was slower (44–52 s against 38–43 s, three interleaved runs each, the
-same accuracies to the last digit). The fused update orders Adam's arithmetic differently, so runs differ
-from the earlier TorchSharp-Adam runs beyond the last bits (see [Reproducing the paper](reproducing.html)).
+peak, and each step's fixed cost (operator dispatch, the small operations) overlaps with the other
+methods' work. Adam's update is PyTorch's fused kernel (`Adam.create`; TorchSharp does not bind it, so a
+small TorchScript function calls it): one pass over each parameter instead of about eight, about 15 % of
+a cycle at width 512 and 5 % at widths below 100. Together this took the protocol from 61 s (methods one
+after another, two threads each, TorchSharp's Adam) to 36–44 s.
+
+**The training step, by hand.** The protocol then trained through autograd in the usual layout (samples
+as rows). Three of its kernels are slow on this CPU at the widths the protocol goes through: the
+log-softmax over ten classes in rows of ten (about 120 µs for a batch of 512, against 10 µs along rows of
+512), the product \(X W^\top\) with a narrow \(W\) (270 µs at 11 units, against 125 µs for \(W X^\top\)
+with \(X^\top\) contiguous), and — in a first version of the hand-written step — a boolean mask with
+`masked_fill_` for the ReLU's derivative (about 1.5 ms of a 10 ms step at width 512, where multiplying by
+sign(H) takes about 0.3 ms). `Steps.trainModel`, which the protocol and `dtc bench` now run, computes the
+loss and gradients by hand (`Backprop`): the samples as columns, so that every reduction runs along
+contiguous memory; the training inputs staged a second time, transposed, so that the first layer's two
+products read them in the layout each wants (25 MB more for mnist-sample, 188 MB for a 60,000-image set);
+the gradients written into the parameters' own `grad` tensors (a new tensor per step raised the peak of a
+run by 200–400 MB through the allocator); the ReLU's derivative as sign(H), in place. `dtc bench` times
+both on one thread in alternating blocks: 0.53–0.56× autograd's step at width 11, 0.69–0.70× at 64,
+0.85–0.88× at 512. On the protocol, three interleaved pairs of runs of the two builds (a slow spell of the
+VM) took 36.6–44.9 s against 47.4–48.5 s, with 68–72 s of CPU time against 85–87 s; Fashion-MNIST's
+full run went from 49 s to 35 s. The gradients are autograd's to rounding (a property test over depth,
+biases, both output log-softmaxes and both dtypes; forty Adam steps of float64 training agree to
+1e-10), not bit for bit, so the runs' last digits moved (see [Reproducing the paper](reproducing.html)).
+Running three methods concurrently also exposed a rare failure, once in about twenty runs: a TorchSharp
+`Scalar` made and dropped inside a call can be finalized, on another thread, while the native call still
+reads it; Adam and `Backprop` now hold theirs until their calls return.
+
+**What is left of the 30 s target.** `dtc bench` counts the protocol's matrix-product FLOPs as the run
+does them (every cycle's training at the width it trained, every evaluation, the shared first cycle
+once): 4.37 × 10¹² FLOP, which the recorded run's ceiling (236 GFLOP/s) alone needs 18.5 s for. The run
+took 1.65× that (1.79× in the run before; 1.98× with autograd). A profile of the width-512 step on one
+thread now shows about 70 % in MKL's matrix products (packing included), which run at about 100–110
+GFLOP/s on these shapes against 123 GFLOP/s for a large square product on one core, and Adam's fused
+update at about 5 %; the rest is the ReLU, its derivative and the small output operations. At widths of
+a few units the step is still about four times its FLOPs' time at that rate, in operator overhead. Two
+methods training at once slow each other by about 9 % (shared cache and memory bandwidth). Three other
+ideas were measured and left out: training the three methods as one stacked model (their widths are equal
+every cycle) was no faster, also with the hand-written step (one product of 3h rows on two threads against
+three single-threaded ones); letting only two methods train at a time on two cores, to avoid
+time-slicing, in turns of whole cycles made no measurable difference, and in turns of at least 20 ms of
+whole training steps (a first-come queue) it was slower (44–52 s against 38–43 s, three interleaved runs
+each, the same accuracies to the last digit).
 
 **The solver.** The paper's problems are small (n ≈ 0.1 m ≤ 102 measurements for m ≤ 1024), and
 `Lasso.solve` solves them on the host, in managed float64 with an incrementally updated Cholesky
@@ -92,8 +115,8 @@ two independent chunks about 2×). The reduced systems' ridged second factorisat
 the first fails. A compress step scores every hidden layer on the model as trained
 (`Scoring.dualLayers`), so both sides of all layers of equal width go to the solver as one batch with
 one Θ (with one hidden layer, as in the paper, the same computation as before, bit for bit). Gathering the reduced matrices from one Gram matrix AᵀA was measured and dropped
-(slower than multiplying the gathered columns). At m = 512 the batched rate is 9.8–10.8× one at a
-time with 32 problems and 10.2–11.7× with 128, across runs; at m = 256, 15–18× with 32 and 22–36× with
+(slower than multiplying the gathered columns). At m = 512 the batched rate is 9.8–10.9× one at a
+time with 32 problems and 10.2–12.0× with 128, across runs; at m = 256, 15–18× with 32 and 22–36× with
 128. Large problems
 start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and finish with the
 active set, which brought the compress step at width 8192 (two 819×8192 problems) from about 2 minutes
@@ -102,15 +125,16 @@ to 8 s; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ =
 cycle across runs) and its own peak memory to about 1.4 GiB; up to 1,024 units the matrix is kept,
 so the paper's runs keep the supplement's arithmetic.
 
-**Memory and glibc's arenas.** The process's peak working set at the end of the bench (2.3 GiB in the
-recorded run, 1.5–5.9 GiB in others) is reached in the width-8192 measurements, after the protocol and
+**Memory and glibc's arenas.** The process's peak working set at the end of the bench (1.1 GiB in the
+recorded run, with `MALLOC_ARENA_MAX=2`; 1.5–5.9 GiB in earlier runs without it) is reached in the width-8192 measurements, after the protocol and
 the solver's threads. It is memory kept by glibc's malloc: threads that allocate at the same time get
 arenas of their own (up to eight per core) and memory freed into an arena stays with it. Two runs of the
 bench a few minutes apart, with glibc's defaults and with `MALLOC_ARENA_MAX=2`: 5.9 GiB against
 1.26 GiB at the end, a protocol peak of 759 MiB against 415 MiB, a soak at about 1,040 MiB against
 450 MiB, and timings within the run-to-run noise (protocol 38.0 s against 41.1 s, training step 6.47 ms
 against 6.43 ms). `dtc replicate`
-on mnist-sample peaks at 480–520 MB with it and 825–834 MB without. Set it in the environment for long
+on mnist-sample peaked at 480–520 MB with it and 825–834 MB without (measured with autograd's step;
+with the hand-written step, 390–420 MB with it and 421 MB without: its steps allocate far less). Set it in the environment for long
 runs on Linux (`MALLOC_ARENA_MAX=2 dotnet …/dtc.dll replicate`); `dtc bench` records it in its
 `machine` field when it is set, and `build.fsx` sets it for the `dtc` commands it runs unless it is set
 already. The library does not set it by itself: it is a process-wide setting,
