@@ -47,6 +47,27 @@ let stage (normalisation: Datasets.Normalisation) (batchSize: int) (device: torc
         train.Dispose()
         reraise ()
 
+/// Which samples make training mini-batch number `position`: a staged batch (its number in the epoch), or,
+/// when shuffling, rows of the epoch's permutation `NumPyRandom.permutation (seed + epoch)` as an index
+/// tensor on the data's device (the caller disposes it).
+type private Pick =
+    | InOrder of Datasets.Batch * number: int
+    | Shuffled of index: torch.Tensor
+
+let private pick (shuffleSeed: int64 option) (data: Staged) (position: int64) : Pick =
+    let perEpoch = int64 data.Train.Batches.Length
+    if perEpoch = 0L then invalidArg (nameof data) "Expecting a training split with at least one sample but received none"
+    let epoch, i = position / perEpoch, int (position % perEpoch)
+    match shuffleSeed with
+    | None -> InOrder(data.Train.Batches.[i], i)
+    | Some seed ->
+        let n = data.Train.Count
+        let perm = Dtc.Runtime.NumPyRandom.permutation ((seed + epoch) % 4294967296L) n
+        let start = i * data.Train.BatchSize
+        let length = min data.Train.BatchSize (n - start)
+        let rows = perm.[start .. start + length - 1] |> Array.map int64
+        Shuffled(torch.tensor(rows, device = data.Train.Inputs.device))
+
 /// <summary>Training mini-batch number <paramref name="position"/> counted from the start of the run
 /// (epochs follow one another): a view of the staged batches (owned by <paramref name="data"/>), or, when
 /// shuffling, rows gathered by the epoch's permutation <c>NumPyRandom.permutation (seed + epoch)</c>
@@ -56,20 +77,10 @@ let stage (normalisation: Datasets.Normalisation) (batchSize: int) (device: torc
 /// <param name="position">The batch number since the start.</param>
 /// <returns>Inputs and labels of the batch.</returns>
 let trainBatch (shuffleSeed: int64 option) (data: Staged) (position: int64) : torch.Tensor * torch.Tensor =
-    let perEpoch = int64 data.Train.Batches.Length
-    if perEpoch = 0L then invalidArg (nameof data) "Expecting a training split with at least one sample but received none"
-    let epoch, i = position / perEpoch, int (position % perEpoch)
-    match shuffleSeed with
-    | None ->
-        let b = data.Train.Batches.[i]
-        b.Inputs, b.Targets
-    | Some seed ->
-        let n = data.Train.Count
-        let perm = Dtc.Runtime.NumPyRandom.permutation ((seed + epoch) % 4294967296L) n
-        let start = i * data.Train.BatchSize
-        let length = min data.Train.BatchSize (n - start)
-        let rows = perm.[start .. start + length - 1] |> Array.map int64
-        use index = torch.tensor(rows, device = data.Train.Inputs.device)
+    match pick shuffleSeed data position with
+    | InOrder(b, _) -> b.Inputs, b.Targets
+    | Shuffled index ->
+        use index = index
         data.Train.Inputs.index_select(0L, index), data.Train.Targets.index_select(0L, index)
 
 /// <summary>Training mini-batch number <paramref name="position"/> as <see cref="M:Dtc.Training.Steps.trainBatch(Microsoft.FSharp.Core.FSharpOption{System.Int64},Dtc.Training.Steps.Staged,System.Int64)"/>
@@ -81,24 +92,14 @@ let trainBatch (shuffleSeed: int64 option) (data: Staged) (position: int64) : to
 /// <param name="position">The batch number since the start.</param>
 /// <returns>Inputs as columns, inputs as rows and labels of the batch.</returns>
 let trainColumns (shuffleSeed: int64 option) (data: Staged) (position: int64) : torch.Tensor * torch.Tensor * torch.Tensor =
-    let perEpoch = int64 data.Train.Batches.Length
-    if perEpoch = 0L then invalidArg (nameof data) "Expecting a training split with at least one sample but received none"
-    let epoch, i = position / perEpoch, int (position % perEpoch)
-    let start = int64 i * int64 data.Train.BatchSize
-    match shuffleSeed with
-    | None ->
-        let b = data.Train.Batches.[i]
-        data.TrainColumns.narrow(1L, start, b.Inputs.shape.[0]), b.Inputs, b.Targets
-    | Some seed ->
-        let n = data.Train.Count
-        let perm = Dtc.Runtime.NumPyRandom.permutation ((seed + epoch) % 4294967296L) n
-        let length = min data.Train.BatchSize (n - int start)
-        let rows = perm.[int start .. int start + length - 1] |> Array.map int64
-        use index = torch.tensor(rows, device = data.Train.Inputs.device)
+    match pick shuffleSeed data position with
+    | InOrder(b, i) -> data.TrainColumns.narrow(1L, int64 i * int64 data.Train.BatchSize, b.Inputs.shape.[0]), b.Inputs, b.Targets
+    | Shuffled index ->
+        use index = index
         data.TrainColumns.index_select(1L, index), data.Train.Inputs.index_select(0L, index), data.Train.Targets.index_select(0L, index)
 
 /// <summary>Trains a model for a number of mini-batches with an optimiser over its parameters (the
-/// protocol: Adam) and the cross-entropy loss, with the gradients of <see cref="M:Dtc.Training.Backprop.lossAndGradients(Dtc.Training.Model.Mlp,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor)"/>
+/// protocol: Adam) and the cross-entropy loss, with the gradients of <see cref="M:Dtc.Training.Backprop.backward(Dtc.Training.Model.Mlp,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor)"/>
 /// instead of autograd: the training the protocol runs. The same updates as
 /// <see cref="M:Dtc.Training.Steps.train(TorchSharp.torch.optim.Optimizer,Microsoft.FSharp.Core.FSharpFunc{TorchSharp.torch.Tensor,TorchSharp.torch.Tensor},Microsoft.FSharp.Core.FSharpFunc{System.Int64,System.Tuple{TorchSharp.torch.Tensor,TorchSharp.torch.Tensor}},System.Int64,System.Int32)"/>
 /// with <c>Model.forward model</c>, to rounding, in about half the time at narrow widths.</summary>
