@@ -11,8 +11,11 @@
 /// and the product \(X W^\top\) with a narrow \(W\) (at 11 units, 270 µs against 125 µs for
 /// \(W X^\top\) with \(X^\top\) staged). With the samples as columns every reduction runs along
 /// contiguous memory and the first layer's two products read the inputs in the layout each needs
-/// (\(X^\top\) for \(W X^\top\), \(X\) for the weight gradient \(\Delta X\)). A step at 11 units
-/// takes about half the time, at 512 units about 10 % less.</para>
+/// (\(X^\top\) for \(W_1 X^\top\), \(X\) for the weight gradient \(\Delta_1 X\) with
+/// \(\Delta_1 = \partial\ell/\partial Z_1\)). The ReLU's derivative is a multiplication by
+/// \(\mathrm{sign}(H)\): a boolean mask with <c>masked_fill_</c> took about 1.5 ms of a 10 ms step at
+/// width 512. Timed by <c>dtc bench</c> on one thread, a step takes 0.53–0.56× autograd's at 11 units,
+/// 0.69–0.70× at 64 and 0.85–0.88× at 512.</para>
 /// <para>The gradients are those of autograd to rounding: the products run with other operand layouts,
 /// so the kernels may sum in another order (the tests compare both on random models of every kind the
 /// module takes). Nothing here is specific to the CPU.</para>
