@@ -64,8 +64,8 @@ after another, two threads each, TorchSharp's Adam) to 36–44 s.
 **The training step, by hand.** The protocol then trained through autograd in the usual layout (samples
 as rows). Three of its kernels are slow on this CPU at the widths the protocol goes through: the
 log-softmax over ten classes in rows of ten (about 120 µs for a batch of 512, against 10 µs along rows of
-512), the product \(X W^\top\) with a narrow \(W\) (270 µs at 11 units, against 125 µs for \(W X^\top\)
-with \(X^\top\) contiguous), and — in a first version of the hand-written step — a boolean mask with
+512), the product X·Wᵀ with a narrow W (270 µs at 11 units, against 125 µs for W·Xᵀ
+with Xᵀ contiguous), and — in a first version of the hand-written step — a boolean mask with
 `masked_fill_` for the ReLU's derivative (about 1.5 ms of a 10 ms step at width 512, where multiplying by
 sign(H) takes about 0.3 ms). `Steps.trainModel`, which the protocol and `dtc bench` now run, computes the
 loss and gradients by hand (`Backprop`): the samples as columns, so that every reduction runs along
