@@ -167,7 +167,21 @@ let private checkFinite (what: string) (t: Tensor) =
 // ---------------------------------------------------------------------------------------------
 // Batched kernels (all tensors on one device and dtype; results belong to the current scope)
 
-let private sc (v: float) : Scalar = v.ToScalar()
+/// The Scalars one function hands to native calls, disposed together when it returns. A Scalar made by
+/// `ToScalar()` and dropped at once can be finalized, on another thread, while the native call that reads
+/// it still runs (TorchSharp 0.107's dispose scopes do not take Scalars); held here, each lives until the
+/// function is done.
+type private Scalars() =
+    let made = Collections.Generic.List<Scalar>()
+    /// A Scalar of the value, held until disposal.
+    member _.Of(value: float) : Scalar =
+        let s = value.ToScalar()
+        made.Add s
+        s
+    interface IDisposable with
+        member _.Dispose() =
+            for s in made do s.Dispose()
+            made.Clear()
 
 /// \(A s\) for a batch: b×n×m, b×m → b×n.
 let private apply (a: Tensor) (s: Tensor) = a.bmm(s.unsqueeze(-1L)).squeeze(-1L)
@@ -214,6 +228,8 @@ let private designGram (d: Design) (index: Tensor) =
 
 /// Objective and duality gap of \(P\) per problem (λ > 0 or λ = 0; m ≥ 1).
 let private objectiveAndGap (lambda: float) (a: Design) (y: Tensor) (s: Tensor) : Tensor * Tensor =
+    use scalars = new Scalars()
+    let sc = scalars.Of
     let r = y - designApply a s
     let g = designApplyT a r
     let l1 = s.abs().sum(1L)
@@ -228,6 +244,8 @@ let private objectiveAndGap (lambda: float) (a: Design) (y: Tensor) (s: Tensor) 
 
 /// Relative KKT residual of least squares: \(\|A^\top(As - y)\|_\infty / \max(\|A^\top y\|_\infty, \text{tiny})\).
 let private kktResidual (a: Tensor) (y: Tensor) (s: Tensor) : Tensor =
+    use scalars = new Scalars()
+    let sc = scalars.Of
     let num = applyT a (apply a s - y) |> fun g -> g.abs().amax([| 1L |])
     let den = (applyT a y).abs().amax([| 1L |]).clamp_min(sc (tiny s.dtype))
     num / den
@@ -235,6 +253,8 @@ let private kktResidual (a: Tensor) (y: Tensor) (s: Tensor) : Tensor =
 /// Active-set polish of a batch of iterates x (see the module remarks). Rows where the reduced
 /// system cannot be formed or solved come back unchanged.
 let private polish (lambda: float) (steps: int) (a: Design) (y: Tensor) (atyAll: Tensor) (x: Tensor) : Tensor =
+    use scalars = new Scalars()
+    let sc = scalars.Of
     let ba, n, m = x.shape.[0], y.shape.[1], x.shape.[1]
     let mask = x.ne(sc 0.0)
     let counts = mask.sum([| 1L |], false, torch.int64)
@@ -284,6 +304,8 @@ let private polish (lambda: float) (steps: int) (a: Design) (y: Tensor) (atyAll:
 /// <param name="s">Coefficients, b×m, same dtype and device.</param>
 /// <returns>One objective value per problem, computed in float64.</returns>
 let objective (lambda: float) (a: Tensor) (y: Tensor) (s: Tensor) : float[] =
+    use scalars = new Scalars()
+    let sc = scalars.Of
     checkLambda lambda
     checkProblems a y
     checkCoefficients a s
@@ -303,6 +325,8 @@ let objective (lambda: float) (a: Tensor) (y: Tensor) (s: Tensor) : float[] =
 /// <param name="s">Coefficients, b×m.</param>
 /// <returns>One relative gap per problem (computed in float64; 0 when m = 0 or n = 0).</returns>
 let relativeGap (lambda: float) (a: Tensor) (y: Tensor) (s: Tensor) : float[] =
+    use scalars = new Scalars()
+    let sc = scalars.Of
     checkLambda lambda
     checkProblems a y
     checkCoefficients a s
@@ -338,6 +362,8 @@ type private Active =
 /// Solves the reduced systems \((A_S^\top A_S) z = A_S^\top y - \tfrac{\lambda}{2}\sigma\) on the valid
 /// slots (identity on the others); a tiny ridge is used where the Cholesky factorisation fails.
 let private reducedSolve (lambda: float) (a: Design) (aty: Tensor) (slots: Tensor) (valid: Tensor) (sigma: Tensor) : Tensor =
+    use scalars = new Scalars()
+    let sc = scalars.Of
     let ba, k = slots.shape.[0], slots.shape.[1]
     let g = designGram a slots * valid.unsqueeze(2L) * valid.unsqueeze(1L) + torch.diag_embed(valid.neg() + sc 1.0)
     let rhs = (aty.gather(1L, slots) - sigma * sc (lambda / 2.0)) * valid
@@ -359,6 +385,8 @@ let private reducedSolve (lambda: float) (a: Design) (aty: Tensor) (slots: Tenso
 /// Solves a batch of independent LASSO problems: see the XML docs on the public wrapper below. `first`
 /// is the index of the batch's first problem in the caller's batch (for messages).
 let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: torch.Tensor) : Solution =
+    use scalars = new Scalars()
+    let sc = scalars.Of
     checkOptions options
     checkProblems a y
     let b, n, m = int a.shape.[0], a.shape.[1], a.shape.[2]
@@ -438,6 +466,8 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
         /// system; move towards its solution only as far as the first sign change and drop that column.
         let activeSetStep () =
             use _ = torch.NewDisposeScope()
+            use scalars = new Scalars()
+            let sc = scalars.Of
             let ba = int64 st.Index.Length
             let s = slotPoint ()
             let g = designApplyT st.A (st.Y - designApply st.A s)
@@ -468,6 +498,8 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
 
         let step () =
             use _ = torch.NewDisposeScope()
+            use scalars = new Scalars()
+            let sc = scalars.Of
             let grad = designApplyT st.A (designApply st.A st.Z - st.Y) * sc 2.0
             let v = st.Z - grad * st.InvL
             let xNew = v.sign() * (v.abs() - st.Threshold).clamp_min(sc 0.0)
@@ -484,6 +516,8 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
         /// better polished points and compacts the active set. `final` finishes every remaining problem.
         let check (phaseOne: bool) (iteration: int) (final: bool) =
             use _ = torch.NewDisposeScope()
+            use scalars = new Scalars()
+            let sc = scalars.Of
             let ba = st.Index.Length
             let x = if phaseOne then slotPoint () else st.X
             let p, gap = objectiveAndGap lambda st.A st.Y x
@@ -853,6 +887,8 @@ let private newtonStartMeasurements = 128
 /// (at most n independent columns, largest first, with their Cholesky factor when it is well
 /// conditioned), or None when the iteration breaks down (then the method starts from zero).
 let private newtonStart (lambda: float) (a: Tensor) (b: float[]) : WarmStart option =
+    use scalars = new Scalars()
+    let sc = scalars.Of
     use _ = torch.NewDisposeScope()
     let n, m = int a.shape.[0], int a.shape.[1]
     let dtype, device = a.dtype, a.device
