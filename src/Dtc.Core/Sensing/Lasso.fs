@@ -382,17 +382,22 @@ let private reducedSolve (lambda: float) (a: Design) (aty: Tensor) (slots: Tenso
         else chol
     torch.cholesky_solve(rhs.unsqueeze(-1L), factor, false).squeeze(-1L) * valid
 
-/// Solves a batch of independent LASSO problems: see the XML docs on the public wrapper below. `first`
-/// is the index of the batch's first problem in the caller's batch (for messages).
+/// Every check of a solver's inputs: options, ranks, shapes, dtypes and devices, finite entries (the
+/// message names the first bad problem). Each entry point runs it once; the kernels below assume it.
+let private checkInputs (options: Options) (a: torch.Tensor) (y: torch.Tensor) =
+    checkOptions options
+    checkProblems a y
+    use _ = torch.NewDisposeScope()
+    checkFinite "a" a
+    checkFinite "y" y
+
+/// Solves a batch of independent LASSO problems, already checked (`checkInputs`): see the XML docs on the
+/// public wrapper below. `first` is the index of the batch's first problem in the caller's batch (for messages).
 let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: torch.Tensor) : Solution =
     use scalars = new Scalars()
     let sc = scalars.Of
-    checkOptions options
-    checkProblems a y
     let b, n, m = int a.shape.[0], a.shape.[1], a.shape.[2]
     use scope = torch.NewDisposeScope()
-    checkFinite "a" a
-    checkFinite "y" y
     let work = if options.ComputeInFloat64 then torch.float64 else a.dtype
     let device = a.device
     // The whole batch in the working precision, only where it is used (a shared matrix converts one copy).
@@ -611,18 +616,13 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
 /// synchronising the intra-op threads, which a second core does not shorten, while independent chunks
 /// keep every core busy. On other devices the batch is solved whole. The chunks' results are those of
 /// the batch solved whole up to rounding (a chunk's matrix products may sum in another order). No tensor
-/// crosses threads: each chunk hands back its coefficients as an array.
+/// crosses threads: each chunk hands back its coefficients as an array. The inputs are checked already
+/// (`checkInputs`), for the whole batch, so that a message names a problem by its index in it.
 let private solveChunked (options: Options) (a: torch.Tensor) (y: torch.Tensor) : Solution =
-    checkOptions options
-    checkProblems a y
     let b = int a.shape.[0]
     let parts = if a.device_type = DeviceType.CPU then min (torch.get_num_threads ()) b else 1
     if parts < 2 then solveBatch 0 options a y
     else
-        // Checked once for the whole batch, so that a message names the problem by its index in it.
-        (use _ = torch.NewDisposeScope()
-         checkFinite "a" a
-         checkFinite "y" y)
         let bounds = Array.init (parts + 1) (fun p -> p * b / parts)
         let results : Result<float[] * Diagnostics[], exn>[] = Array.zeroCreate parts
         let worker p () =
@@ -1067,7 +1067,9 @@ let private solveOnHost (options: Options) (a: torch.Tensor) (y: torch.Tensor) :
 /// <param name="a">Design matrices, b×n×m.</param>
 /// <param name="y">Targets, b×n.</param>
 /// <returns>The solutions, as <see cref="M:Dtc.Sensing.Lasso.solve(Dtc.Sensing.Lasso.Options,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor)"/>.</returns>
-let solveOnDevice (options: Options) (a: torch.Tensor) (y: torch.Tensor) : Solution = solveChunked options a y
+let solveOnDevice (options: Options) (a: torch.Tensor) (y: torch.Tensor) : Solution =
+    checkInputs options a y
+    solveChunked options a y
 
 /// <summary>Solves a batch of independent LASSO problems
 /// \( \min_s \|A_i s - y_i\|_2^2 + \lambda \|s\|_1 \). Problems with at most 1024 measurements
@@ -1091,15 +1093,12 @@ let solveOnDevice (options: Options) (a: torch.Tensor) (y: torch.Tensor) : Solut
 /// use codes = sol.Coefficients
 /// </code></example>
 let solve (options: Options) (a: torch.Tensor) (y: torch.Tensor) : Solution =
-    checkOptions options
-    checkProblems a y
+    checkInputs options a y
     let b, n, m = int a.shape.[0], int a.shape.[1], int a.shape.[2]
     let host = options.ComputeInFloat64 && options.Lambda > 0.0 && options.ActiveSetSteps > 0 && b > 0 && n > 0 && m > 0 && n <= hostMeasurements
     if not host then solveChunked options a y
     else
         use scope = torch.NewDisposeScope()
-        checkFinite "a" a
-        checkFinite "y" y
         let solved = solveOnHost options a y
         if solved |> Array.exists Option.isNone then
             // Some problem was not certified on the host (rare): the device path for the whole batch,
