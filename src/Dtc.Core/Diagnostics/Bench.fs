@@ -378,7 +378,8 @@ let solverProblems (device: torch.Device) (m: int) (b: int) : torch.Tensor * tor
     // A sum of 784 Xavier-normal weights, std √(2/(m+784)) each, is normal with std √(784·2/(m+784)).
     use g = new torch.Generator(5UL, torch.CPU)
     use z = torch.randn([| int64 b; int64 m |], dtype = torch.float64, generator = g).``to``(device)
-    use x = z * sqrt (784.0 * 2.0 / float (m + 784))
+    use std = (sqrt (784.0 * 2.0 / float (m + 784))).ToScalar()
+    use x = z * std
     theta.unsqueeze(0L).expand(int64 b, int64 n, int64 m).contiguous(), Measurements.measure phi x
 
 /// <summary>Throughput of a LASSO solver on <see cref="M:Dtc.Diagnostics.Bench.solverProblems(TorchSharp.torch.Device,System.Int32,System.Int32)"/>:

@@ -82,3 +82,40 @@ let toArray2D (t: torch.Tensor) : float[,] =
     let rows, cols = int t.shape.[0], int t.shape.[1]
     let flat = toArray t
     Array2D.init rows cols (fun i j -> flat.[i * cols + j])
+
+/// The Scalar 1 as an integer (a valid scale of an addition for every dtype), created on first use (after
+/// the native libraries load) and held for the life of the process.
+let private scaleOne = lazy ((1L).ToScalar())
+
+/// <summary>Tensor addition, \(a + b\), as a new tensor: what <c>a.add(b)</c> and the <c>+</c> operator
+/// compute, without the temporary Scalar they create.</summary>
+/// <remarks>TorchSharp's <c>add(Tensor)</c>, <c>add(Scalar)</c>, <c>add_</c> and <c>+</c> pass as the scale of the
+/// second operand a Scalar 1 that they create and drop at once: nothing keeps it alive during the native call,
+/// so the finalizer thread can free it while libtorch reads it (a GC triggered by another thread is enough).
+/// It showed as an error "Expected false to be true" from <c>c10::Scalar::toFloat</c> in Adam's step, in about
+/// one concurrent protocol run in ten. These functions pass a Scalar 1 that lives as long as the process.</remarks>
+/// <param name="a">The first operand (not modified).</param>
+/// <param name="b">The second operand, broadcast to <paramref name="a"/>.</param>
+/// <returns>A new tensor, in the caller's dispose scope.</returns>
+let add (a: torch.Tensor) (b: torch.Tensor) : torch.Tensor = a.add(b, scaleOne.Value)
+
+/// <summary>In-place tensor addition, \(a \leftarrow a + b\), without TorchSharp's temporary Scalar (see
+/// <see cref="M:Dtc.Runtime.Torch.add(TorchSharp.torch.Tensor,TorchSharp.torch.Tensor)"/>).</summary>
+/// <param name="a">The tensor updated in place.</param>
+/// <param name="b">The tensor added, broadcast to <paramref name="a"/>.</param>
+/// <returns><paramref name="a"/>.</returns>
+let addInPlace (a: torch.Tensor) (b: torch.Tensor) : torch.Tensor = a.add_(b, scaleOne.Value)
+
+/// <summary>A Scalar added to every element, \(a + s\), as a new tensor, without TorchSharp's temporary
+/// Scalar (see <see cref="M:Dtc.Runtime.Torch.add(TorchSharp.torch.Tensor,TorchSharp.torch.Tensor)"/>).</summary>
+/// <param name="a">The tensor (not modified).</param>
+/// <param name="s">The Scalar; the caller keeps it alive until the call returns.</param>
+/// <returns>A new tensor, in the caller's dispose scope.</returns>
+let addScalar (a: torch.Tensor) (s: Scalar) : torch.Tensor = a.add(s, scaleOne.Value)
+
+/// <summary>A Scalar added to every element in place, \(a \leftarrow a + s\), without TorchSharp's temporary
+/// Scalar (see <see cref="M:Dtc.Runtime.Torch.add(TorchSharp.torch.Tensor,TorchSharp.torch.Tensor)"/>).</summary>
+/// <param name="a">The tensor updated in place.</param>
+/// <param name="s">The Scalar; the caller keeps it alive until the call returns.</param>
+/// <returns><paramref name="a"/>.</returns>
+let addScalarInPlace (a: torch.Tensor) (s: Scalar) : torch.Tensor = a.add_(s, scaleOne.Value)

@@ -109,7 +109,10 @@ let synthesise (kind: Kind) (codes: torch.Tensor) : torch.Tensor =
         | DctI ->
             // (Ψs)_k = √(2/(m−1)) c_k Σ_n c_n s_n cos(πkn/(m−1)): period 2(m−1).
             let c = weights DctI m codes
-            cosineSums (codes * c) (2 * (m - 1)) m * (c * sqrt (2.0 / float (m - 1)))
+            // The scale as a Scalar held until the product returns (a double would become a temporary Scalar
+            // that the finalizer can free during the native call).
+            use scale = (sqrt (2.0 / float (m - 1))).ToScalar()
+            cosineSums (codes * c) (2 * (m - 1)) m * (c * scale)
         | DctII ->
             // (Ψs)_k = w_k Σ_n s_n cos(πk(2n+1)/(2m)): s at the odd positions 2n+1 of a period 4m.
             let interleaved = torch.stack([| torch.zeros_like(codes); codes |], -1L).flatten(-2L)

@@ -234,12 +234,12 @@ let private objectiveAndGap (lambda: float) (a: Design) (y: Tensor) (s: Tensor) 
     let g = designApplyT a r
     let l1 = s.abs().sum(1L)
     let rr = (r * r).sum(1L)
-    let p = rr + l1 * sc lambda
+    let p = Torch.add rr (l1 * sc lambda)
     let half = lambda / 2.0
     let gmax = g.abs().amax([| 1L |])
     let theta = torch.where(gmax.gt(sc half), gmax.clamp_min(sc (tiny s.dtype)).reciprocal() * sc half, torch.ones_like(gmax))
-    let oneMinus = theta.neg() + sc 1.0
-    let gap = l1 * sc lambda - (s * g).sum(1L) * theta * sc 2.0 + oneMinus * oneMinus * rr
+    let oneMinus = Torch.addScalarInPlace (theta.neg()) (sc 1.0)
+    let gap = Torch.add (l1 * sc lambda - (s * g).sum(1L) * theta * sc 2.0) (oneMinus * oneMinus * rr)
     p, gap.clamp_min(sc 0.0)
 
 /// Relative KKT residual of least squares: \(\|A^\top(As - y)\|_\infty / \max(\|A^\top y\|_\infty, \text{tiny})\).
@@ -275,7 +275,7 @@ let private polish (lambda: float) (steps: int) (a: Design) (y: Tensor) (atyAll:
         let eye = torch.eye(k, dtype = dtype, device = x.device).expand(ba, k, k)
         let inf = torch.full([| ba; k |], sc Double.PositiveInfinity, dtype = dtype, device = x.device)
         for _ in 1..steps do
-            let g = gram * valid.unsqueeze(2L) * valid.unsqueeze(1L) + torch.diag_embed(valid.neg() + sc 1.0)
+            let g = Torch.add (gram * valid.unsqueeze(2L) * valid.unsqueeze(1L)) (torch.diag_embed(Torch.addScalarInPlace (valid.neg()) (sc 1.0)))
             let rhs = (aty - sigma * sc half) * valid
             let struct (chol, info) = torch.linalg.cholesky_ex(g, false)
             let good = info.eq(sc 0.0)
@@ -287,7 +287,7 @@ let private polish (lambda: float) (steps: int) (a: Design) (y: Tensor) (atyAll:
             let ratio = torch.where(crosses, cur / (cur - z).masked_fill(crosses.logical_not(), sc 1.0), inf)
             let alpha = ratio.amin([| 1L |], true).clamp_max(sc 1.0)
             let drop = crosses.logical_and(ratio.le(alpha))
-            cur <- (cur + (z - cur) * alpha).masked_fill(drop, sc 0.0)
+            cur <- (Torch.add cur ((z - cur) * alpha)).masked_fill(drop, sc 0.0)
             valid <- valid.masked_fill(drop, sc 0.0)
             sigma <- sigma * valid
         let c = torch.zeros_like(x).scatter(1L, idx, cur)
@@ -312,7 +312,7 @@ let objective (lambda: float) (a: Tensor) (y: Tensor) (s: Tensor) : float[] =
     use _ = torch.NewDisposeScope()
     let a64, y64, s64 = a.to_type(torch.float64), y.to_type(torch.float64), s.to_type(torch.float64)
     let r = apply a64 s64 - y64
-    (r * r).sum(1L) + s64.abs().sum(1L) * sc lambda |> Torch.toArray
+    Torch.add ((r * r).sum(1L)) (s64.abs().sum(1L) * sc lambda) |> Torch.toArray
 
 /// <summary>The optimality certificate the solver reports, for arbitrary coefficients: the
 /// relative duality gap \(G / \max(P, \text{tiny})\) with
@@ -365,13 +365,13 @@ let private reducedSolve (lambda: float) (a: Design) (aty: Tensor) (slots: Tenso
     use scalars = new Scalars()
     let sc = scalars.Of
     let ba, k = slots.shape.[0], slots.shape.[1]
-    let g = designGram a slots * valid.unsqueeze(2L) * valid.unsqueeze(1L) + torch.diag_embed(valid.neg() + sc 1.0)
+    let g = Torch.add (designGram a slots * valid.unsqueeze(2L) * valid.unsqueeze(1L)) (torch.diag_embed(Torch.addScalarInPlace (valid.neg()) (sc 1.0)))
     let rhs = (aty.gather(1L, slots) - sigma * sc (lambda / 2.0)) * valid
     let struct (chol, info) = torch.linalg.cholesky_ex(g, false)
     let ridged () =
         let eye = torch.eye(k, dtype = g.dtype, device = g.device).expand(ba, k, k)
         let scale = g.diagonal(0L, 1L, 2L).mean([| 1L |], true).unsqueeze(2L)
-        let struct (cholR, infoR) = torch.linalg.cholesky_ex(g + eye * scale * sc 1e-12, false)
+        let struct (cholR, infoR) = torch.linalg.cholesky_ex(Torch.add g (eye * scale * sc 1e-12), false)
         let good = info.eq(sc 0.0).view(ba, 1L, 1L)
         let goodR = infoR.eq(sc 0.0).view(ba, 1L, 1L)
         torch.where(good, chol, torch.where(goodR, cholR, eye))
@@ -481,7 +481,7 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
             let struct (vmax, jstar) = violation.max(1L, false)
             let hasFree = st.Valid.sum(1L).lt(sc (float k))
             let add = st.AtOptimum.logical_and(hasFree).logical_and(vmax.gt(sc (half * 1e-12)))
-            let free = (st.Valid.neg() + sc 1.0).argmax(1L)
+            let free = (Torch.addScalarInPlace (st.Valid.neg()) (sc 1.0)).argmax(1L)
             let addSlot = torch.nn.functional.one_hot(free, k).to_type(torch.ScalarType.Bool).logical_and(add.unsqueeze(1L))
             let slots = torch.where(addSlot, jstar.unsqueeze(1L).expand(ba, k), st.Slots)
             let valid = st.Valid.masked_fill(addSlot, sc 1.0)
@@ -492,7 +492,7 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
             let ratio = torch.where(crosses, cur / (cur - z).masked_fill(crosses.logical_not(), sc 1.0), torch.full_like(cur, sc Double.PositiveInfinity))
             let alpha = ratio.amin([| 1L |], true).clamp_max(sc 1.0)
             let drop = crosses.logical_and(ratio.le(alpha))
-            let moved = (cur + (z - cur) * alpha).masked_fill(drop, sc 0.0)
+            let moved = (Torch.add cur ((z - cur) * alpha)).masked_fill(drop, sc 0.0)
             let finite = moved.isfinite().all(1L).unsqueeze(1L)
             // A non-finite reduced solution (hopeless conditioning) leaves the problem where it was.
             st.Slots.copy_(torch.where(finite, slots, st.Slots)) |> ignore
@@ -510,9 +510,10 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
             let xNew = v.sign() * (v.abs() - st.Threshold).clamp_min(sc 0.0)
             let d = xNew - st.X
             let restart = ((st.Z - xNew) * d).sum(1L).gt(sc 0.0)
-            let tNew = ((st.T * st.T * sc 4.0 + sc 1.0).sqrt() + sc 1.0) * sc 0.5
+            let root = (Torch.addScalarInPlace (st.T * st.T * sc 4.0) (sc 1.0)).sqrt_()
+            let tNew = Torch.addScalarInPlace root (sc 1.0) * sc 0.5
             let beta = ((st.T - sc 1.0) / tNew).masked_fill(restart, sc 0.0)
-            st.Z.copy_(xNew + d * beta.unsqueeze(1L)) |> ignore
+            st.Z.copy_(Torch.add xNew (d * beta.unsqueeze(1L))) |> ignore
             st.X.copy_(xNew) |> ignore
             st.T.copy_(tNew.masked_fill(restart, sc 1.0)) |> ignore
 
@@ -919,7 +920,7 @@ let private newtonStart (lambda: float) (a: Tensor) (b: float[]) : WarmStart opt
             let idx = keep.nonzero().squeeze(1L)
             let k = int idx.shape.[0]
             let aJ = a.index_select(1L, idx)
-            let grad = xi + bt - aJ.mv(px.index_select(0L, idx))
+            let grad = Torch.add xi bt - aJ.mv(px.index_select(0L, idx))
             let gn = num (grad.norm())
             if not (Double.IsFinite gn) then
                 broken <- true
@@ -930,7 +931,7 @@ let private newtonStart (lambda: float) (a: Tensor) (b: float[]) : WarmStart opt
                 let d =
                     if k <= n / 2 then
                         // Woodbury: (I + σ A_J A_Jᵀ)⁻¹ g = g − A_J (I/σ + A_JᵀA_J)⁻¹ A_Jᵀ g.
-                        let small = aJ.T.mm(aJ) + torch.eye(int64 k, dtype = dtype, device = device) * sc (1.0 / sigma)
+                        let small = Torch.add (aJ.T.mm(aJ)) (torch.eye(int64 k, dtype = dtype, device = device) * sc (1.0 / sigma))
                         let struct (chol, _) = torch.linalg.cholesky_ex(small, false)
                         let w = torch.cholesky_solve(aJ.T.mv(grad).unsqueeze(1L), chol, false).squeeze(1L)
                         (grad - aJ.mv(w)).neg()
@@ -945,10 +946,10 @@ let private newtonStart (lambda: float) (a: Tensor) (b: float[]) : WarmStart opt
                             else
                                 let aIn = a.index_select(1L, entered)
                                 let aOut = a.index_select(1L, left)
-                                gram.add_(aIn.mm(aIn.T)).sub_(aOut.mm(aOut.T)) |> ignore
+                                (Torch.addInPlace gram (aIn.mm(aIn.T))).sub_(aOut.mm(aOut.T)) |> ignore
                         if not (isNull previous) then previous.Dispose()
                         previous <- keep.MoveToOuterDisposeScope()
-                        let h = gram * sc sigma + torch.eye(int64 n, dtype = dtype, device = device)
+                        let h = Torch.add (gram * sc sigma) (torch.eye(int64 n, dtype = dtype, device = device))
                         let struct (chol, _) = torch.linalg.cholesky_ex(h, false)
                         torch.cholesky_solve(grad.neg().unsqueeze(1L), chol, false).squeeze(1L)
                 if k <= n / 2 && not (isNull gram) then
@@ -965,14 +966,14 @@ let private newtonStart (lambda: float) (a: Tensor) (b: float[]) : WarmStart opt
                 let mutable accepted = not (Double.IsFinite slope) || slope >= 0.0
                 if accepted then broken <- true
                 while not accepted do
-                    let xt = xi + d * sc t
-                    let pt = soft (x - (atxi + atd * sc t) * sc sigma) (sigma * mu)
+                    let xt = Torch.add xi (d * sc t)
+                    let pt = soft (x - Torch.add atxi (atd * sc t) * sc sigma) (sigma * mu)
                     let psi = 0.5 * num (xt.dot(xt)) + num (bt.dot(xt)) + num (pt.dot(pt)) / (2.0 * sigma)
                     if psi <= psi0 + 1e-4 * t * slope || t < 1e-10 then accepted <- true else t <- t * 0.5
                 if broken then innerDone <- true
                 else
-                    xi.add_(d * sc t) |> ignore
-                    atxi.add_(atd * sc t) |> ignore
+                    Torch.addInPlace xi (d * sc t) |> ignore
+                    Torch.addInPlace atxi (atd * sc t) |> ignore
                     inner <- inner + 1
         if broken then finished <- true
         else

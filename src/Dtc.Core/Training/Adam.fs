@@ -53,8 +53,7 @@ type FusedAdam internal (parameters: Parameter[], learningRate: float, first: to
     // Compiled functions by number of parameters updated (all of them, unless some have no gradient).
     let units = Dictionary<int, torch.jit.CompilationUnit>(dict [ parameters.Length, first ])
     // The step counts' increment, held for the optimiser's life: a Scalar made and dropped in the call
-    // can be finalized, on another thread, while the native call still reads it (seen once in about
-    // twenty concurrent protocol runs, as an error from libtorch's add_).
+    // can be finalized, on another thread, while the native call still reads it.
     let one = 1.0.ToScalar()
     let mutable disposed = false
 
@@ -85,7 +84,8 @@ type FusedAdam internal (parameters: Parameter[], learningRate: float, first: to
                     let u = torch.jit.compile(script live.Length)
                     units.[live.Length] <- u
                     u
-            for i in live do steps.[i].add_(one) |> ignore
+            // Not steps.[i].add_(one): TorchSharp would pass a temporary Scalar as the scale (see Torch.add).
+            for i in live do Dtc.Runtime.Torch.addScalarInPlace steps.[i] one |> ignore
             let pick (f: int -> obj) = live |> Array.map f
             let arguments =
                 Array.concat

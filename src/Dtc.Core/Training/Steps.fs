@@ -123,7 +123,7 @@ let trainModel (optimizer: torch.optim.Optimizer) (model: Model.Mlp)
             use _ = torch.no_grad ()
             if isNull total then
                 total <- torch.zeros(Array.empty<int64>, dtype = torch.float64, device = loss.device).MoveToOuterDisposeScope()
-            total.add_(loss) |> ignore
+            Dtc.Runtime.Torch.addInPlace total loss |> ignore
         if isNull total then nan else total.item<float>() / float count
     finally
         if not (isNull total) then total.Dispose()
@@ -151,7 +151,7 @@ let train (optimizer: torch.optim.Optimizer) (forward: torch.Tensor -> torch.Ten
             use _ = torch.no_grad ()
             if isNull total then
                 total <- torch.zeros(Array.empty<int64>, dtype = torch.float64, device = loss.device).MoveToOuterDisposeScope()
-            total.add_(loss.detach()) |> ignore
+            Dtc.Runtime.Torch.addInPlace total (loss.detach()) |> ignore
         if isNull total then nan else total.item<float>() / float count
     finally
         if not (isNull total) then total.Dispose()
