@@ -59,13 +59,15 @@ let private calls (path: string) : (string * Callee) list =
                         | None -> () ]
 
 /// TorchSharp members that create a Scalar and drop it during their own native call: add and add_ without a
-/// scale, the + operator, any tensor operator with a .NET number, and Scalar's implicit conversions (a
-/// conversion at a call site makes a Scalar that nothing holds).
+/// scale, the + operator, any tensor operator with a .NET number, Scalar's implicit conversions (a
+/// conversion at a call site makes a Scalar that nothing holds) and the tensor-to-number conversions.
 let private createsTemporaryScalar (c: Callee) =
     (c.Owner = "Tensor" && (c.Name = "add" || c.Name = "add_" || c.Name = "addcdiv" || c.Name = "addcdiv_") && c.Parameters = 1)
     || (c.Owner = "Tensor" && c.Name = "op_Addition")
     || (c.Owner = "Tensor" && c.Name.StartsWith "op_" && c.NumberParameter)
     || (c.Owner = "Scalar" && c.Name = "op_Implicit")
+    // tensor.ToDouble() and the like read the value through a Scalar that nothing holds (item<T>() does not).
+    || (c.Owner = "TensorExtensionMethods" && c.Name.StartsWith "To" && c.Parameters = 1 && c.Name <> "ToTensor")
 
 [<Tests>]
 let tests =
