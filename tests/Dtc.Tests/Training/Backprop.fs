@@ -98,9 +98,10 @@ let tests =
                     columns.Dispose()
                     inputs.Dispose()
 
-        testCase "the staged columns are the training inputs transposed, and shuffled batches agree in both layouts" <| fun () ->
+        testCase "the staged columns are the training batches transposed, and shuffled batches agree in both layouts" <| fun () ->
             use data = Dtc.Tests.Training.CompressTrain.staged ()
-            Expect.equal data.TrainColumns.shape [| 20L; 300L |] "pixels × samples"
+            Expect.equal data.TrainColumns.shape [| 5L; 20L; 64L |] "batches × pixels × batch size (300 samples in batches of 64)"
+            Expect.isTrue (data.TrainColumns.[4L].narrow(1L, 44L, 20L).eq(0.0f.ToScalar()).all().item<bool>()) "the last block is zero past its 44 samples"
             for shuffle in [ None; Some 5L ] do
                 for position in [ 0L; 4L; 5L; 13L ] do
                     use scope = torch.NewDisposeScope()
