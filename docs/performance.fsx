@@ -35,22 +35,22 @@ records the machine, threads and device alongside the timings (times in millisec
 field name says otherwise).
 
 What the recorded run below shows (2 cores, no GPU, a shared virtual machine: the hypervisor took
-0.9 % of the CPU time during the run, yet timings vary by 15–25 % from run to run — the ceiling was
-225 and 236 GFLOP/s in the last two runs, the training step's median 5.81 and 6.29 ms, the protocol
-34.7 and 30.6 s — so compare within one run; medians are reported, and for the ceiling and the training
-step also the best of the repetitions). The ceiling and the training step are timed in the steady
+0.5 % of the CPU time during the run, yet timings vary by 15–25 % from run to run — in the last five
+runs the ceiling was 236, 225, 220, 225 and 235 GFLOP/s, the training step's median 6.29, 5.81, 5.44,
+6.19 and 6.43 ms, the protocol 30.6, 34.7, 32.0, 30.8 and 31.0 s — so compare within one run; medians
+are reported, and for the ceiling and the training step also the best of the repetitions). The ceiling and the training step are timed in the steady
 state: the VM's cores ran at about 145 GFLOP/s for the first seconds of load before reaching their
 sustained rate, and the first 150 steps of a process run at half speed (tiered compilation, the
 allocator and the thread pool warming up), so the bench warms both up first.
 
 | Target (issue 5) | Recorded | Met? |
 |---|---|---|
-| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 6.29 ms = 1.77× (ceiling 236 GFLOP/s); in the run before 5.81 ms = 1.56× (225 GFLOP/s); earlier (autograd): 6.60 ms = 1.71×, 6.47 ms = 1.59×, 6.22 ms = 1.53×, 7.72 ms = 2.07× | in three runs of six |
-| Compress step below 5 % of a cycle at width 512 | 31.5 ms, 2.7 % (2048: 0.31 s, 7.1 %; 8192: 5.7 s, 27 %); 21 ms, 1.7 % in the run before | yes |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 30.6 s; 34.7 s in the run before (was 36–44 s with autograd); its matrix products alone need 18.5 s at this run's ceiling (1.65×) | no (within 2 % in the faster run) |
-| Batched solver at least 10× one at a time | `solveOnDevice`: 10.9× at m = 512 and 32 problems, 11.1× at 128 (10.0× and 12.0× in the run before); 15× and 27× at m = 256. `solve` (host): 1.5–2.1× | device path: yes from 32 problems; host path: no |
-| Protocol peak memory below 1.5 GiB | 403 MiB | yes |
-| Native memory flat over 1,000 compress steps | 434 → 437 MiB resident, 66 live tensors throughout | yes |
+| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 6.43 ms = 1.81× (ceiling 235 GFLOP/s); the four runs before 6.19 ms = 1.66×, 5.44 ms = 1.43×, 6.29 ms = 1.77×, 5.81 ms = 1.56×; earlier (autograd): 6.60 ms = 1.71×, 6.47 ms = 1.59×, 6.22 ms = 1.53×, 7.72 ms = 2.07× | in four runs of nine |
+| Compress step below 5 % of a cycle at width 512 | 25.6 ms, 2.1 % (2048: 0.30 s, 6.6 %; 8192: 6.3 s, 28 %); 20–32 ms, 1.7–2.7 % in the runs before | yes |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 31.0 s; 30.8, 32.0, 30.6 and 34.7 s in the four runs before (36–44 s with autograd); its matrix products alone need 18.6 s at this run's ceiling (1.67×) | no (within 2–3 % in four of the five runs) |
+| Batched solver at least 10× one at a time | `solveOnDevice` at m = 512: 8.6× with 32 problems, 11.1× with 128 (the runs before: 7.1× and 11.4×, 11.3× and 9.5×, 10.9× and 11.1×, 10.0× and 12.0×); at m = 256, 18× and 25×. `solve` (host): 0.9–2.3× | device path: with 128 problems in four runs of five, with 32 in three; host path: no |
+| Protocol peak memory below 1.5 GiB | 410 MiB | yes |
+| Native memory flat over 1,000 compress steps | 363 → 350 MiB resident, 66 live tensors throughout | yes |
 
 **The protocol.** `CompressTrain.run` trains the first cycle once (it is the same for every method:
 same initial model, same mini-batches), then runs the three methods at the same time, one thread each
@@ -79,14 +79,27 @@ VM) took 36.6–44.9 s against 47.4–48.5 s, with 68–72 s of CPU time against
 full run went from 49 s to 35 s. The gradients are autograd's to rounding (a property test over depth,
 biases, both output log-softmaxes and both dtypes; forty Adam steps of float64 training agree to
 1e-10), not bit for bit, so the runs' last digits moved (see [Reproducing the paper](reproducing.html)).
-Running three methods concurrently also exposed a rare failure, once in about twenty runs: a TorchSharp
-`Scalar` made and dropped inside a call can be finalized, on another thread, while the native call still
-reads it; Adam and `Backprop` now hold theirs until their calls return.
+Running three methods concurrently also exposed a rare failure: an error "Expected false to be true" from
+`c10::Scalar::toFloat` in Adam's step, in about one run in ten to twenty. A TorchSharp `Scalar` made and
+dropped inside a call can be finalized, on another thread, while the native call still reads it. Holding
+our own Scalars was not enough: TorchSharp's `add`, `add_` and the tensor `+` operator pass, as the scale
+of their second operand, a Scalar 1 that they create themselves and drop at once (the failing frame was
+that scale). `Torch.add`, `Torch.addInPlace` and `Torch.addScalar(InPlace)` pass a Scalar 1 held for the
+life of the process instead; every addition in the library goes through them, and a test reads the
+library's IL and fails on any call that creates such a temporary (additions without a scale, tensor
+operators with a .NET number, implicit conversions to `Scalar`, tensor-to-number conversions).
+
+**The inputs staged per mini-batch.** The columns layout was one pixels × samples matrix, so a batch was
+a view whose 784 rows of 512 samples lay 32 KB apart (one memory page each). Staged as one contiguous
+block per batch (batches × pixels × batch size), the whole step took 9–13 % less time at widths 11–128
+and the same at 256 and 512 (one thread, twelve alternating blocks per width), with the same numbers to
+the bit (both data sets' runs reproduce their recorded results exactly); three interleaved pairs of
+`replicate` runs took 28.4–34.6 s against 32.0–35.5 s.
 
 **What is left of the 30 s target.** `dtc bench` counts the protocol's matrix-product FLOPs as the run
 does them (every cycle's training at the width it trained, every evaluation, the shared first cycle
-once): 4.37 × 10¹² FLOP, which the recorded run's ceiling (236 GFLOP/s) alone needs 18.5 s for. The run
-took 1.65× that (1.79× in the run before; 1.98× with autograd). A profile of the width-512 step on one
+once): 4.37 × 10¹² FLOP, which the recorded run's ceiling (235 GFLOP/s) alone needs 18.6 s for. The run
+took 1.67× that (1.58–1.79× in the runs before; 1.98× with autograd). A profile of the width-512 step on one
 thread now shows about 70 % in MKL's matrix products (packing included), which run at about 100–110
 GFLOP/s on these shapes against 123 GFLOP/s for a large square product on one core, and Adam's fused
 update at about 5 %; the rest is the ReLU, its derivative and the small output operations. At widths of
@@ -97,7 +110,18 @@ every cycle) was no faster, also with the hand-written step (one product of 3h r
 three single-threaded ones); letting only two methods train at a time on two cores, to avoid
 time-slicing, in turns of whole cycles made no measurable difference, and in turns of at least 20 ms of
 whole training steps (a first-come queue) it was slower (44–52 s against 38–43 s, three interleaved runs
-each, the same accuracies to the last digit).
+each, the same accuracies to the last digit); three threads on two cores deliver as many steps per
+second as two (within ±6 % at widths 11–512). Also measured and left out: reading only the inputs
+that vary over the training set (116 of mnist-sample's 784 pixels are 0 in every training image; their
+share of the first layer is one matrix-vector product, with the first layer's columns arranged for the
+cycle) cut the first layer's two products by 15–25 % at width 512 in isolation and a whole step by 0–10 %,
+but five interleaved pairs of `replicate` runs were not faster (33.1–33.9 s against 32.6–35.3 s), and it
+moves the results at the rounding level; a single columns layout for both products (the weight gradient
+from the transposed block) was 3–20 % slower; padding the blocks to 528 columns, and PyTorch's
+transparent huge pages for large allocations (`THP_MEM_ALLOC_ENABLE=1`), made no measurable difference.
+At narrow widths a profile also shows MKL's exponential taking its slow path for underflowing
+log-probabilities (about 6 % of a step at width 11); a softmax kernel would avoid it but round
+differently.
 
 **The solver.** The paper's problems are small (n ≈ 0.1 m ≤ 102 measurements for m ≤ 1024), and
 `Lasso.solve` solves them on the host, in managed float64 with an incrementally updated Cholesky
@@ -115,9 +139,9 @@ two independent chunks about 2×). The reduced systems' ridged second factorisat
 the first fails. A compress step scores every hidden layer on the model as trained
 (`Scoring.dualLayers`), so both sides of all layers of equal width go to the solver as one batch with
 one Θ (with one hidden layer, as in the paper, the same computation as before, bit for bit). Gathering the reduced matrices from one Gram matrix AᵀA was measured and dropped
-(slower than multiplying the gathered columns). At m = 512 the batched rate is 9.8–10.9× one at a
-time with 32 problems and 10.2–12.0× with 128, across runs; at m = 256, 15–18× with 32 and 22–36× with
-128. Large problems
+(slower than multiplying the gathered columns). At m = 512 the batched rate is 7.1–11.3× one at a
+time with 32 problems and 9.5–12.0× with 128, across runs (the one-at-a-time rate, 3.4–5.7 problems/s,
+varies as much as the batched one); at m = 256, 12–18× with 32 and 22–36× with 128. Large problems
 start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and finish with the
 active set, which brought the compress step at width 8192 (two 819×8192 problems) from about 2 minutes
 to 8 s; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ = ΦΨ,
@@ -125,7 +149,7 @@ to 8 s; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ =
 cycle across runs) and its own peak memory to about 1.4 GiB; up to 1,024 units the matrix is kept,
 so the paper's runs keep the supplement's arithmetic.
 
-**Memory and glibc's arenas.** The process's peak working set at the end of the bench (1.1 GiB in the
+**Memory and glibc's arenas.** The process's peak working set at the end of the bench (1.0 GiB in the
 recorded run, with `MALLOC_ARENA_MAX=2`; 1.5–5.9 GiB in earlier runs without it) is reached in the width-8192 measurements, after the protocol and
 the solver's threads. It is memory kept by glibc's malloc: threads that allocate at the same time get
 arenas of their own (up to eight per core) and memory freed into an arena stays with it. Two runs of the
