@@ -20,8 +20,8 @@ type Staged =
       /// copy staged once: the training step of <see cref="M:Dtc.Training.Steps.trainModel(TorchSharp.torch.optim.Optimizer,Dtc.Training.Model.Mlp,Microsoft.FSharp.Core.FSharpFunc{System.Int64,System.Tuple{TorchSharp.torch.Tensor,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor}},System.Int64,System.Int32)"/>
       /// reads the inputs in both layouts. Blocks rather than one pixels × samples matrix: a batch's columns
       /// then lie in one stretch of memory instead of one short run per pixel a whole row of samples apart,
-      /// and the first layer's product took 9–13 % less time for the widths of 128 units and below (the same
-      /// numbers to the bit).</summary>
+      /// and a training step took 9–13 % less time at widths of 128 units and below (the same numbers to the
+      /// bit).</summary>
       TrainColumns: torch.Tensor }
 
     interface IDisposable with

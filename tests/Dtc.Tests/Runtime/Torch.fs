@@ -24,28 +24,28 @@ let private calls (path: string) : (string * Callee) list =
         // Member references only (table 0x0A), with a row that exists.
         if token >>> 24 <> 0x0A || row = 0 || row > md.GetTableRowCount(TableIndex.MemberRef) then None
         else
-                let m = md.GetMemberReference(MetadataTokens.MemberReferenceHandle row)
-                let owner =
-                    match m.Parent.Kind with
-                    | HandleKind.TypeReference -> md.GetString(md.GetTypeReference(TypeReferenceHandle.op_Explicit m.Parent).Name)
-                    | _ -> ""
-                let mutable blob = md.GetBlobReader m.Signature
-                let header = blob.ReadSignatureHeader()
-                if header.Kind <> SignatureKind.Method then None
-                else
-                    if header.IsGeneric then blob.ReadCompressedInteger() |> ignore
-                    let count = blob.ReadCompressedInteger()
-                    // Element types: 0x02 bool … 0x0D float64 are primitives; a class or value type carries a token.
-                    let readType () =
-                        let code = blob.ReadByte()
-                        if code = 0x11uy || code = 0x12uy then blob.ReadCompressedInteger() |> ignore
-                        code
-                    let numbers =
-                        try
-                            readType () |> ignore
-                            [ for _ in 1 .. count -> let c = readType () in c >= 0x04uy && c <= 0x0Duy ] |> List.exists id
-                        with _ -> false
-                    Some { Owner = owner; Name = md.GetString m.Name; Parameters = count; NumberParameter = numbers }
+            let m = md.GetMemberReference(MetadataTokens.MemberReferenceHandle row)
+            let owner =
+                match m.Parent.Kind with
+                | HandleKind.TypeReference -> md.GetString(md.GetTypeReference(TypeReferenceHandle.op_Explicit m.Parent).Name)
+                | _ -> ""
+            let mutable blob = md.GetBlobReader m.Signature
+            let header = blob.ReadSignatureHeader()
+            if header.Kind <> SignatureKind.Method then None
+            else
+                if header.IsGeneric then blob.ReadCompressedInteger() |> ignore
+                let count = blob.ReadCompressedInteger()
+                // Element types 0x04 (int8) to 0x0D (float64) are .NET numbers; a class or value type carries a token.
+                let readType () =
+                    let code = blob.ReadByte()
+                    if code = 0x11uy || code = 0x12uy then blob.ReadCompressedInteger() |> ignore
+                    code
+                let numbers =
+                    try
+                        readType () |> ignore
+                        [ for _ in 1 .. count -> let c = readType () in c >= 0x04uy && c <= 0x0Duy ] |> List.exists id
+                    with _ -> false
+                Some { Owner = owner; Name = md.GetString m.Name; Parameters = count; NumberParameter = numbers }
     [ for typeHandle in md.TypeDefinitions do
         let t = md.GetTypeDefinition typeHandle
         for methodHandle in t.GetMethods() do
