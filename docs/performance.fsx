@@ -47,7 +47,7 @@ allocator and the thread pool warming up), so the bench warms both up first.
 |---|---|---|
 | Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 6.43 ms = 1.81× (ceiling 235 GFLOP/s); the four runs before 6.19 ms = 1.66×, 5.44 ms = 1.43×, 6.29 ms = 1.77×, 5.81 ms = 1.56×; earlier (autograd): 6.60 ms = 1.71×, 6.47 ms = 1.59×, 6.22 ms = 1.53×, 7.72 ms = 2.07× | in four runs of nine |
 | Compress step below 5 % of a cycle at width 512 | 25.6 ms, 2.1 % (2048: 0.30 s, 6.6 %; 8192: 6.3 s, 28 %); 20–32 ms, 1.7–2.7 % in the runs before | yes |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 31.0 s; 30.8, 32.0, 30.6 and 34.7 s in the four runs before (36–44 s with autograd); its matrix products alone need 18.6 s at this run's ceiling (1.67×) | no (within 2–3 % in four of the five runs) |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 31.0 s; 30.8, 32.0, 30.6 and 34.7 s in the four runs before (36–44 s with autograd); its matrix products alone need 18.6 s at this run's ceiling (1.67×) | no (2–3 % over in three of the five runs) |
 | Batched solver at least 10× one at a time | `solveOnDevice` at m = 512: 8.6× with 32 problems, 11.1× with 128 (the runs before: 7.1× and 11.4×, 11.3× and 9.5×, 10.9× and 11.1×, 10.0× and 12.0×); at m = 256, 18× and 25×. `solve` (host): 0.9–2.3× | device path: with 128 problems in four runs of five, with 32 in three; host path: no |
 | Protocol peak memory below 1.5 GiB | 410 MiB | yes |
 | Native memory flat over 1,000 compress steps | 363 → 350 MiB resident, 66 live tensors throughout | yes |
