@@ -276,6 +276,19 @@ let protocolFlops (protocol: Protocol.Protocol) (data: Steps.Staged) (results: R
         else 0.0
     first + (results.Methods |> Array.sumBy perMethod)
 
+/// A random mini-batch of the protocol's shape, 512 inputs of 784 pixels, as rows and as columns, with
+/// targets; disposing it disposes all three.
+type private RandomBatch(device: torch.Device) =
+    let rows = torch.randn(512L, 784L, device = device)
+    let columns = (use t = rows.t() in t.contiguous())
+    let targets = torch.randint(10L, [| 512L |], device = device)
+    member _.Rows = rows
+    member _.Columns = columns
+    member _.Targets = targets
+    interface IDisposable with
+        member _.Dispose() =
+            for t in [ rows; columns; targets ] do t.Dispose()
+
 /// Milliseconds of one training step (forward, backward, Adam) as the protocol runs it
 /// (<c>Steps.trainModel</c>: the gradients of <c>Backprop</c>, the inputs staged as rows and as columns), timed over blocks of ten steps in the steady state the protocol's thousands of
 /// steps run in: the first hundred or so steps of a process take up to twice as long (tiered compilation,
@@ -284,10 +297,8 @@ let protocolFlops (protocol: Protocol.Protocol) (data: Steps.Staged) (results: R
 let private trainStep (settings: Settings) (device: torch.Device) (width: int) =
     use model = Model.create 1L false false torch.float32 device [| 784; width; 10 |]
     use opt = Adam.create 1e-3 model.Parameters
-    use x = torch.randn(512L, 784L, device = device)
-    use rows = x.t()
-    use columns = rows.contiguous()
-    use y = torch.randint(10L, [| 512L |], device = device)
+    use batch = new RandomBatch(device)
+    let x, columns, y = batch.Rows, batch.Columns, batch.Targets
     let steps = 10
     let block () = Steps.trainModel opt model (fun _ -> columns, x, y) 0L steps |> ignore
     for _ in 1 .. 2 * settings.Repetitions do block ()
@@ -304,10 +315,8 @@ let private stepComparison (settings: Settings) (device: torch.Device) (width: i
         use byHand = Model.copy byAutograd
         use optAutograd = Adam.create 1e-3 byAutograd.Parameters
         use optByHand = Adam.create 1e-3 byHand.Parameters
-        use x = torch.randn(512L, 784L, device = device)
-        use rows = x.t()
-        use columns = rows.contiguous()
-        use y = torch.randint(10L, [| 512L |], device = device)
+        use batch = new RandomBatch(device)
+        let x, columns, y = batch.Rows, batch.Columns, batch.Targets
         // Blocks of 10–20 ms (a step takes about 10 ms at width 512 on one core, 0.7 ms at width 11).
         let steps = max 2 (min 20 (2560 / width))
         let autograd () = Steps.train optAutograd (Model.forward byAutograd) (fun _ -> x, y) 0L steps |> ignore

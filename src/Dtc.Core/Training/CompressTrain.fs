@@ -109,19 +109,19 @@ let private fingerprint (options: RunOptions) =
 /// <returns>The compressed model and one record per hidden layer.</returns>
 let compressOnce (protocol: Protocol) (method: Method) (model: Model.Mlp) : Model.Mlp * LayerCycle[] =
     let domain = match method with Dtc -> protocol.Domain | _ -> Scoring.Magnitude
-    let layers = [| 0 .. model.Weights.Length - 2 |]
-    let compressed = layers |> Array.filter (fun layer -> (Model.pair layer model).Units > protocol.Stop)
+    let pairs = Array.init (model.Weights.Length - 1) (fun layer -> Model.pair layer model)
+    let compressed = pairs |> Array.indexed |> Array.filter (fun (_, pair) -> pair.Units > protocol.Stop) |> Array.map fst
     let scores =
         Scoring.dualLayers domain protocol.Reduction protocol.Sensing
-            [| for layer in compressed -> let pair = Model.pair layer model in pair.IncomingWeight, pair.OutgoingWeight |]
+            [| for layer in compressed -> pairs.[layer].IncomingWeight, pairs.[layer].OutgoingWeight |]
     // `current` is the input model until the first layer is compressed; from then on we own it.
     let mutable current = model
     let mutable owned = false
     try
         try
             let records =
-                [| for layer in layers do
-                       let width = (Model.pair layer model).Units
+                [| for layer, pair in Array.indexed pairs do
+                       let width = pair.Units
                        match Array.tryFindIndex ((=) layer) compressed with
                        | None ->
                            yield { Layer = layer; WidthBefore = width; WidthAfter = width; Measurements = 0; Ray = [||]

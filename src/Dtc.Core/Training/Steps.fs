@@ -107,6 +107,23 @@ let trainColumns (shuffleSeed: int64 option) (data: Staged) (position: int64) : 
         use transposed = rows.t()
         transposed.contiguous(), rows, data.Train.Targets.index_select(0L, index)
 
+/// The mean loss of `count` training steps: `step k` runs the k-th (in a dispose scope of its own) and returns
+/// its loss, without a graph. The running sum stays on the loss's device: no host round trip per step.
+let private meanLoss (count: int) (step: int -> torch.Tensor) : float =
+    if count < 0 then invalidArg (nameof count) (sprintf "Expecting a non-negative number of mini-batches but received %d" count)
+    let mutable total : torch.Tensor = null
+    try
+        for k in 0 .. count - 1 do
+            use scope = torch.NewDisposeScope()
+            let loss = step k
+            use _ = torch.no_grad ()
+            if isNull total then
+                total <- torch.zeros(Array.empty<int64>, dtype = torch.float64, device = loss.device).MoveToOuterDisposeScope()
+            Dtc.Runtime.Torch.addInPlace total loss |> ignore
+        if isNull total then nan else total.item<float>() / float count
+    finally
+        if not (isNull total) then total.Dispose()
+
 /// <summary>Trains a model for a number of mini-batches with an optimiser over its parameters (the
 /// protocol: Adam) and the cross-entropy loss, with the gradients of <see cref="M:Dtc.Training.Backprop.backward(Dtc.Training.Model.Mlp,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor)"/>
 /// instead of autograd: the training the protocol runs. The same updates as
@@ -120,22 +137,11 @@ let trainColumns (shuffleSeed: int64 option) (data: Staged) (position: int64) : 
 /// <returns>The mean training loss (NaN for no mini-batch).</returns>
 let trainModel (optimizer: torch.optim.Optimizer) (model: Model.Mlp)
                (batch: int64 -> torch.Tensor * torch.Tensor * torch.Tensor) (start: int64) (count: int) : float =
-    if count < 0 then invalidArg (nameof count) (sprintf "Expecting a non-negative number of mini-batches but received %d" count)
-    // The running sum stays on the loss's device: no host round trip per step.
-    let mutable total : torch.Tensor = null
-    try
-        for k in 0 .. count - 1 do
-            use scope = torch.NewDisposeScope()
-            let columns, inputs, targets = batch (start + int64 k)
-            let loss = Backprop.backward model columns inputs targets
-            optimizer.step() |> ignore
-            use _ = torch.no_grad ()
-            if isNull total then
-                total <- torch.zeros(Array.empty<int64>, dtype = torch.float64, device = loss.device).MoveToOuterDisposeScope()
-            Dtc.Runtime.Torch.addInPlace total loss |> ignore
-        if isNull total then nan else total.item<float>() / float count
-    finally
-        if not (isNull total) then total.Dispose()
+    meanLoss count (fun k ->
+        let columns, inputs, targets = batch (start + int64 k)
+        let loss = Backprop.backward model columns inputs targets
+        optimizer.step() |> ignore
+        loss)
 
 /// <summary>Trains for a number of mini-batches with an optimiser (the protocol: Adam) and cross-entropy loss.</summary>
 /// <param name="optimizer">The optimiser over the model's parameters.</param>
@@ -146,24 +152,13 @@ let trainModel (optimizer: torch.optim.Optimizer) (model: Model.Mlp)
 /// <returns>The mean training loss (NaN for no mini-batch).</returns>
 let train (optimizer: torch.optim.Optimizer) (forward: torch.Tensor -> torch.Tensor)
           (batch: int64 -> torch.Tensor * torch.Tensor) (start: int64) (count: int) : float =
-    if count < 0 then invalidArg (nameof count) (sprintf "Expecting a non-negative number of mini-batches but received %d" count)
-    // The running sum stays on the loss's device: no host round trip per step.
-    let mutable total : torch.Tensor = null
-    try
-        for k in 0 .. count - 1 do
-            use scope = torch.NewDisposeScope()
-            let x, y = batch (start + int64 k)
-            optimizer.zero_grad()
-            let loss = torch.nn.functional.cross_entropy(forward x, y)
-            loss.backward()
-            optimizer.step() |> ignore
-            use _ = torch.no_grad ()
-            if isNull total then
-                total <- torch.zeros(Array.empty<int64>, dtype = torch.float64, device = loss.device).MoveToOuterDisposeScope()
-            Dtc.Runtime.Torch.addInPlace total (loss.detach()) |> ignore
-        if isNull total then nan else total.item<float>() / float count
-    finally
-        if not (isNull total) then total.Dispose()
+    meanLoss count (fun k ->
+        let x, y = batch (start + int64 k)
+        optimizer.zero_grad()
+        let loss = torch.nn.functional.cross_entropy(forward x, y)
+        loss.backward()
+        optimizer.step() |> ignore
+        loss.detach())
 
 /// <summary>Test accuracy, exact (correct / total) and as the supplement computed it (the mean of the
 /// per-batch accuracies), without autograd.</summary>
