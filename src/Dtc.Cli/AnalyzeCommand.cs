@@ -14,10 +14,13 @@ internal static class AnalyzeCommand
         var command = new Command("analyze", "Recompute the Gibbs-entropy analysis from a results file and print its tables.") { results, paper, output };
         command.SetAction(parse =>
         {
+            var folder = parse.GetValue(output);
+            if (folder is not null && File.Exists(folder))
+                throw new ArgumentException($"Expecting --out to name a folder but {folder} is a file");
             var r = Dtc.CSharp.Report.Reports.ReadResults(Existing(parse.GetValue(results)!));
             var analysis = Dtc.CSharp.Analysis.Gibbs.Analyze(r, parse.GetValue(paper));
-            if (parse.GetValue(output) is { } dir)
-                Dtc.CSharp.Report.Reports.WriteAnalysisJson(analysis, Path.Combine(dir, "analysis.json"));
+            if (folder is not null)
+                Dtc.CSharp.Report.Reports.WriteAnalysisJson(analysis, Path.Combine(folder, "analysis.json"));
             Console.WriteLine(analysis.ToMarkdown());
             return 0;
         });
@@ -33,9 +36,11 @@ internal static class AnalyzeCommand
         command.SetAction(parse =>
         {
             var path = Existing(parse.GetValue(results)!);
+            var html = parse.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "report.html");
+            if (Directory.Exists(html))
+                throw new ArgumentException($"Expecting --out to name an HTML file but {html} is a folder");
             var r = Dtc.CSharp.Report.Reports.ReadResults(path);
             var analysis = Dtc.CSharp.Analysis.Gibbs.Analyze(r, parse.GetValue(paper));
-            var html = parse.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "report.html");
             Dtc.CSharp.Report.Reports.WriteHtml(r, analysis, html);
             AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{html}[/]");
             return 0;

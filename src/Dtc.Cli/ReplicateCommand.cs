@@ -85,6 +85,9 @@ internal static class ReplicateCommand
                 Threads = parse.GetValue(threads),
             };
             var outDir = parse.GetValue(output) ?? Path.Combine("runs", name);
+            // Checked before any work: the first checkpoint would otherwise fail only after a cycle of training.
+            if (File.Exists(outDir))
+                throw new ArgumentException($"Expecting --out to name a folder but {outDir} is a file");
             return Run(name, parse.GetValue(data), settings, outDir);
         });
         return command;

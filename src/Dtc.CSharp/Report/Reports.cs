@@ -10,15 +10,16 @@ public static class Reports
     /// <summary>Reads a results file (Dtc's schema 1, also when written by other tools).</summary>
     /// <param name="path">The file.</param>
     /// <returns>The results.</returns>
-    /// <exception cref="InvalidDataException">The file is not a results file.</exception>
+    /// <exception cref="InvalidDataException">The file is not a results file (the message names it).</exception>
     public static RunResults ReadResults(string path) =>
-        RunResults.FromJson(File.ReadAllText(path ?? throw new ArgumentNullException(nameof(path))));
+        RunResults.Of(Dtc.Training.Records.read(path ?? throw new ArgumentNullException(nameof(path))));
 
     /// <summary>Reads an analysis file written by <see cref="WriteAnalysisJson"/>.</summary>
     /// <param name="path">The file.</param>
     /// <returns>The analysis.</returns>
+    /// <exception cref="InvalidDataException">The file is not an analysis (the message names it).</exception>
     public static RunAnalysis ReadAnalysis(string path) =>
-        RunAnalysis.FromJson(File.ReadAllText(path ?? throw new ArgumentNullException(nameof(path))));
+        new(Dtc.Entropy.Analysis.read(path ?? throw new ArgumentNullException(nameof(path))));
 
     /// <summary>Writes results.json.</summary>
     /// <param name="results">The results.</param>

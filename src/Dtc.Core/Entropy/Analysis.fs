@@ -355,6 +355,16 @@ let ofJson (json: string) : Analysis =
         raise (InvalidDataException "Expecting a Dtc analysis with \"methods\" and \"correlations\" arrays but received none")
     a
 
+/// <summary>Reads an analysis from a JSON file; a file that is not an analysis is reported with its path.</summary>
+/// <param name="path">The file.</param>
+/// <returns>The analysis.</returns>
+/// <exception cref="T:System.IO.InvalidDataException">The file is not a Dtc analysis (the message names it).</exception>
+/// <exception cref="T:System.IO.FileNotFoundException">The file does not exist.</exception>
+let read (path: string) : Analysis =
+    let text = IO.File.ReadAllText path
+    try ofJson text
+    with :? IO.InvalidDataException as e -> raise (IO.InvalidDataException(sprintf "%s: %s" path e.Message, e))
+
 let private inv (format: string) (x: float) =
     if Double.IsNaN x then "NaN" else x.ToString(format, CultureInfo.InvariantCulture)
 

@@ -127,6 +127,16 @@ let ofJson (json: string) : Results =
         raise (InvalidDataException "Expecting a Dtc results file with a \"methods\" array but received none")
     r
 
+/// <summary>Reads results from a JSON file; a file that is not a results file is reported with its path.</summary>
+/// <param name="path">The file.</param>
+/// <returns>The results.</returns>
+/// <exception cref="T:System.IO.InvalidDataException">The file is not a Dtc results file (the message names it).</exception>
+/// <exception cref="T:System.IO.FileNotFoundException">The file does not exist.</exception>
+let read (path: string) : Results =
+    let text = File.ReadAllText path
+    try ofJson text
+    with :? InvalidDataException as e -> raise (InvalidDataException(sprintf "%s: %s" path e.Message, e))
+
 /// <summary>Writes text to a file atomically: a temporary file in the same folder, then a rename, so a
 /// reader never sees a partial file.</summary>
 /// <param name="path">The destination.</param>

@@ -124,6 +124,21 @@ let tests =
             let r, s = row a "dtc" "random" "entropy(y2)", row b "dtc" "random" "entropy(y2)"
             Expect.equal s.Pearson.Coefficient r.Pearson.Coefficient "a coefficient survives exactly"
             Expect.isTrue (b.Methods |> Array.exists (fun m -> m.Cycles |> Array.exists (fun c -> Double.IsNaN c.EntropyY1))) "NaN survives"
+            // From a file: read back the same; a file that is not an analysis is named in the error.
+            let folder = IO.Directory.CreateTempSubdirectory("dtc-analysis-").FullName
+            try
+                let good, bad = IO.Path.Combine(folder, "analysis.json"), IO.Path.Combine(folder, "results.json")
+                writeAllTextAtomically good json
+                Expect.equal (Analysis.toJson (Analysis.read good)) json "read from a file"
+                IO.File.WriteAllText(bad, "[1, 2")
+                let message =
+                    try
+                        Analysis.read bad |> ignore
+                        failtest "Expecting InvalidDataException for a file that is not an analysis"
+                    with :? IO.InvalidDataException as e -> e.Message
+                Expect.stringContains message bad "the message names the file"
+            finally
+                IO.Directory.Delete(folder, true)
         }
 
         test "results saved as results.json analyse the same as in memory" {

@@ -185,4 +185,26 @@ let tests =
             Expect.sequenceEqual (back.Methods |> Array.map withoutTimings) (results.Methods |> Array.map withoutTimings) "JSON round trip"
             let lines = (Records.toCsv results).Trim().Split('\n')
             Expect.equal lines.Length (1 + results.Methods.[0].Cycles.Length) "header + one row per cycle"
+
+        testCase "reading a results file: written files read back, a file that is not one is named in the error" <| fun () ->
+            let folder = Directory.CreateTempSubdirectory("dtc-records-").FullName
+            try
+                let results =
+                    { Records.Schema = "1"; Records.Metadata = Unchecked.defaultof<_>
+                      Records.Methods = [| { Method = "magnitude"; InitialAccuracy = 0.5; Cycles = [||] } |] }
+                let good = Path.Combine(folder, "results.json")
+                Records.writeAllTextAtomically good (Records.toJson results)
+                Expect.equal (Records.read good).Methods.[0].Method "magnitude" "read back"
+                let bad = Path.Combine(folder, "broken.json")
+                File.WriteAllText(bad, "{ \"methods\": [")
+                let message =
+                    try
+                        Records.read bad |> ignore
+                        failtest "Expecting InvalidDataException for a corrupt results file"
+                    with :? InvalidDataException as e -> e.Message
+                Expect.stringContains message bad "the message names the file"
+                Expect.stringContains message "JSON is invalid" "and says what is wrong"
+                Expect.throwsT<FileNotFoundException> (fun () -> Records.read (Path.Combine(folder, "none.json")) |> ignore) "missing file"
+            finally
+                Directory.Delete(folder, true)
     ]

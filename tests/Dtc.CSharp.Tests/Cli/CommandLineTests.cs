@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Xunit;
+
+namespace Dtc.CSharp.Tests.Cli;
+
+/// <summary>The <c>dtc</c> command as a user runs it, in its own process: exit codes (0 success, 2 bad
+/// input), messages that name the offending value, bad input rejected before any training, and output
+/// folders holding only finished files.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    readonly string work = Directory.CreateTempSubdirectory("dtc-cli-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(work, recursive: true);
+
+    /// <summary>dtc.dll of the same configuration as this test assembly (the project reference builds it first).</summary>
+    static string DtcDll()
+    {
+        // This assembly lives in tests/Dtc.CSharp.Tests/bin/<configuration>/<framework>/.
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = framework.Parent!;
+        var repo = configuration.Parent!.Parent!.Parent!.Parent!;
+        var dll = Path.Combine(repo.FullName, "src", "Dtc.Cli", "bin", configuration.Name, framework.Name, "dtc.dll");
+        Assert.True(File.Exists(dll), $"Expecting the dtc command at {dll} (build the solution first)");
+        return dll;
+    }
+
+    (int Code, string Output) Dtc(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = work };
+        start.ArgumentList.Add(DtcDll());
+        foreach (var a in args) start.ArgumentList.Add(a);
+        // A wide console, so that messages are not wrapped in the middle of the values the tests look for.
+        start.Environment["COLUMNS"] = "500";
+        using var p = Process.Start(start)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(5)), $"dtc {string.Join(' ', args)} did not finish in 5 minutes");
+        return (p.ExitCode, stdout + stderr.Result);
+    }
+
+    static void BadInput((int Code, string Output) run, params string[] mentions)
+    {
+        Assert.True(run.Code == 2, $"Expecting exit code 2 (bad input) but received {run.Code}:\n{run.Output}");
+        foreach (var m in mentions) Assert.Contains(m, run.Output);
+    }
+
+    [Fact]
+    public void UnknownDatasetIsBadInputNamingTheValueAndTheChoices() =>
+        BadInput(Dtc("replicate", "--dataset", "nope", "--out", "run"), "\"nope\"", "mnist-sample", "fashion-mnist");
+
+    [Fact]
+    public void OutOfRangeOptionIsBadInputAndWritesNothing()
+    {
+        BadInput(Dtc("replicate", "--keep", "1.5", "--out", "run"), "Keep", "1.5");
+        Assert.False(Directory.Exists(Path.Combine(work, "run")), "a rejected run created its output folder");
+    }
+
+    [Fact]
+    public void UnknownMethodIsBadInput() =>
+        BadInput(Dtc("replicate", "--methods", "magnitude,lottery", "--out", "run"), "\"lottery\"");
+
+    [Fact]
+    public void OutputFolderThatIsAFileIsRejectedBeforeTraining()
+    {
+        File.WriteAllText(Path.Combine(work, "taken"), "a file");
+        var run = Dtc("replicate", "--out", "taken");
+        BadInput(run, "taken", "is a file");
+        Assert.DoesNotContain("mnist-sample: 7996", run.Output); // rejected before the data were even loaded
+        Assert.Equal("a file", File.ReadAllText(Path.Combine(work, "taken")));
+    }
+
+    [Fact]
+    public void MissingResultsFileIsBadInput()
+    {
+        BadInput(Dtc("analyze", "missing.json"), "missing.json", "does not exist");
+        BadInput(Dtc("report", "missing.json"), "missing.json", "does not exist");
+    }
+
+    [Fact]
+    public void CorruptResultsAreBadInputAndLeaveNoReport()
+    {
+        File.WriteAllText(Path.Combine(work, "results.json"), "{not json");
+        BadInput(Dtc("analyze", "results.json"), "results.json", "invalid");
+        BadInput(Dtc("report", "results.json", "--out", "report.html"), "invalid");
+        Assert.Equal(new[] { "results.json" }, Directory.GetFiles(work).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void ShortRunWritesFinishedOutputsThatReportAndAnalyzeRead()
+    {
+        // Two methods from 24 hidden units to at most 20 (two cycles), two mini-batches per cycle.
+        var run = Dtc("replicate", "--methods", "magnitude,dtc", "--hidden", "24", "--stop", "20", "--batches-per-cycle", "2", "--out", "run");
+        Assert.True(run.Code == 0, $"Expecting success but received exit code {run.Code}:\n{run.Output}");
+        var folder = Path.Combine(work, "run");
+        var files = Directory.GetFiles(folder).Select(Path.GetFileName).Order().ToArray();
+        Assert.Equal(new[] { "analysis.json", "report.html", "results.csv", "results.json" }, files);
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results.json"))))
+        {
+            var methods = json.RootElement.GetProperty("methods").EnumerateArray().Select(m => m.GetProperty("method").GetString()).ToArray();
+            Assert.Equal(new[] { "magnitude", "dtc" }, methods);
+            foreach (var m in json.RootElement.GetProperty("methods").EnumerateArray())
+            {
+                var widths = m.GetProperty("cycles").EnumerateArray().Select(c => c.GetProperty("widths")[0].GetInt32()).ToArray();
+                Assert.Equal(new[] { 21, 18 }, widths); // ceil(0.9·23) = 21, then ceil(0.9·20) = 18 ≤ 20
+            }
+        }
+        // The report and the analysis read the results back.
+        var report = Dtc("report", Path.Combine("run", "results.json"), "--out", "again.html");
+        Assert.True(report.Code == 0, report.Output);
+        Assert.Contains("<html", File.ReadAllText(Path.Combine(work, "again.html")));
+        var analysis = Dtc("analyze", Path.Combine("run", "results.json"), "--out", "analysis");
+        Assert.True(analysis.Code == 0, analysis.Output);
+        Assert.True(File.Exists(Path.Combine(work, "analysis", "analysis.json")));
+        // No temporary files anywhere.
+        Assert.Empty(Directory.GetFiles(work, "*.tmp*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void ReportIntoAFolderIsBadInput()
+    {
+        Directory.CreateDirectory(Path.Combine(work, "out"));
+        File.WriteAllText(Path.Combine(work, "results.json"), "{}");
+        BadInput(Dtc("report", "results.json", "--out", "out"), "is a folder");
+    }
+}
