@@ -2,7 +2,6 @@ using System.CommandLine;
 using Dtc.Cli;
 
 // dtc: the command-line entry to Dtc. Exit codes: 0 success, 1 failure, 2 bad input.
-Allocator.LimitArenas(); // first, before any thread allocates (see Allocator)
 var root = new RootCommand("Dtc: Dual Tomographic Compression and the Gibbs randomness-compression proposition (arXiv 2505.23869).");
 root.Subcommands.Add(ReplicateCommand.Create());
 root.Subcommands.Add(AnalyzeCommand.CreateAnalyze());
