@@ -361,9 +361,9 @@ let ofJson (json: string) : Analysis =
 /// <exception cref="T:System.IO.InvalidDataException">The file is not a Dtc analysis (the message names it).</exception>
 /// <exception cref="T:System.IO.FileNotFoundException">The file does not exist.</exception>
 let read (path: string) : Analysis =
-    let text = IO.File.ReadAllText path
+    let text = File.ReadAllText path
     try ofJson text
-    with :? IO.InvalidDataException as e -> raise (IO.InvalidDataException(sprintf "%s: %s" path e.Message, e))
+    with :? InvalidDataException as e -> raise (InvalidDataException(sprintf "%s: %s" path e.Message, e))
 
 let private inv (format: string) (x: float) =
     if Double.IsNaN x then "NaN" else x.ToString(format, CultureInfo.InvariantCulture)

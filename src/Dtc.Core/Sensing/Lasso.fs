@@ -487,7 +487,23 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
             let valid = st.Valid.masked_fill(addSlot, sc 1.0)
             let sigma = torch.where(addSlot, g.gather(1L, jstar.unsqueeze(1L)).sign().expand(ba, k), st.Sigma)
             let cur = st.Cur.masked_fill(addSlot, sc 0.0)
-            let z = reducedSolve lambda st.A st.Aty slots valid sigma
+            // On the CPU the reduced systems are solved over the leading slots that any problem uses: slots
+            // fill from the first free one, so early in the method, and for problems with few active columns,
+            // that is far fewer than K. The slots left out are unused in every problem (identity rows, a zero
+            // right-hand side): their solution is 0 and the others' are the same. On an accelerator reading
+            // the count back would wait for the device at every step, so all K slots are solved there.
+            let used =
+                if valid.device_type <> DeviceType.CPU then k
+                else
+                    match valid.amax([| 0L |]) |> Torch.toArray |> Array.tryFindIndexBack (fun v -> v > 0.0) with
+                    | Some last -> int64 last + 1L
+                    | None -> 0L
+            let z =
+                if used >= k then reducedSolve lambda st.A st.Aty slots valid sigma
+                elif used = 0L then torch.zeros_like(cur)
+                else
+                    let part = reducedSolve lambda st.A st.Aty (slots.narrow(1L, 0L, used)) (valid.narrow(1L, 0L, used)) (sigma.narrow(1L, 0L, used))
+                    torch.nn.functional.pad(part, [| 0L; k - used |])
             let crosses = (z * sigma).le(sc 0.0).logical_and(valid.gt(sc 0.0))
             let ratio = torch.where(crosses, cur / (cur - z).masked_fill(crosses.logical_not(), sc 1.0), torch.full_like(cur, sc Double.PositiveInfinity))
             let alpha = ratio.amin([| 1L |], true).clamp_max(sc 1.0)
