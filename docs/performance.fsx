@@ -35,22 +35,24 @@ records the machine, threads and device alongside the timings (times in millisec
 field name says otherwise).
 
 What the recorded run below shows (2 cores, no GPU, a shared virtual machine: the hypervisor took
-0.5 % of the CPU time during the run, yet timings vary by 15–25 % from run to run — in the last five
-runs the ceiling was 236, 225, 220, 225 and 235 GFLOP/s, the training step's median 6.29, 5.81, 5.44,
-6.19 and 6.43 ms, the protocol 30.6, 34.7, 32.0, 30.8 and 31.0 s — so compare within one run; medians
-are reported, and for the ceiling and the training step also the best of the repetitions). The ceiling and the training step are timed in the steady
+0.2 % of the CPU time during the run, yet timings vary by 15–25 % from run to run, and the machine's
+speed itself drifts — in the seven runs of 2026-11-29 the ceiling was 220, 230, 291, 269, 222, 233
+and 231 GFLOP/s and the protocol took 35.8, 30.9, 23.7, 25.3, 32.6, 30.3 and 31.5 s (the second with
+builds running alongside, the third with glibc's 16 arenas instead of 2), always 1.56–1.80× the time
+its products need at that run's ceiling — so compare within one run; medians are reported,
+and for the ceiling and the training step also the best of the repetitions). The ceiling and the training step are timed in the steady
 state: the VM's cores ran at about 145 GFLOP/s for the first seconds of load before reaching their
 sustained rate, and the first 150 steps of a process run at half speed (tiered compilation, the
 allocator and the thread pool warming up), so the bench warms both up first.
 
 | Target (issue 5) | Recorded | Met? |
 |---|---|---|
-| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 6.43 ms = 1.81× (ceiling 235 GFLOP/s); the four runs before 6.19 ms = 1.66×, 5.44 ms = 1.43×, 6.29 ms = 1.77×, 5.81 ms = 1.56×; earlier (autograd): 6.60 ms = 1.71×, 6.47 ms = 1.59×, 6.22 ms = 1.53×, 7.72 ms = 2.07× | in four runs of nine |
-| Compress step below 5 % of a cycle at width 512 | 25.6 ms, 2.1 % (2048: 0.30 s, 6.6 %; 8192: 6.3 s, 28 %); 20–32 ms, 1.7–2.7 % in the runs before | yes |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 31.0 s; 30.8, 32.0, 30.6 and 34.7 s in the four runs before (36–44 s with autograd); its matrix products alone need 18.6 s at this run's ceiling (1.67×) | no (2–3 % over in three of the five runs) |
-| Batched solver at least 10× one at a time | `solveOnDevice` at m = 512: 8.6× with 32 problems, 11.1× with 128 (the runs before: 7.1× and 11.4×, 11.3× and 9.5×, 10.9× and 11.1×, 10.0× and 12.0×); at m = 256, 18× and 25×. `solve` (host): 0.9–2.3× | device path: with 128 problems in four runs of five, with 32 in three; host path: no |
+| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 5.62 ms = 1.55× (ceiling 231 GFLOP/s); the six other runs of the day 1.70×, 1.49×, 1.28×, 1.85×, 1.56×, 1.51×; the five runs before 1.77×, 1.56×, 1.43×, 1.66×, 1.81× | in seven runs of twelve |
+| Compress step below 5 % of a cycle at width 512 | 28.2 ms, 2.6 % (2048: 0.24 s, 6.2 %; 8192: 4.7 s, 25 %); 1.5–2.6 % in the other runs | yes |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 31.5 s; its matrix products alone need 18.9 s at this run's ceiling (1.66×). The other runs of the day: 35.8, 30.9, 23.7, 25.3, 32.6 and 30.3 s (1.56–1.80×); the five runs before 30.6–34.7 s (36–44 s with autograd) | in two runs of twelve, both when the machine ran its products at 269–291 GFLOP/s |
+| Batched solver at least 10× one at a time | `solveOnDevice` at m = 512: 8.9× with 32 problems, 9.7× with 128; the five other undisturbed runs of the day 8.7–10.8× with 32 and 9.0–12.2× with 128 (one at a time: 3.7–5.0 problems/s); at m = 256, 17× and 31×. `solve` (host): 1.0–2.1× | device path: at m = 256 always; at m = 512 in five runs of eleven with 32 problems, seven with 128 (the run with builds alongside not counted); host path: no |
 | Protocol peak memory below 1.5 GiB | 410 MiB | yes |
-| Native memory flat over 1,000 compress steps | 363 → 350 MiB resident, 66 live tensors throughout | yes |
+| Native memory flat over 1,000 compress steps | 420 → 403 MiB resident, 66 live tensors throughout | yes |
 
 **The protocol.** `CompressTrain.run` trains the first cycle once (it is the same for every method:
 same initial model, same mini-batches), then runs the three methods at the same time, one thread each
@@ -98,8 +100,13 @@ the bit (both data sets' runs reproduce their recorded results exactly); three i
 
 **What is left of the 30 s target.** `dtc bench` counts the protocol's matrix-product FLOPs as the run
 does them (every cycle's training at the width it trained, every evaluation, the shared first cycle
-once): 4.37 × 10¹² FLOP, which the recorded run's ceiling (235 GFLOP/s) alone needs 18.6 s for. The run
-took 1.67× that (1.58–1.79× in the runs before; 1.98× with autograd). A profile of the width-512 step on one
+once): 4.37 × 10¹² FLOP, which the recorded run's ceiling (231 GFLOP/s) alone needs 18.9 s for. The run
+took 1.66× that (1.56–1.80× in the other runs; 1.98× with autograd). The ratio is steady while the
+machine's speed is not: at the usual 220–235 GFLOP/s the protocol takes 30–36 s, and in the two runs
+where the VM ran its products at 269 and 291 GFLOP/s it took 25.3 and 23.7 s. A profile of the whole
+protocol (three methods' threads) shows 77 % of their time in MKL's products, which run at about 86 %
+of the ceiling's per-core rate there, 14 % in libtorch's other kernels (Adam's fused update about 5 %)
+and 9 % in .NET, the C library and the kernel. A profile of the width-512 step on one
 thread now shows about 70 % in MKL's matrix products (packing included), which run at about 100–110
 GFLOP/s on these shapes against 123 GFLOP/s for a large square product on one core, and Adam's fused
 update at about 5 %; the rest is the ReLU, its derivative and the small output operations. At widths of
@@ -121,7 +128,13 @@ from the transposed block) was 3–20 % slower; padding the blocks to 528 column
 transparent huge pages for large allocations (`THP_MEM_ALLOC_ENABLE=1`), made no measurable difference.
 At narrow widths a profile also shows MKL's exponential taking its slow path for underflowing
 log-probabilities (about 6 % of a step at width 11); a softmax kernel would avoid it but round
-differently.
+differently. Measured this session and left out as well: letting at most two methods hold a core at a
+time, by whole cycles, the least advanced first (four interleaved pairs: 32.3–35.0 s against
+33.0–33.8 s); computing the first layer from the sparse raw pixels (19 % non-zero in mnist-sample) —
+libtorch's COO product took 2–30× the dense product's time, its CSR product (MKL) 0.8–1.8×, and a
+hand-written AVX-512 kernel about the same as the dense product, since each non-zero streams a whole
+row of the weights; and splitting each product of the two-thread step into two single-threaded halves
+(no faster).
 
 **The solver.** The paper's problems are small (n ≈ 0.1 m ≤ 102 measurements for m ≤ 1024), and
 `Lasso.solve` solves them on the host, in managed float64 with an incrementally updated Cholesky
@@ -136,12 +149,18 @@ same Φ in the same basis — are iterated with matrix products over the batch a
 of 128, and on the CPU the batch is split into one chunk per intra-op thread, each on a thread of its
 own with one intra-op thread (two intra-op threads on one batch of small operations gained 10–20 %,
 two independent chunks about 2×). The reduced systems' ridged second factorisation now runs only when
-the first fails. A compress step scores every hidden layer on the model as trained
+the first fails, and on the CPU the reduced systems are solved over the leading slots that some problem
+uses rather than all n + 1 (128 problems: 42–54 against 45–48 problems/s in alternating runs, the same
+coefficients and iterations). A compress step scores every hidden layer on the model as trained
 (`Scoring.dualLayers`), so both sides of all layers of equal width go to the solver as one batch with
 one Θ (with one hidden layer, as in the paper, the same computation as before, bit for bit). Gathering the reduced matrices from one Gram matrix AᵀA was measured and dropped
 (slower than multiplying the gathered columns). At m = 512 the batched rate is 7.1–11.3× one at a
-time with 32 problems and 9.5–12.0× with 128, across runs (the one-at-a-time rate, 3.4–5.7 problems/s,
-varies as much as the batched one); at m = 256, 12–18× with 32 and 22–36× with 128. Large problems
+time with 32 problems and 9.0–12.2× with 128, across runs (the one-at-a-time rate, 3.4–5.7 problems/s,
+varies as much as the batched one); at m = 256, 12–18× with 32 and 22–36× with 128. A batched step
+refactorises every problem's reduced system (a Gram product, a Cholesky factorisation and its
+triangular clean-up over n + 1 slots, about 10 ms per step for 128 problems on one thread), where the
+host path updates its factor in O(k²): updating the factors on the device, batched, is what would take
+it further. Large problems
 start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and finish with the
 active set, which brought the compress step at width 8192 (two 819×8192 problems) from about 2 minutes
 to 8 s; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ = ΦΨ,
