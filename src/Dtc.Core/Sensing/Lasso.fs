@@ -357,16 +357,16 @@ type private Active =
       mutable Valid: Tensor // b×K 0/1
       mutable Sigma: Tensor // b×K signs
       mutable Cur: Tensor // b×K values
+      mutable Factor: Tensor // b×K×K: lower Cholesky factor of the valid slots' Gram matrix, identity on the others
       mutable AtOptimum: Tensor } // b bool: Cur minimises the reduced problem of its slots
 
-/// Solves the reduced systems \((A_S^\top A_S) z = A_S^\top y - \tfrac{\lambda}{2}\sigma\) on the valid
-/// slots (identity on the others); a tiny ridge is used where the Cholesky factorisation fails.
-let private reducedSolve (lambda: float) (a: Design) (aty: Tensor) (slots: Tensor) (valid: Tensor) (sigma: Tensor) : Tensor =
+/// The lower Cholesky factors of \(A_S^\top A_S\) on the valid slots (identity on the others); a tiny
+/// ridge is used where the factorisation fails.
+let private reducedFactor (a: Design) (slots: Tensor) (valid: Tensor) : Tensor =
     use scalars = new Scalars()
     let sc = scalars.Of
     let ba, k = slots.shape.[0], slots.shape.[1]
     let g = Torch.add (designGram a slots * valid.unsqueeze(2L) * valid.unsqueeze(1L)) (torch.diag_embed(Torch.addScalarInPlace (valid.neg()) (sc 1.0)))
-    let rhs = (aty.gather(1L, slots) - sigma * sc (lambda / 2.0)) * valid
     let struct (chol, info) = torch.linalg.cholesky_ex(g, false)
     let ridged () =
         let eye = torch.eye(k, dtype = g.dtype, device = g.device).expand(ba, k, k)
@@ -377,10 +377,20 @@ let private reducedSolve (lambda: float) (a: Design) (aty: Tensor) (slots: Tenso
         torch.where(good, chol, torch.where(goodR, cholR, eye))
     // On the CPU the ridged factorisation only when a system needs it (rare: a column dependent on the
     // others); on an accelerator always, since asking would wait for the device at every step.
-    let factor =
-        if g.device_type <> DeviceType.CPU || info.ne(sc 0.0).any().item<bool>() then ridged ()
-        else chol
+    if g.device_type <> DeviceType.CPU || info.ne(sc 0.0).any().item<bool>() then ridged ()
+    else chol
+
+/// Solves the reduced systems \((A_S^\top A_S) z = A_S^\top y - \tfrac{\lambda}{2}\sigma\) on the valid
+/// slots with their factors (zero on the other slots).
+let private solveWithFactor (lambda: float) (factor: Tensor) (aty: Tensor) (slots: Tensor) (valid: Tensor) (sigma: Tensor) : Tensor =
+    use scalars = new Scalars()
+    let sc = scalars.Of
+    let rhs = (aty.gather(1L, slots) - sigma * sc (lambda / 2.0)) * valid
     torch.cholesky_solve(rhs.unsqueeze(-1L), factor, false).squeeze(-1L) * valid
+
+/// Solves the reduced systems, factorising them first.
+let private reducedSolve (lambda: float) (a: Design) (aty: Tensor) (slots: Tensor) (valid: Tensor) (sigma: Tensor) : Tensor =
+    solveWithFactor lambda (reducedFactor a slots valid) aty slots valid sigma
 
 /// Every check of a solver's inputs: options, ranks, shapes, dtypes and devices, finite entries (the
 /// message names the first bad problem). Each entry point runs it once; the kernels below assume it.
@@ -459,12 +469,40 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
               Valid = torch.zeros([| int64 b; k |], dtype = work, device = device)
               Sigma = torch.zeros([| int64 b; k |], dtype = work, device = device)
               Cur = torch.zeros([| int64 b; k |], dtype = work, device = device)
+              Factor = torch.eye(k, dtype = work, device = device).expand(int64 b, k, k).contiguous()
               AtOptimum = torch.ones([| int64 b |], dtype = torch.ScalarType.Bool, device = device) }
         let half = lambda / 2.0
 
         /// The full coefficient vectors of the active-set slots.
         let slotPoint () =
             torch.zeros([| int64 st.Index.Length; m |], dtype = work, device = device).scatter_add(1L, st.Slots, st.Cur * st.Valid)
+
+        // On the CPU the reduced systems' factors are updated, not computed again at every step: each
+        // problem keeps its valid slots first (in the order they entered), so a new column is the next
+        // row of its factor (O(K²) against O(K³) for a factorisation and O(K²n) for its Gram matrix), and
+        // only the problems that drop a column are reordered and factorised again. On an accelerator the
+        // factors are computed at every step, which needs no read-back (asking which problems dropped a
+        // column would wait for the device).
+        let incremental = device.``type`` = DeviceType.CPU
+
+        /// Reorders the slots of the problems at `rows` (int64 indices into the batch) so that the valid
+        /// ones come first, in their order, and factorises their reduced systems again.
+        let compactAndFactor (rows: Tensor) =
+            use _ = torch.NewDisposeScope()
+            use scalars = new Scalars()
+            let sc = scalars.Of
+            let valid = st.Valid.index_select(0L, rows)
+            // Keys: a valid slot's position, an invalid slot's position + K (distinct, so the order is stable).
+            let positions = torch.arange(0L, k, dtype = work, device = device)
+            let order = Torch.add ((Torch.addScalarInPlace (valid.neg()) (sc 1.0)) * sc (float k)) positions |> fun key -> key.argsort(1L)
+            let take (t: Tensor) = t.index_select(0L, rows).gather(1L, order)
+            let slots, valid, sigma, cur = take st.Slots, take st.Valid, take st.Sigma, take st.Cur
+            st.Slots.index_copy_(0L, rows, slots) |> ignore
+            st.Valid.index_copy_(0L, rows, valid) |> ignore
+            st.Sigma.index_copy_(0L, rows, sigma) |> ignore
+            st.Cur.index_copy_(0L, rows, cur) |> ignore
+            let design = match st.A with PerProblem a -> PerProblem(a.index_select(0L, rows)) | shared -> shared
+            st.Factor.index_copy_(0L, rows, reducedFactor design slots valid) |> ignore
 
         /// One step of the primal active-set method (Osborne, Presnell and Turlach): at a reduced
         /// optimum add the most violating column with the sign of its correlation; solve the reduced
@@ -487,23 +525,20 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
             let valid = st.Valid.masked_fill(addSlot, sc 1.0)
             let sigma = torch.where(addSlot, g.gather(1L, jstar.unsqueeze(1L)).sign().expand(ba, k), st.Sigma)
             let cur = st.Cur.masked_fill(addSlot, sc 0.0)
-            // On the CPU the reduced systems are solved over the leading slots that any problem uses: slots
-            // fill from the first free one, so early in the method, and for problems with few active columns,
-            // that is far fewer than K. The slots left out are unused in every problem (identity rows, a zero
-            // right-hand side): their solution is 0 and the others' are the same. On an accelerator reading
-            // the count back would wait for the device at every step, so all K slots are solved there.
-            let used =
-                if valid.device_type <> DeviceType.CPU then k
-                else
-                    match valid.amax([| 0L |]) |> Torch.toArray |> Array.tryFindIndexBack (fun v -> v > 0.0) with
-                    | Some last -> int64 last + 1L
-                    | None -> 0L
-            let z =
-                if used >= k then reducedSolve lambda st.A st.Aty slots valid sigma
-                elif used = 0L then torch.zeros_like(cur)
-                else
-                    let part = reducedSolve lambda st.A st.Aty (slots.narrow(1L, 0L, used)) (valid.narrow(1L, 0L, used)) (sigma.narrow(1L, 0L, used))
-                    torch.nn.functional.pad(part, [| 0L; k - used |])
+            let factor =
+                if incremental then
+                    // The new slot is the first free one, after the valid slots; its row of the factor is
+                    // v = L⁻¹(A_Sᵀ a_j) and d = √(a_jᵀa_j − vᵀv), with the host path's tiny ridge for a
+                    // column dependent on the others (v is 0 from the new slot on: L is the identity there).
+                    let fresh = designColumns st.A (jstar.unsqueeze(1L))
+                    let w = (designColumns st.A st.Slots).bmm(fresh.transpose(1L, 2L)).squeeze(-1L) * st.Valid
+                    let v = torch.linalg.solve_triangular(st.Factor, w.unsqueeze(-1L), false).squeeze(-1L)
+                    let norm2 = (fresh * fresh).sum([| 1L; 2L |])
+                    let d = torch.maximum(norm2 - (v * v).sum(1L), norm2 * sc 1e-12).sqrt_()
+                    let row = Torch.add v (addSlot.to_type(work) * d.unsqueeze(1L))
+                    torch.where(addSlot.unsqueeze(2L), row.unsqueeze(1L), st.Factor)
+                else reducedFactor st.A slots valid
+            let z = solveWithFactor lambda factor st.Aty slots valid sigma
             let crosses = (z * sigma).le(sc 0.0).logical_and(valid.gt(sc 0.0))
             let ratio = torch.where(crosses, cur / (cur - z).masked_fill(crosses.logical_not(), sc 1.0), torch.full_like(cur, sc Double.PositiveInfinity))
             let alpha = ratio.amin([| 1L |], true).clamp_max(sc 1.0)
@@ -515,7 +550,11 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
             st.Valid.copy_(torch.where(finite, valid.masked_fill(drop, sc 0.0), st.Valid)) |> ignore
             st.Sigma.copy_(torch.where(finite, sigma * st.Valid, st.Sigma)) |> ignore
             st.Cur.copy_(torch.where(finite, moved, st.Cur)) |> ignore
+            st.Factor.copy_(torch.where(finite.unsqueeze(2L), factor, st.Factor)) |> ignore
             st.AtOptimum.copy_(alpha.squeeze(1L).ge(sc 1.0).logical_and(finite.squeeze(1L))) |> ignore
+            if incremental then
+                let dropped = drop.any(1L).logical_and(finite.squeeze(1L)).nonzero().squeeze(1L)
+                if dropped.shape.[0] > 0L then compactAndFactor dropped
 
         let step () =
             use _ = torch.NewDisposeScope()
@@ -598,6 +637,7 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
                 st.Valid <- shrink st.Valid
                 st.Sigma <- shrink st.Sigma
                 st.Cur <- shrink st.Cur
+                st.Factor <- shrink st.Factor
                 st.AtOptimum <- shrink st.AtOptimum
                 st.Index <- [| for i in keep -> st.Index.[int i] |]
 
