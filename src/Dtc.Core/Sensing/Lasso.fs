@@ -525,20 +525,29 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
             let valid = st.Valid.masked_fill(addSlot, sc 1.0)
             let sigma = torch.where(addSlot, g.gather(1L, jstar.unsqueeze(1L)).sign().expand(ba, k), st.Sigma)
             let cur = st.Cur.masked_fill(addSlot, sc 0.0)
-            let factor =
+            // `keep finite` makes the factors match the state kept below.
+            let z, keep =
                 if incremental then
                     // The new slot is the first free one, after the valid slots; its row of the factor is
                     // v = L⁻¹(A_Sᵀ a_j) and d = √(a_jᵀa_j − vᵀv), with the host path's tiny ridge for a
                     // column dependent on the others (v is 0 from the new slot on: L is the identity there).
+                    // The row is written in place (the previous one restored where the step is not kept).
                     let fresh = designColumns st.A (jstar.unsqueeze(1L))
                     let w = (designColumns st.A st.Slots).bmm(fresh.transpose(1L, 2L)).squeeze(-1L) * st.Valid
                     let v = torch.linalg.solve_triangular(st.Factor, w.unsqueeze(-1L), false).squeeze(-1L)
                     let norm2 = (fresh * fresh).sum([| 1L; 2L |])
                     let d = torch.maximum(norm2 - (v * v).sum(1L), norm2 * sc 1e-12).sqrt_()
                     let row = Torch.add v (addSlot.to_type(work) * d.unsqueeze(1L))
-                    torch.where(addSlot.unsqueeze(2L), row.unsqueeze(1L), st.Factor)
-                else reducedFactor st.A slots valid
-            let z = solveWithFactor lambda factor st.Aty slots valid sigma
+                    let at = free.view(ba, 1L, 1L).expand(ba, 1L, k)
+                    let previous = st.Factor.gather(1L, at)
+                    let written = torch.where(add.view(ba, 1L, 1L), row.unsqueeze(1L), previous)
+                    st.Factor.scatter_(1L, at, written) |> ignore
+                    solveWithFactor lambda st.Factor st.Aty slots valid sigma,
+                    fun (finite: Tensor) -> st.Factor.scatter_(1L, at, torch.where(finite.unsqueeze(2L), written, previous)) |> ignore
+                else
+                    let factor = reducedFactor st.A slots valid
+                    solveWithFactor lambda factor st.Aty slots valid sigma,
+                    fun (finite: Tensor) -> st.Factor.copy_(torch.where(finite.unsqueeze(2L), factor, st.Factor)) |> ignore
             let crosses = (z * sigma).le(sc 0.0).logical_and(valid.gt(sc 0.0))
             let ratio = torch.where(crosses, cur / (cur - z).masked_fill(crosses.logical_not(), sc 1.0), torch.full_like(cur, sc Double.PositiveInfinity))
             let alpha = ratio.amin([| 1L |], true).clamp_max(sc 1.0)
@@ -550,7 +559,7 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
             st.Valid.copy_(torch.where(finite, valid.masked_fill(drop, sc 0.0), st.Valid)) |> ignore
             st.Sigma.copy_(torch.where(finite, sigma * st.Valid, st.Sigma)) |> ignore
             st.Cur.copy_(torch.where(finite, moved, st.Cur)) |> ignore
-            st.Factor.copy_(torch.where(finite.unsqueeze(2L), factor, st.Factor)) |> ignore
+            keep finite
             st.AtOptimum.copy_(alpha.squeeze(1L).ge(sc 1.0).logical_and(finite.squeeze(1L))) |> ignore
             if incremental then
                 let dropped = drop.any(1L).logical_and(finite.squeeze(1L)).nonzero().squeeze(1L)
