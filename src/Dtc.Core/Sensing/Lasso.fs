@@ -493,7 +493,7 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
             let sc = scalars.Of
             let valid = st.Valid.index_select(0L, rows)
             // Keys: a valid slot's position, an invalid slot's position + K (distinct, so the order is stable).
-            let positions = torch.arange(0L, k, dtype = work, device = device)
+            let positions = torch.arange(sc 0.0, sc (float k), dtype = work, device = device)
             let order = Torch.add ((Torch.addScalarInPlace (valid.neg()) (sc 1.0)) * sc (float k)) positions |> fun key -> key.argsort(1L)
             let take (t: Tensor) = t.index_select(0L, rows).gather(1L, order)
             let slots, valid, sigma, cur = take st.Slots, take st.Valid, take st.Sigma, take st.Cur
