@@ -19,7 +19,9 @@
 /// (O'Donoghue and Candès), and at every check a polish of the iterate on its support (the same
 /// reduced system with sign-change steps), accepted when the gap certifies it and used as a restart
 /// point when its objective is lower. Problems that converge are frozen; the others go on. An
-/// iteration is one active-set step or one FISTA step. <c>solve</c> first runs phase (1) for problems with
+/// iteration is one active-set step or one FISTA step. On the CPU the batched active-set step updates
+/// each problem's Cholesky factor as a column enters (its next row) and factorises again only the
+/// problems that dropped a column; on an accelerator it factorises every step, without read-back. <c>solve</c> first runs phase (1) for problems with
 /// at most 1024 measurements on the host, in managed float64 with an incrementally updated Cholesky
 /// factor (a step costs microseconds there, against the overhead of tens of tensor operations), and
 /// sends only what the host does not certify, and larger problems, through the device path
@@ -357,7 +359,7 @@ type private Active =
       mutable Valid: Tensor // b×K 0/1
       mutable Sigma: Tensor // b×K signs
       mutable Cur: Tensor // b×K values
-      mutable Factor: Tensor // b×K×K: lower Cholesky factor of the valid slots' Gram matrix, identity on the others
+      mutable Factor: Tensor // b×K×K, on the CPU: lower Cholesky factor of the valid slots' Gram matrix, identity on the others
       mutable AtOptimum: Tensor } // b bool: Cur minimises the reduced problem of its slots
 
 /// The lower Cholesky factors of \(A_S^\top A_S\) on the valid slots (identity on the others); a tiny
@@ -387,10 +389,6 @@ let private solveWithFactor (lambda: float) (factor: Tensor) (aty: Tensor) (slot
     let sc = scalars.Of
     let rhs = (aty.gather(1L, slots) - sigma * sc (lambda / 2.0)) * valid
     torch.cholesky_solve(rhs.unsqueeze(-1L), factor, false).squeeze(-1L) * valid
-
-/// Solves the reduced systems, factorising them first.
-let private reducedSolve (lambda: float) (a: Design) (aty: Tensor) (slots: Tensor) (valid: Tensor) (sigma: Tensor) : Tensor =
-    solveWithFactor lambda (reducedFactor a slots valid) aty slots valid sigma
 
 /// Every check of a solver's inputs: options, ranks, shapes, dtypes and devices, finite entries (the
 /// message names the first bad problem). Each entry point runs it once; the kernels below assume it.
@@ -494,7 +492,7 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
             let valid = st.Valid.index_select(0L, rows)
             // Keys: a valid slot's position, an invalid slot's position + K (distinct, so the order is stable).
             let positions = torch.arange(sc 0.0, sc (float k), dtype = work, device = device)
-            let order = Torch.add ((Torch.addScalarInPlace (valid.neg()) (sc 1.0)) * sc (float k)) positions |> fun key -> key.argsort(1L)
+            let order = (Torch.add ((Torch.addScalarInPlace (valid.neg()) (sc 1.0)) * sc (float k)) positions).argsort(1L)
             let take (t: Tensor) = t.index_select(0L, rows).gather(1L, order)
             let slots, valid, sigma, cur = take st.Slots, take st.Valid, take st.Sigma, take st.Cur
             st.Slots.index_copy_(0L, rows, slots) |> ignore
@@ -525,7 +523,8 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
             let valid = st.Valid.masked_fill(addSlot, sc 1.0)
             let sigma = torch.where(addSlot, g.gather(1L, jstar.unsqueeze(1L)).sign().expand(ba, k), st.Sigma)
             let cur = st.Cur.masked_fill(addSlot, sc 0.0)
-            // `keep finite` makes the factors match the state kept below.
+            // `keep finite` makes the kept factors match the state kept below (on the CPU; elsewhere they
+            // are computed at every step and not kept).
             let z, keep =
                 if incremental then
                     // The new slot is the first free one, after the valid slots; its row of the factor is
@@ -544,10 +543,7 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
                     st.Factor.scatter_(1L, at, written) |> ignore
                     solveWithFactor lambda st.Factor st.Aty slots valid sigma,
                     fun (finite: Tensor) -> st.Factor.scatter_(1L, at, torch.where(finite.unsqueeze(2L), written, previous)) |> ignore
-                else
-                    let factor = reducedFactor st.A slots valid
-                    solveWithFactor lambda factor st.Aty slots valid sigma,
-                    fun (finite: Tensor) -> st.Factor.copy_(torch.where(finite.unsqueeze(2L), factor, st.Factor)) |> ignore
+                else solveWithFactor lambda (reducedFactor st.A slots valid) st.Aty slots valid sigma, ignore
             let crosses = (z * sigma).le(sc 0.0).logical_and(valid.gt(sc 0.0))
             let ratio = torch.where(crosses, cur / (cur - z).masked_fill(crosses.logical_not(), sc 1.0), torch.full_like(cur, sc Double.PositiveInfinity))
             let alpha = ratio.amin([| 1L |], true).clamp_max(sc 1.0)
