@@ -9,10 +9,11 @@ public static class Torch
     /// <c>torch</c> directly.</summary>
     public static void Init() => Dtc.Runtime.Torch.init();
 
-    /// <summary>Parses a device name such as <c>cpu</c>, <c>cuda</c> or <c>cuda:1</c>.</summary>
+    /// <summary>Parses a device name such as <c>cpu</c>, <c>cuda</c> or <c>cuda:1</c> and checks that this machine has it.</summary>
     /// <param name="name">The device name. Default <c>cpu</c>.</param>
     /// <returns>The TorchSharp device.</returns>
-    /// <exception cref="ArgumentException">The name is empty or not a device.</exception>
+    /// <exception cref="ArgumentException">The name is empty or not a device, or names a device this machine does not have
+    /// (CUDA needs a TorchSharp-cuda package and a GPU).</exception>
     public static torch.Device Device(string name = "cpu")
     {
         Dtc.Runtime.Torch.init();

@@ -12,16 +12,29 @@ open TorchSharp
 /// <returns>Nothing; throws TorchSharp's own error when the native libraries cannot load.</returns>
 let init () : unit = Native.ensure () |> ignore
 
-/// <summary>Parses a device name such as <c>cpu</c>, <c>cuda</c> or <c>cuda:1</c>.</summary>
+/// <summary>Parses a device name such as <c>cpu</c>, <c>cuda</c> or <c>cuda:1</c> and checks that this
+/// machine has the device: a CUDA device needs TorchSharp's CUDA backend (a <c>TorchSharp-cuda-*</c>
+/// package instead of <c>TorchSharp-cpu</c>) and a GPU with that index, so that a run asked for the GPU
+/// fails at once, saying why, rather than at its first tensor.</summary>
 /// <param name="name">The device name.</param>
 /// <returns>The TorchSharp device.</returns>
+/// <exception cref="T:System.ArgumentException">Not a device name, or a device this machine does not have.</exception>
 let device (name: string) : torch.Device =
     init ()
     match name with
     | null | "" -> invalidArg (nameof name) "Expecting a device name such as \"cpu\" or \"cuda\" but received an empty string"
     | _ ->
-        try torch.Device(name)
-        with e -> invalidArg (nameof name) (sprintf "Expecting a device name such as \"cpu\" or \"cuda:0\" but received \"%s\" (%s)" name e.Message)
+        let d =
+            try torch.Device(name)
+            with e -> invalidArg (nameof name) (sprintf "Expecting a device name such as \"cpu\" or \"cuda:0\" but received \"%s\" (%s)" name e.Message)
+        if d.``type`` = DeviceType.CUDA then
+            if not (torch.cuda.is_available ()) then
+                invalidArg (nameof name)
+                    (sprintf "Expecting a device this machine has but received \"%s\": CUDA is not available here (it needs a TorchSharp-cuda package instead of TorchSharp-cpu, and a GPU with its driver); use \"cpu\"" name)
+            let count = torch.cuda.device_count ()
+            if d.index >= count then
+                invalidArg (nameof name) (sprintf "Expecting a CUDA device index below %d but received \"%s\"" count name)
+        d
 
 /// <summary>The CPU device.</summary>
 /// <returns>The TorchSharp CPU device.</returns>

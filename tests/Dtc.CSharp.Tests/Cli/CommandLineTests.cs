@@ -71,6 +71,16 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void DeviceThisMachineLacksIsBadInputBeforeTheData()
+    {
+        if (TorchSharp.torch.cuda.is_available()) return; // a machine with CUDA runs it; nothing to refuse there
+        var run = Dtc("replicate", "--device", "cuda", "--out", "run");
+        BadInput(run, "\"cuda\"", "TorchSharp-cuda");
+        Assert.DoesNotContain("mnist-sample: 7996", run.Output);
+        Assert.False(Directory.Exists(Path.Combine(work, "run")), "a rejected run created its output folder");
+    }
+
+    [Fact]
     public void MissingResultsFileIsBadInput()
     {
         BadInput(Dtc("analyze", "missing.json"), "missing.json", "does not exist");

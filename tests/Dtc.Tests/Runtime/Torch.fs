@@ -97,4 +97,25 @@ let tests =
             let offenders =
                 all |> List.filter (snd >> createsTemporaryScalar) |> List.map (fun (caller, c) -> sprintf "%s calls %s.%s" caller c.Owner c.Name) |> List.distinct
             Expect.equal offenders [] "calls that create a temporary Scalar (use Torch.add, Torch.addInPlace or a Scalar held by the caller)"
+
+        testCase "device names: parsed, checked against the machine, errors name the value" <| fun () ->
+            Expect.equal (Torch.device "cpu").``type`` DeviceType.CPU "cpu"
+            let message (name: string) =
+                try
+                    Torch.device name |> ignore
+                    None
+                with :? ArgumentException as e -> Some e.Message
+            for bad in [ "gpu"; "" ] do
+                Expect.isSome (message bad) (sprintf "\"%s\" is not a device name" bad)
+            Expect.stringContains (message "gpu").Value "\"gpu\"" "the message names the value"
+            if torch.cuda.is_available () then
+                Expect.equal (Torch.device "cuda").``type`` DeviceType.CUDA "cuda where it is available"
+                let count = torch.cuda.device_count ()
+                Expect.stringContains (message (sprintf "cuda:%d" count)).Value "index below" "an index past the last GPU"
+            else
+                // This machine (TorchSharp-cpu): a CUDA device is refused at once, saying why.
+                let m = message "cuda"
+                Expect.isSome m "cuda without CUDA"
+                Expect.stringContains m.Value "\"cuda\"" "names the value"
+                Expect.stringContains m.Value "TorchSharp-cuda" "says what it needs"
     ]
