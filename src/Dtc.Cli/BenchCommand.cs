@@ -26,6 +26,8 @@ internal static class BenchCommand
                 .ToArray();
             if (parse.GetValue(soak) < 0) throw new ArgumentException($"Expecting --soak-steps of at least 0 but received {parse.GetValue(soak)}");
             if (parse.GetValue(repetitions) < 1) throw new ArgumentException($"Expecting --repetitions of at least 1 but received {parse.GetValue(repetitions)}");
+            if (parse.GetValue(threads) < 0) throw new ArgumentException($"Expecting --threads of at least 0 (0: TorchSharp's default) but received {parse.GetValue(threads)}");
+            if (Directory.Exists(parse.GetValue(output))) throw new ArgumentException($"Expecting --out to name a JSON file but {parse.GetValue(output)} is a folder");
             Dtc.CSharp.Runtime.Native.Ensure();
             if (parse.GetValue(threads) > 0) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
             var json = Dtc.CSharp.Diagnostics.Bench.Run(

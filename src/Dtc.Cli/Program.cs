@@ -8,4 +8,11 @@ root.Subcommands.Add(AnalyzeCommand.CreateAnalyze());
 root.Subcommands.Add(AnalyzeCommand.CreateReport());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
-return CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+return CliErrors.Run(() =>
+{
+    var parsed = root.Parse(args);
+    var code = parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // A command line that does not parse (a missing argument, an unknown option, a value of the wrong type)
+    // is bad input: System.CommandLine prints why and returns 1, the code for failures.
+    return parsed.Errors.Count > 0 ? CliErrors.BadInput : code;
+});

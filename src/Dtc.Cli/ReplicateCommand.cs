@@ -88,7 +88,7 @@ internal static class ReplicateCommand
             // Checked before any work: the first checkpoint would otherwise fail only after a cycle of training.
             if (File.Exists(outDir))
                 throw new ArgumentException($"Expecting --out to name a folder but {outDir} is a file");
-            _ = Dtc.CSharp.Runtime.Torch.Device(settings.Device); // a device this machine lacks is bad input, before the data load
+            settings.Validate(); // bad settings (a negative λ, a device this machine lacks, …) are bad input before the data load
             return Run(name, parse.GetValue(data), settings, outDir);
         });
         return command;

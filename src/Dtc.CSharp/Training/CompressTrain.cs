@@ -28,6 +28,22 @@ public sealed record RunSettings
     public bool Resume { get; init; }
     /// <summary>TorchSharp intra-op threads; 0 (default) keeps TorchSharp's choice.</summary>
     public int Threads { get; init; }
+
+    /// <summary>Checks the settings, naming the first bad value: the protocol with its sensing and solver
+    /// settings, the thread count and the device (one this machine has). <see cref="CompressTrain.Run"/>
+    /// calls it before any work; call it yourself to reject settings before loading data.</summary>
+    /// <returns>The settings, unchanged.</returns>
+    /// <exception cref="ArgumentException">A value out of its range, or a device this machine does not have.</exception>
+    public RunSettings Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Protocol);
+        Runtime.Native.Ensure(); // first: the protocol's settings hold TorchSharp dtypes, which load the native libraries
+        Dtc.Training.Protocol.validate(Protocol.ToCore());
+        if (Threads < 0)
+            throw new ArgumentException($"Expecting Threads of at least 0 (0: TorchSharp's default) but received {Threads}", nameof(Threads));
+        Dtc.Runtime.Torch.device(Device);
+        return this;
+    }
 }
 
 /// <summary>Compress-train runs (mirrors <c>Dtc.Training.CompressTrain</c>).</summary>
@@ -47,7 +63,7 @@ public static class CompressTrain
     {
         ArgumentNullException.ThrowIfNull(dataset);
         settings ??= new RunSettings();
-        Runtime.Native.Ensure();
+        settings.Validate();
         if (settings.Threads > 0) torch.set_num_threads(settings.Threads);
         var protocol = settings.Protocol.ToCore();
         var device = Dtc.Runtime.Torch.device(settings.Device);

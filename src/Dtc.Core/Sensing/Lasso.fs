@@ -119,7 +119,11 @@ let private checkLambda (lambda: float) =
     if Double.IsNaN lambda || Double.IsInfinity lambda || lambda < 0.0 then
         invalidArg "lambda" (sprintf "Expecting a finite λ ≥ 0 but received %g" lambda)
 
-let private checkOptions (o: Options) =
+/// <summary>Checks solver settings, naming the first bad value.</summary>
+/// <param name="o">The settings.</param>
+/// <returns>The settings, unchanged.</returns>
+/// <exception cref="T:System.ArgumentException">A setting out of its range.</exception>
+let validate (o: Options) : Options =
     checkLambda o.Lambda
     if Double.IsNaN o.RelativeGap || o.RelativeGap <= 0.0 then
         invalidArg "options" (sprintf "Expecting RelativeGap > 0 but received %g" o.RelativeGap)
@@ -131,6 +135,9 @@ let private checkOptions (o: Options) =
         invalidArg "options" (sprintf "Expecting CheckEvery ≥ 1 but received %d" o.CheckEvery)
     if o.PolishSteps < 0 then
         invalidArg "options" (sprintf "Expecting PolishSteps ≥ 0 but received %d" o.PolishSteps)
+    o
+
+let private checkOptions (o: Options) = validate o |> ignore
 
 let private checkProblems (a: Tensor) (y: Tensor) =
     Torch.init ()

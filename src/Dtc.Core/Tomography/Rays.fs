@@ -88,11 +88,17 @@ type Rays =
             r.Measurements.Dispose()
             r.Theta.Dispose()
 
-let private validate (options: Options) =
+/// <summary>Checks ray settings (and their solver settings), naming the first bad value.</summary>
+/// <param name="options">The settings.</param>
+/// <returns>The settings, unchanged.</returns>
+/// <exception cref="T:System.ArgumentException">A setting out of its range.</exception>
+let validate (options: Options) : Options =
     if Double.IsNaN options.Keep || options.Keep < 0.0 || options.Keep > 1.0 then
         invalidArg (nameof options) (sprintf "Expecting Keep in [0, 1] but received %g" options.Keep)
     if options.Dtype <> torch.float32 && options.Dtype <> torch.float64 then
         invalidArg (nameof options) (sprintf "Expecting Dtype float32 or float64 but received %O" options.Dtype)
+    Lasso.validate options.Lasso |> ignore
+    options
 
 /// <summary>Longest profile for which the basis enters as a matrix (<see cref="M:Dtc.Sensing.Basis.matrix(Dtc.Sensing.Basis.Kind,TorchSharp.torch.ScalarType,TorchSharp.torch.Device,System.Int32)"/>);
 /// longer profiles use <see cref="M:Dtc.Sensing.Basis.analyse(Dtc.Sensing.Basis.Kind,TorchSharp.torch.Tensor)"/> and
@@ -105,7 +111,7 @@ let matrixLength = 1024
 /// <param name="profiles">A b×m batch of profiles (or one profile of length m, treated as b = 1), on any device.</param>
 /// <returns>The rays, on the profiles' device in <c>options.Dtype</c>; the caller disposes them.</returns>
 let reconstruct (options: Options) (profiles: torch.Tensor) : Rays =
-    validate options
+    validate options |> ignore
     Dtc.Runtime.Torch.requireFloating (nameof profiles) profiles
     if profiles.Dimensions < 1L || profiles.Dimensions > 2L then
         invalidArg (nameof profiles) (sprintf "Expecting a profile vector or a b×m batch but received shape [%s]" (String.Join(", ", profiles.shape)))

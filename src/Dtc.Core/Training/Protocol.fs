@@ -112,7 +112,7 @@ type Protocol =
     /// <summary>The paper's protocol with correct modelling: log-softmax over classes.</summary>
     static member corrected = { Protocol.paper with LogSoftmaxOverBatch = false }
 
-/// <summary>Checks a protocol, naming the first bad value.</summary>
+/// <summary>Checks a protocol (with its sensing and solver settings), naming the first bad value.</summary>
 /// <param name="p">The protocol.</param>
 /// <returns>The protocol, unchanged.</returns>
 let validate (p: Protocol) : Protocol =
@@ -126,4 +126,6 @@ let validate (p: Protocol) : Protocol =
     if Double.IsNaN p.Keep || p.Keep <= 0.0 || p.Keep >= 1.0 then fail "Keep" p.Keep "in (0, 1)"
     if p.Stop < 1 then fail "Stop" p.Stop "at least 1"
     if not (p.Std > 0.0) then fail "Std" p.Std "positive"
+    // The DTC method's settings too, so that a bad λ stops the run before any training, not at the first compression.
+    Rays.validate p.Sensing |> ignore
     p

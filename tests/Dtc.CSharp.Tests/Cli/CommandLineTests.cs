@@ -81,6 +81,29 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void CommandLineThatDoesNotParseIsBadInput()
+    {
+        BadInput(Dtc("analyze"), "results"); // the required argument
+        BadInput(Dtc("replicate", "--no-such-option"), "--no-such-option");
+        BadInput(Dtc("replicate", "--keep", "lots"), "lots");
+    }
+
+    [Fact]
+    public void SettingsOutOfRangeAreBadInputBeforeTheData()
+    {
+        // λ < 0 used to pass until the DTC method's first compression, after a cycle of training and two checkpoints.
+        var lambda = Dtc("replicate", "--lambda", "-0.3", "--out", "run");
+        BadInput(lambda, "-0.3");
+        var threads = Dtc("replicate", "--threads", "-1", "--out", "run");
+        BadInput(threads, "Threads", "-1");
+        foreach (var run in new[] { lambda, threads }) Assert.DoesNotContain("mnist-sample: 7996", run.Output);
+        Assert.False(Directory.Exists(Path.Combine(work, "run")), "a rejected run created its output folder");
+        BadInput(Dtc("bench", "--threads", "-2"), "--threads", "-2");
+        Directory.CreateDirectory(Path.Combine(work, "folder"));
+        BadInput(Dtc("bench", "--out", "folder"), "is a folder");
+    }
+
+    [Fact]
     public void MissingResultsFileIsBadInput()
     {
         BadInput(Dtc("analyze", "missing.json"), "missing.json", "does not exist");

@@ -39,6 +39,11 @@ public class ProtocolTests
         Assert.Null(s.CheckpointDirectory);
         Assert.False(s.Resume);
         Assert.Equal(0, s.Threads);
+        Assert.Same(s, s.Validate());
+        var negativeLambda = s with { Protocol = ProtocolOptions.Paper with { Sensing = new RayOptions { Lambda = -0.3 } } };
+        Assert.Contains("-0.3", Assert.ThrowsAny<ArgumentException>(() => negativeLambda.Validate()).Message);
+        Assert.Contains("-1", Assert.ThrowsAny<ArgumentException>(() => (s with { Threads = -1 }).Validate()).Message);
+        Assert.Contains("\"gpu\"", Assert.ThrowsAny<ArgumentException>(() => (s with { Device = "gpu" }).Validate()).Message);
     }
 }
 
