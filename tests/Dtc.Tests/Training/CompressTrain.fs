@@ -137,6 +137,25 @@ let tests =
             finally
                 Directory.Delete(dir, true)
 
+        testCase "a protocol is checked whole before any training: a bad solver or sensing setting is named" <| fun () ->
+            let message (p: Protocol.Protocol) =
+                try
+                    Protocol.validate p |> ignore
+                    failtest "Expecting ArgumentException"
+                with :? ArgumentException as e -> e.Message
+            let sensing = Protocol.Protocol.paper.Sensing
+            let negativeLambda = { Protocol.Protocol.paper with Sensing = { sensing with Lasso = { sensing.Lasso with Lambda = -0.3 } } }
+            Expect.stringContains (message negativeLambda) "-0.3" "λ < 0"
+            let badGap = { Protocol.Protocol.paper with Sensing = { sensing with Lasso = { sensing.Lasso with RelativeGap = 0.0 } } }
+            Expect.stringContains (message badGap) "RelativeGap" "a solver setting"
+            Expect.stringContains (message { Protocol.Protocol.paper with Sensing = { sensing with Keep = 1.5 } }) "1.5" "the sensing keep"
+            Expect.equal (Protocol.validate Protocol.Protocol.paper) Protocol.Protocol.paper "the paper's protocol passes unchanged"
+            // And a run stops there, before training: the data are never touched.
+            use data = staged ()
+            let before = DisposeScopeManager.Statistics.ThreadTotalLiveCount
+            Expect.throwsT<ArgumentException> (fun () -> CompressTrain.run { options None false ignore CancellationToken.None with Protocol = { protocol with Sensing = negativeLambda.Sensing } } "synthetic" data [ Protocol.Dtc ] |> ignore) "run refuses it"
+            Expect.equal DisposeScopeManager.Statistics.ThreadTotalLiveCount before "no tensor was made"
+
         testCase "a compress cycle leaves no live tensor behind" <| fun () ->
             use data = staged ()
             let widths = [| 20; 40; 10 |]
