@@ -14,9 +14,7 @@ internal static class AnalyzeCommand
         var command = new Command("analyze", "Recompute the Gibbs-entropy analysis from a results file and print its tables.") { results, paper, output };
         command.SetAction(parse =>
         {
-            var folder = parse.GetValue(output);
-            if (folder is not null && File.Exists(folder))
-                throw new ArgumentException($"Expecting --out to name a folder but {folder} is a file");
+            var folder = parse.GetValue(output) is { } o ? Outputs.RequireFolder(o) : null;
             var r = Dtc.CSharp.Report.Reports.ReadResults(Existing(parse.GetValue(results)!));
             var analysis = Dtc.CSharp.Analysis.Gibbs.Analyze(r, parse.GetValue(paper));
             if (folder is not null)
@@ -36,9 +34,7 @@ internal static class AnalyzeCommand
         command.SetAction(parse =>
         {
             var path = Existing(parse.GetValue(results)!);
-            var html = parse.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "report.html");
-            if (Directory.Exists(html))
-                throw new ArgumentException($"Expecting --out to name an HTML file but {html} is a folder");
+            var html = Outputs.RequireFile(parse.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "report.html"), "an HTML file");
             var r = Dtc.CSharp.Report.Reports.ReadResults(path);
             var analysis = Dtc.CSharp.Analysis.Gibbs.Analyze(r, parse.GetValue(paper));
             Dtc.CSharp.Report.Reports.WriteHtml(r, analysis, html);

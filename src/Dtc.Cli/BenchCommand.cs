@@ -27,7 +27,7 @@ internal static class BenchCommand
             if (parse.GetValue(soak) < 0) throw new ArgumentException($"Expecting --soak-steps of at least 0 but received {parse.GetValue(soak)}");
             if (parse.GetValue(repetitions) < 1) throw new ArgumentException($"Expecting --repetitions of at least 1 but received {parse.GetValue(repetitions)}");
             if (parse.GetValue(threads) < 0) throw new ArgumentException($"Expecting --threads of at least 0 (0: TorchSharp's default) but received {parse.GetValue(threads)}");
-            if (Directory.Exists(parse.GetValue(output))) throw new ArgumentException($"Expecting --out to name a JSON file but {parse.GetValue(output)} is a folder");
+            var path = Outputs.RequireFile(parse.GetValue(output)!, "a JSON file");
             Dtc.CSharp.Runtime.Native.Ensure();
             if (parse.GetValue(threads) > 0) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
             var json = Dtc.CSharp.Diagnostics.Bench.Run(
@@ -36,7 +36,6 @@ internal static class BenchCommand
                     CompressWidths = ws, Repetitions = parse.GetValue(repetitions), Protocol = !parse.GetValue(noProtocol), SoakSteps = parse.GetValue(soak), Device = parse.GetValue(device)!,
                 },
                 line => AnsiConsole.MarkupLineInterpolated($"  {line}"));
-            var path = parse.GetValue(output)!;
             Dtc.Training.Records.writeAllTextAtomically(path, json);
             AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{path}[/]");
             return 0;

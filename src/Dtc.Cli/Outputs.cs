@@ -5,6 +5,14 @@ namespace Dtc.Cli;
 /// <summary>Writes a run's outputs (each atomically: temporary file, then rename) and prints its summary.</summary>
 internal static class Outputs
 {
+    /// <summary>Checks, before any work, that an output option names a folder (or nothing yet), not a file.</summary>
+    public static string RequireFolder(string path, string option = "--out") =>
+        File.Exists(path) ? throw new ArgumentException($"Expecting {option} to name a folder but {path} is a file") : path;
+
+    /// <summary>Checks, before any work, that an output option names a file (or nothing yet), not a folder.</summary>
+    public static string RequireFile(string path, string kind, string option = "--out") =>
+        Directory.Exists(path) ? throw new ArgumentException($"Expecting {option} to name {kind} but {path} is a folder") : path;
+
     /// <summary>Writes results.json, results.csv, analysis.json and report.html into <paramref name="outDir"/>.</summary>
     public static Dtc.CSharp.Analysis.RunAnalysis Write(Dtc.CSharp.Training.RunResults results, string outDir)
     {

@@ -84,10 +84,8 @@ internal static class ReplicateCommand
                 Resume = parse.GetValue(resume),
                 Threads = parse.GetValue(threads),
             };
-            var outDir = parse.GetValue(output) ?? Path.Combine("runs", name);
             // Checked before any work: the first checkpoint would otherwise fail only after a cycle of training.
-            if (File.Exists(outDir))
-                throw new ArgumentException($"Expecting --out to name a folder but {outDir} is a file");
+            var outDir = Outputs.RequireFolder(parse.GetValue(output) ?? Path.Combine("runs", name));
             settings.Validate(); // bad settings (a negative λ, a device this machine lacks, …) are bad input before the data load
             return Run(name, parse.GetValue(data), settings, outDir);
         });

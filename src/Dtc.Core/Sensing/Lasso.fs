@@ -137,8 +137,6 @@ let validate (o: Options) : Options =
         invalidArg "options" (sprintf "Expecting PolishSteps ≥ 0 but received %d" o.PolishSteps)
     o
 
-let private checkOptions (o: Options) = validate o |> ignore
-
 let private checkProblems (a: Tensor) (y: Tensor) =
     Torch.init ()
     Torch.requireRank "a" 3 a
@@ -366,7 +364,7 @@ type private Active =
       mutable Valid: Tensor // b×K 0/1
       mutable Sigma: Tensor // b×K signs
       mutable Cur: Tensor // b×K values
-      mutable Factor: Tensor // b×K×K, on the CPU: lower Cholesky factor of the valid slots' Gram matrix, identity on the others
+      mutable Factor: Tensor // b×K×K on the CPU: lower Cholesky factor of the valid slots' Gram matrix, identity on the others (b×0×0 elsewhere)
       mutable AtOptimum: Tensor } // b bool: Cur minimises the reduced problem of its slots
 
 /// The lower Cholesky factors of \(A_S^\top A_S\) on the valid slots (identity on the others); a tiny
@@ -400,7 +398,7 @@ let private solveWithFactor (lambda: float) (factor: Tensor) (aty: Tensor) (slot
 /// Every check of a solver's inputs: options, ranks, shapes, dtypes and devices, finite entries (the
 /// message names the first bad problem). Each entry point runs it once; the kernels below assume it.
 let private checkInputs (options: Options) (a: torch.Tensor) (y: torch.Tensor) =
-    checkOptions options
+    validate options |> ignore
     checkProblems a y
     use _ = torch.NewDisposeScope()
     checkFinite "a" a
@@ -460,6 +458,13 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
         let lip = (torch.linalg.eigvalsh(gram).select(-1L, -1L) * sc 2.0).clamp_min(sc small).unsqueeze(1L).expand(int64 b, 1L).contiguous()
         let k = min m (min n m + 1L)
         let zeros () = torch.zeros([| int64 b; m |], dtype = work, device = device)
+        // On the CPU the reduced systems' factors are updated, not computed again at every step: each
+        // problem keeps its valid slots first (in the order they entered), so a new column is the next
+        // row of its factor (O(K²) against O(K³) for a factorisation and O(K²n) for its Gram matrix), and
+        // only the problems that drop a column are reordered and factorised again. On an accelerator the
+        // factors are computed at every step, which needs no read-back (asking which problems dropped a
+        // column would wait for the device), and none is kept.
+        let incremental = device.``type`` = DeviceType.CPU
         let st =
             { Index = Array.init b int64
               A = design
@@ -474,21 +479,15 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
               Valid = torch.zeros([| int64 b; k |], dtype = work, device = device)
               Sigma = torch.zeros([| int64 b; k |], dtype = work, device = device)
               Cur = torch.zeros([| int64 b; k |], dtype = work, device = device)
-              Factor = torch.eye(k, dtype = work, device = device).expand(int64 b, k, k).contiguous()
+              Factor =
+                  if incremental then torch.eye(k, dtype = work, device = device).expand(int64 b, k, k).contiguous()
+                  else torch.empty([| int64 b; 0L; 0L |], dtype = work, device = device)
               AtOptimum = torch.ones([| int64 b |], dtype = torch.ScalarType.Bool, device = device) }
         let half = lambda / 2.0
 
         /// The full coefficient vectors of the active-set slots.
         let slotPoint () =
             torch.zeros([| int64 st.Index.Length; m |], dtype = work, device = device).scatter_add(1L, st.Slots, st.Cur * st.Valid)
-
-        // On the CPU the reduced systems' factors are updated, not computed again at every step: each
-        // problem keeps its valid slots first (in the order they entered), so a new column is the next
-        // row of its factor (O(K²) against O(K³) for a factorisation and O(K²n) for its Gram matrix), and
-        // only the problems that drop a column are reordered and factorised again. On an accelerator the
-        // factors are computed at every step, which needs no read-back (asking which problems dropped a
-        // column would wait for the device).
-        let incremental = device.``type`` = DeviceType.CPU
 
         /// Reorders the slots of the problems at `rows` (int64 indices into the batch) so that the valid
         /// ones come first, in their order, and factorises their reduced systems again.
