@@ -36,11 +36,11 @@ field name says otherwise).
 
 What the recorded run below shows (2 cores, no GPU, a shared virtual machine: the hypervisor took
 0.8 % of the CPU time during the run, yet timings vary by 15–25 % from run to run, and the machine's
-speed itself drifts — in the eleven runs of 2026-11-29 the ceiling was 220, 230, 291, 269, 222, 233,
-231, 257, 279, 234 and 221 GFLOP/s and the protocol took 35.8, 30.9, 23.7, 25.3, 32.6, 30.3, 31.5,
-27.3, 26.3, 30.5 and 26.8 s (the second with builds running alongside, the third with glibc's 16
-arenas instead of 2), 1.56–1.80× the time its products need at that run's ceiling except in the last
-run, 1.36×, where the machine evidently ran faster during the protocol than while the ceiling was
+speed itself drifts — in the twelve runs of 2026-11-29 the ceiling was 220, 230, 291, 269, 222, 233,
+231, 257, 279, 234, 221 and 237 GFLOP/s and the protocol took 35.8, 30.9, 23.7, 25.3, 32.6, 30.3, 31.5,
+27.3, 26.3, 30.5, 26.8 and 31.0 s (the second with builds running alongside, the third with glibc's 16
+arenas instead of 2), 1.56–1.80× the time its products need at that run's ceiling except in the
+eleventh run, 1.36×, where the machine evidently ran faster during the protocol than while the ceiling was
 measured — so compare within one run; medians are reported,
 and for the ceiling and the training step also the best of the repetitions). The ceiling and the training step are timed in the steady
 state: the VM's cores ran at about 145 GFLOP/s for the first seconds of load before reaching their
@@ -49,10 +49,10 @@ allocator and the thread pool warming up), so the bench warms both up first.
 
 | Target (issue 5) | Recorded | Met? |
 |---|---|---|
-| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 5.87 ms = 1.64× (ceiling 234 GFLOP/s); the ten other runs of the day 1.70×, 1.49×, 1.28×, 1.85×, 1.56×, 1.51×, 1.55×, 1.30×, 1.32×, 1.48×; the five runs before 1.77×, 1.56×, 1.43×, 1.66×, 1.81× | in ten runs of sixteen |
+| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 5.87 ms = 1.64× (ceiling 234 GFLOP/s); the eleven other runs of the day 1.70×, 1.49×, 1.28×, 1.85×, 1.56×, 1.51×, 1.55×, 1.30×, 1.32×, 1.48×, 1.58×; the five runs before 1.77×, 1.56×, 1.43×, 1.66×, 1.81× | in eleven runs of seventeen |
 | Compress step below 5 % of a cycle at width 512 | 23.9 ms, 2.0 % (2048: 0.31 s, 6.4 %; 8192: 5.9 s, 24 %); 1.5–2.6 % in the other runs | yes |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 30.5 s; its matrix products alone need 18.7 s at this run's ceiling (1.63×). The other runs of the day: 35.8, 30.9, 23.7, 25.3, 32.6, 30.3, 31.5, 27.3, 26.3 and 26.8 s (1.36–1.80×); the five runs before 30.6–34.7 s (36–44 s with autograd) | in five runs of sixteen: the four where the machine ran its products at 257–291 GFLOP/s, and the last (26.8 s, 1.36× a ceiling of 221); otherwise, at 220–235 GFLOP/s, 30.3–35.8 s |
-| Batched solver at least 10× one at a time | `solveOnDevice` at m = 512: 9.1× with 32 problems, 18.1× with 128 (35 and 60 problems/s against 3.3–3.8 one at a time); the four other runs since its factors are updated rather than recomputed: 13.6× and 14.8×, 11.7× and 18.8×, 10.5× and 18.9×, 12.2× and 17.3× (before: 7.1–11.3× and 9.0–12.2×); at m = 256, 14× and 27×. `solve` (host): 0.7–2.2× | device path: with 128 problems in the five runs since the change, with 32 in four; host path: no (one problem at a time it is 25–45× faster than the device path, and batching adds only the second core) |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 30.5 s; its matrix products alone need 18.7 s at this run's ceiling (1.63×). The other runs of the day: 35.8, 30.9, 23.7, 25.3, 32.6, 30.3, 31.5, 27.3, 26.3, 26.8 and 31.0 s (1.36–1.80×); the five runs before 30.6–34.7 s (36–44 s with autograd) | in five runs of seventeen: the four where the machine ran its products at 257–291 GFLOP/s, and the eleventh of the day (26.8 s, 1.36× a ceiling of 221); otherwise, at 220–237 GFLOP/s, 30.3–35.8 s |
+| Batched solver at least 10× one at a time | `solveOnDevice` at m = 512: 9.1× with 32 problems, 18.1× with 128 (35 and 60 problems/s against 3.3–3.8 one at a time); the five other runs since its factors are updated rather than recomputed: 13.6× and 14.8×, 11.7× and 18.8×, 10.5× and 18.9×, 12.2× and 17.3×, 13.6× and 17.3× (before: 7.1–11.3× and 9.0–12.2×); at m = 256, 14× and 27×. `solve` (host): 0.7–2.2× | device path: with 128 problems in the six runs since the change, with 32 in five; host path: no (one problem at a time it is 25–45× faster than the device path, and batching adds only the second core) |
 | Protocol peak memory below 1.5 GiB | 424 MiB | yes |
 | Native memory flat over 1,000 compress steps | 406 → 374 MiB resident, 66 live tensors throughout | yes |
 
@@ -104,7 +104,7 @@ the bit (both data sets' runs reproduce their recorded results exactly); three i
 does them (every cycle's training at the width it trained, every evaluation, the shared first cycle
 once): 4.37 × 10¹² FLOP, which the recorded run's ceiling (234 GFLOP/s) alone needs 18.7 s for. The run
 took 1.63× that (1.56–1.80× in the other runs but one; 1.98× with autograd). The ratio is steady while the
-machine's speed is not: at 220–235 GFLOP/s the protocol takes 30.3–35.8 s, and in the four runs where
+machine's speed is not: at 220–237 GFLOP/s the protocol takes 30.3–35.8 s, and in the four runs where
 the VM ran its products at 257–291 GFLOP/s it took 23.7–27.3 s (the one exception, 26.8 s at a measured
 221 GFLOP/s, is a VM that sped up after its ceiling was measured). A profile of the whole
 protocol (three methods' threads) shows 77 % of their time in MKL's products, which run at about 86 %
@@ -139,6 +139,22 @@ hand-written AVX-512 kernel about the same as the dense product, since each non-
 row of the weights; and splitting each product of the two-thread step into two single-threaded halves
 (no faster).
 
+**Where the rest of the time goes.** The cycles that train 64 units or fewer do 10 % of the protocol's
+work (by the widths trained) but take 17 % of each method's training time (5.2–5.5 s of 31.4 s in the
+recorded results). At width 8 a step on one thread takes 0.75–0.9 ms: the first layer's two products
+about 0.4 ms (at such widths they wait on memory, reading the 1.6 MB batch at about 8 GB/s once per
+layout; 20–90 GFLOP/s at 4–32 units, against 92–130 from 64 units up), the output layer's thirteen small
+operations about 90 µs, and Adam's call through TorchScript about 30 µs. Two more ways of computing the
+products were measured and left out: MKL's packed products (`SGEMM_PACK` and `SGEMM_COMPUTE`, which
+libtorch exports, with the batch packed once) took 0.85–1.10× the plain product's time at widths
+11–512; and a hand-written AVX-512 product reading the pixels as bytes (a quarter of the memory, the
+normalisation applied afterwards as an affine correction) took 82 and 106 µs for the forward and the
+gradient products at width 8 against MKL's 200 and 192 µs, but the same at 16 units and longer from 24
+units up, where MKL computes rather than waits: under half a second of the protocol, for a kernel to
+maintain and results that move at the rounding level. A twelfth run of the day, on the final build
+(4f5a2b4), measured the protocol at 31.0 s with a ceiling of 237 GFLOP/s (1.68×), the step at 1.58×, and
+the batched tensor solver at 13.6× (32 problems) and 17.3× (128).
+
 **The solver.** The paper's problems are small (n ≈ 0.1 m ≤ 102 measurements for m ≤ 1024), and
 `Lasso.solve` solves them on the host, in managed float64 with an incrementally updated Cholesky
 factor, about 100–190 problems/s one at a time at 51×512 — already 25–45× the device path's
@@ -162,7 +178,7 @@ one at a time, which per-operation overhead bounds, is unchanged). A compress st
 (`Scoring.dualLayers`), so both sides of all layers of equal width go to the solver as one batch with
 one Θ (with one hidden layer, as in the paper, the same computation as before, bit for bit). Gathering the reduced matrices from one Gram matrix AᵀA was measured and dropped
 (slower than multiplying the gathered columns). At m = 512 the batched rate is now 9.1–13.6× one at a
-time with 32 problems and 14.8–18.9× with 128 across five runs (before the factor updates 7.1–11.3×
+time with 32 problems and 14.8–18.9× with 128 across six runs (before the factor updates 7.1–11.3×
 and 9.0–12.2×; the one-at-a-time rate, 3.4–5.7 problems/s, varies as much as the batched one); at
 m = 256, 14–18× with 32 and 27–42× with 128. Large problems
 start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and finish with the
