@@ -360,10 +360,7 @@ let ofJson (json: string) : Analysis =
 /// <returns>The analysis.</returns>
 /// <exception cref="T:System.IO.InvalidDataException">The file is not a Dtc analysis (the message names it).</exception>
 /// <exception cref="T:System.IO.FileNotFoundException">The file does not exist.</exception>
-let read (path: string) : Analysis =
-    let text = File.ReadAllText path
-    try ofJson text
-    with :? InvalidDataException as e -> raise (InvalidDataException(sprintf "%s: %s" path e.Message, e))
+let read (path: string) : Analysis = readFileWith ofJson path
 
 let private inv (format: string) (x: float) =
     if Double.IsNaN x then "NaN" else x.ToString(format, CultureInfo.InvariantCulture)

@@ -198,6 +198,13 @@ let private applyT (a: Tensor) (r: Tensor) = a.transpose(1L, 2L).bmm(r.unsqueeze
 
 let private tiny (dtype: torch.ScalarType) = if dtype = torch.float64 then 1e-300 else 1e-30
 
+/// 1 − v for a 0/1 slot mask v (a new tensor): the slots not in use.
+let private complement (sc: float -> Scalar) (v: Tensor) = Torch.addScalarInPlace (v.neg()) (sc 1.0)
+
+/// The reduced Gram matrices on the valid slots and the identity on the others: \(G \odot v v^	op + \mathrm{diag}(1 - v)\).
+let private maskedGram (sc: float -> Scalar) (gram: Tensor) (valid: Tensor) =
+    Torch.add (gram * valid.unsqueeze(2L) * valid.unsqueeze(1L)) (torch.diag_embed(complement sc valid))
+
 /// The design matrices of the problems the device path iterates on: one per problem (b×n×m), or one
 /// n×m matrix that every problem shares (with its transpose, m×n contiguous). DTC's problems share it:
 /// both sides of a cycle, and layers of the same width, are measured by the same Φ in the same basis
@@ -282,7 +289,7 @@ let private polish (lambda: float) (steps: int) (a: Design) (y: Tensor) (atyAll:
         let eye = torch.eye(k, dtype = dtype, device = x.device).expand(ba, k, k)
         let inf = torch.full([| ba; k |], sc Double.PositiveInfinity, dtype = dtype, device = x.device)
         for _ in 1..steps do
-            let g = Torch.add (gram * valid.unsqueeze(2L) * valid.unsqueeze(1L)) (torch.diag_embed(Torch.addScalarInPlace (valid.neg()) (sc 1.0)))
+            let g = maskedGram sc gram valid
             let rhs = (aty - sigma * sc half) * valid
             let struct (chol, info) = torch.linalg.cholesky_ex(g, false)
             let good = info.eq(sc 0.0)
@@ -373,7 +380,7 @@ let private reducedFactor (a: Design) (slots: Tensor) (valid: Tensor) : Tensor =
     use scalars = new Scalars()
     let sc = scalars.Of
     let ba, k = slots.shape.[0], slots.shape.[1]
-    let g = Torch.add (designGram a slots * valid.unsqueeze(2L) * valid.unsqueeze(1L)) (torch.diag_embed(Torch.addScalarInPlace (valid.neg()) (sc 1.0)))
+    let g = maskedGram sc (designGram a slots) valid
     let struct (chol, info) = torch.linalg.cholesky_ex(g, false)
     let ridged () =
         let eye = torch.eye(k, dtype = g.dtype, device = g.device).expand(ba, k, k)
@@ -498,7 +505,7 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
             let valid = st.Valid.index_select(0L, rows)
             // Keys: a valid slot's position, an invalid slot's position + K (distinct, so the order is stable).
             let positions = torch.arange(sc 0.0, sc (float k), dtype = work, device = device)
-            let order = (Torch.add ((Torch.addScalarInPlace (valid.neg()) (sc 1.0)) * sc (float k)) positions).argsort(1L)
+            let order = (Torch.add (complement sc valid * sc (float k)) positions).argsort(1L)
             let take (t: Tensor) = t.index_select(0L, rows).gather(1L, order)
             let slots, valid, sigma, cur = take st.Slots, take st.Valid, take st.Sigma, take st.Cur
             st.Slots.index_copy_(0L, rows, slots) |> ignore
@@ -523,7 +530,7 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
             let struct (vmax, jstar) = violation.max(1L, false)
             let hasFree = st.Valid.sum(1L).lt(sc (float k))
             let add = st.AtOptimum.logical_and(hasFree).logical_and(vmax.gt(sc (half * 1e-12)))
-            let free = (Torch.addScalarInPlace (st.Valid.neg()) (sc 1.0)).argmax(1L)
+            let free = (complement sc st.Valid).argmax(1L)
             let addSlot = torch.nn.functional.one_hot(free, k).to_type(torch.ScalarType.Bool).logical_and(add.unsqueeze(1L))
             let slots = torch.where(addSlot, jstar.unsqueeze(1L).expand(ba, k), st.Slots)
             let valid = st.Valid.masked_fill(addSlot, sc 1.0)

@@ -127,15 +127,25 @@ let ofJson (json: string) : Results =
         raise (InvalidDataException "Expecting a Dtc results file with a \"methods\" array but received none")
     r
 
+/// <summary>Reads a file and parses its text; the parser's <c>InvalidDataException</c> is raised again with
+/// the file's path in front of its message, so that an error names the file (as <see cref="M:Dtc.Training.Records.read(System.String)"/> and
+/// <c>Analysis.read</c> report them).</summary>
+/// <param name="parse">The parser of the file's text (such as <see cref="M:Dtc.Training.Records.ofJson(System.String)"/>).</param>
+/// <param name="path">The file.</param>
+/// <returns>What the parser returns.</returns>
+/// <exception cref="T:System.IO.InvalidDataException">The parser refused the text (the message names the file).</exception>
+/// <exception cref="T:System.IO.FileNotFoundException">The file does not exist.</exception>
+let readFileWith (parse: string -> 'T) (path: string) : 'T =
+    let text = File.ReadAllText path
+    try parse text
+    with :? InvalidDataException as e -> raise (InvalidDataException(sprintf "%s: %s" path e.Message, e))
+
 /// <summary>Reads results from a JSON file; a file that is not a results file is reported with its path.</summary>
 /// <param name="path">The file.</param>
 /// <returns>The results.</returns>
 /// <exception cref="T:System.IO.InvalidDataException">The file is not a Dtc results file (the message names it).</exception>
 /// <exception cref="T:System.IO.FileNotFoundException">The file does not exist.</exception>
-let read (path: string) : Results =
-    let text = File.ReadAllText path
-    try ofJson text
-    with :? InvalidDataException as e -> raise (InvalidDataException(sprintf "%s: %s" path e.Message, e))
+let read (path: string) : Results = readFileWith ofJson path
 
 /// <summary>Writes text to a file atomically: a temporary file in the same folder, then a rename, so a
 /// reader never sees a partial file.</summary>
