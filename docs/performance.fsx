@@ -36,10 +36,10 @@ field name says otherwise).
 
 What the recorded run below shows (2 cores, no GPU, a shared virtual machine: the hypervisor took
 0.8 % of the CPU time during the run, yet timings vary by 15–25 % from run to run, and the machine's
-speed itself drifts — in the twelve runs of 2026-11-29 the ceiling was 220, 230, 291, 269, 222, 233,
-231, 257, 279, 234, 221 and 237 GFLOP/s and the protocol took 35.8, 30.9, 23.7, 25.3, 32.6, 30.3, 31.5,
-27.3, 26.3, 30.5, 26.8 and 31.0 s (the second with builds running alongside, the third with glibc's 16
-arenas instead of 2), 1.56–1.80× the time its products need at that run's ceiling except in the
+speed itself drifts — in the thirteen runs of 2026-11-29 the ceiling was 220, 230, 291, 269, 222, 233,
+231, 257, 279, 234, 221, 237 and 213 GFLOP/s and the protocol took 35.8, 30.9, 23.7, 25.3, 32.6, 30.3,
+31.5, 27.3, 26.3, 30.5, 26.8, 31.0 and 30.5 s (the second with builds running alongside, the third with
+glibc's 16 arenas instead of 2), 1.48–1.80× the time its products need at that run's ceiling except in the
 eleventh run, 1.36×, where the machine evidently ran faster during the protocol than while the ceiling was
 measured — so compare within one run; medians are reported,
 and for the ceiling and the training step also the best of the repetitions). The ceiling and the training step are timed in the steady
@@ -49,10 +49,10 @@ allocator and the thread pool warming up), so the bench warms both up first.
 
 | Target (issue 5) | Recorded | Met? |
 |---|---|---|
-| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 5.87 ms = 1.64× (ceiling 234 GFLOP/s); the eleven other runs of the day 1.70×, 1.49×, 1.28×, 1.85×, 1.56×, 1.51×, 1.55×, 1.30×, 1.32×, 1.48×, 1.58×; the five runs before 1.77×, 1.56×, 1.43×, 1.66×, 1.81× | in eleven runs of seventeen |
-| Compress step below 5 % of a cycle at width 512 | 23.9 ms, 2.0 % (2048: 0.31 s, 6.4 %; 8192: 5.9 s, 24 %); 1.5–2.6 % in the other runs | yes |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 30.5 s; its matrix products alone need 18.7 s at this run's ceiling (1.63×). The other runs of the day: 35.8, 30.9, 23.7, 25.3, 32.6, 30.3, 31.5, 27.3, 26.3, 26.8 and 31.0 s (1.36–1.80×); the five runs before 30.6–34.7 s (36–44 s with autograd) | in five runs of seventeen: the four where the machine ran its products at 257–291 GFLOP/s, and the eleventh of the day (26.8 s, 1.36× a ceiling of 221); otherwise, at 220–237 GFLOP/s, 30.3–35.8 s |
-| Batched solver at least 10× one at a time | `solveOnDevice` at m = 512: 9.1× with 32 problems, 18.1× with 128 (35 and 60 problems/s against 3.3–3.8 one at a time); the five other runs since its factors are updated rather than recomputed: 13.6× and 14.8×, 11.7× and 18.8×, 10.5× and 18.9×, 12.2× and 17.3×, 13.6× and 17.3× (before: 7.1–11.3× and 9.0–12.2×); at m = 256, 14× and 27×. `solve` (host): 0.7–2.2× | device path: with 128 problems in the six runs since the change, with 32 in five; host path: no (one problem at a time it is 25–45× faster than the device path, and batching adds only the second core) |
+| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 5.87 ms = 1.64× (ceiling 234 GFLOP/s); the twelve other runs of the day 1.70×, 1.49×, 1.28×, 1.85×, 1.56×, 1.51×, 1.55×, 1.30×, 1.32×, 1.48×, 1.58×, 1.42×; the five runs before 1.77×, 1.56×, 1.43×, 1.66×, 1.81× | in twelve runs of eighteen |
+| Compress step below 5 % of a cycle at width 512 | 23.9 ms, 2.0 % (2048: 0.31 s, 6.4 %; 8192: 5.9 s, 24 %); 1.5–2.6 % in the other runs (2.3 % in the thirteenth) | yes |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 30.5 s; its matrix products alone need 18.7 s at this run's ceiling (1.63×). The other runs of the day: 35.8, 30.9, 23.7, 25.3, 32.6, 30.3, 31.5, 27.3, 26.3, 26.8, 31.0 and 30.5 s (1.36–1.80×); the five runs before 30.6–34.7 s (36–44 s with autograd) | in five runs of eighteen: the four where the machine ran its products at 257–291 GFLOP/s, and the eleventh of the day (26.8 s, 1.36× a ceiling of 221); otherwise, at 213–237 GFLOP/s, 30.3–35.8 s |
+| Batched solver at least 10× one at a time | `solveOnDevice` at m = 512: 9.1× with 32 problems, 18.1× with 128 (35 and 60 problems/s against 3.3–3.8 one at a time); the six other runs since its factors are updated rather than recomputed: 13.6× and 14.8×, 11.7× and 18.8×, 10.5× and 18.9×, 12.2× and 17.3×, 13.6× and 17.3×, 13.9× and 17.4× (before: 7.1–11.3× and 9.0–12.2×); at m = 256, 14× and 27×. `solve` (host): 0.7–2.2× | device path: with 128 problems in the seven runs since the change, with 32 in six; host path: no (one problem at a time it is 25–45× faster than the device path, and batching adds only the second core) |
 | Protocol peak memory below 1.5 GiB | 424 MiB | yes |
 | Native memory flat over 1,000 compress steps | 406 → 374 MiB resident, 66 live tensors throughout | yes |
 
@@ -155,6 +155,26 @@ maintain and results that move at the rounding level. A twelfth run of the day, 
 (4f5a2b4), measured the protocol at 31.0 s with a ceiling of 237 GFLOP/s (1.68×), the step at 1.58×, and
 the batched tensor solver at 13.6× (32 problems) and 17.3× (128).
 
+Three more things were measured and left out. The whole gradient computation as one TorchScript
+function (the same ATen operations in the same order, so the same gradients to the bit at 8–512 units)
+saved 26–47 µs of a step at 8–32 units on one thread and nothing measurable from 64 up: the operations'
+own cost stays, only TorchSharp's call overhead goes, about a third of a second of the protocol for a
+second copy of the backward pass. The first layer's products of the three methods stacked into one
+product of 3h rows (every method has the same width every cycle) gave the same bits up to 45 units (not
+at 64) and took 0.66–0.90× the time of three separate products at 8–32 units, longer at 45: under a quarter
+of a second of the protocol, for training the three methods in lockstep. And .NET's tiered compilation slows the shared first
+cycle, the one that runs on two intra-op threads: the background compiler takes a core from OpenMP's pair
+(in `dotnet fsi`, blocks of ten steps took 10–27 ms instead of 5.5 ms for the first 150–200 steps, and
+5.3–5.9 ms throughout with `DOTNET_TieredCompilation=0`). In `replicate` the first cycle took 1.21–2.15 s
+with the runtime's defaults (ten runs, mean 1.61 s), 1.18–1.51 s with `DOTNET_TieredCompilation=0` (mean
+1.33 s) and 1.04–1.83 s with `DOTNET_TieredPGO=0` (seven runs, mean 1.29 s), all with the recorded results
+to the bit; the whole runs, interleaved, took 25.9–33.9 s, 23.7–29.3 s and 24.2–30.8 s, differences the
+VM's drift covers (the defaults were faster in two of the last three pairs), and `dtc bench` runs the
+protocol after its own warm-up, so the runtime's defaults stay. A thirteenth run of the day, on 51eb272,
+measured the protocol at 30.5 s with a ceiling of 213 GFLOP/s (1.48×), the step at 1.42×, the batched
+tensor solver at 13.9× (32 problems) and 17.4× (128), the compress step at 19.9 ms (2.3 % of a cycle), a
+peak of 390 MiB after the protocol and a soak flat at 387–395 MiB.
+
 **The solver.** The paper's problems are small (n ≈ 0.1 m ≤ 102 measurements for m ≤ 1024), and
 `Lasso.solve` solves them on the host, in managed float64 with an incrementally updated Cholesky
 factor, about 100–190 problems/s one at a time at 51×512 — already 25–45× the device path's
@@ -177,10 +197,10 @@ read-back. At 51×512 this took the batched rate from 35–47 to 35–85 problem
 one at a time, which per-operation overhead bounds, is unchanged). A compress step scores every hidden layer on the model as trained
 (`Scoring.dualLayers`), so both sides of all layers of equal width go to the solver as one batch with
 one Θ (with one hidden layer, as in the paper, the same computation as before, bit for bit). Gathering the reduced matrices from one Gram matrix AᵀA was measured and dropped
-(slower than multiplying the gathered columns). At m = 512 the batched rate is now 9.1–13.6× one at a
-time with 32 problems and 14.8–18.9× with 128 across six runs (before the factor updates 7.1–11.3×
+(slower than multiplying the gathered columns). At m = 512 the batched rate is now 9.1–13.9× one at a
+time with 32 problems and 14.8–18.9× with 128 across seven runs (before the factor updates 7.1–11.3×
 and 9.0–12.2×; the one-at-a-time rate, 3.4–5.7 problems/s, varies as much as the batched one); at
-m = 256, 14–18× with 32 and 27–42× with 128. Large problems
+m = 256, 13–18× with 32 and 27–42× with 128. Large problems
 start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and finish with the
 active set, which brought the compress step at width 8192 (two 819×8192 problems) from about 2 minutes
 to 8 s; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ = ΦΨ,
