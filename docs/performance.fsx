@@ -161,9 +161,9 @@ saved 26–47 µs of a step at 8–32 units on one thread and nothing measurable
 own cost stays, only TorchSharp's call overhead goes, about a third of a second of the protocol for a
 second copy of the backward pass. The first layer's products of the three methods stacked into one
 product of 3h rows (every method has the same width every cycle) gave the same bits up to 45 units (not
-at 64) and took 0.66–0.90× the time of three separate products at 8–32 units, longer at 45: under a quarter
-of a second of the protocol, for training the three methods in lockstep. And .NET's tiered compilation slows the shared first
-cycle, the one that runs on two intra-op threads: the background compiler takes a core from OpenMP's pair
+at 64) and took 0.66–0.90× the time of three separate products at 8–32 units, longer at 45: under a
+quarter of a second of the protocol, for training the three methods in lockstep. And .NET's tiered
+compilation slows the shared first cycle, the one that runs on two intra-op threads: the background compiler takes a core from OpenMP's pair
 (in `dotnet fsi`, blocks of ten steps took 10–27 ms instead of 5.5 ms for the first 150–200 steps, and
 5.3–5.9 ms throughout with `DOTNET_TieredCompilation=0`). In `replicate` the first cycle took 1.21–2.15 s
 with the runtime's defaults (ten runs, mean 1.61 s), 1.18–1.51 s with `DOTNET_TieredCompilation=0` (mean
@@ -199,7 +199,7 @@ one at a time, which per-operation overhead bounds, is unchanged). A compress st
 one Θ (with one hidden layer, as in the paper, the same computation as before, bit for bit). Gathering the reduced matrices from one Gram matrix AᵀA was measured and dropped
 (slower than multiplying the gathered columns). At m = 512 the batched rate is now 9.1–13.9× one at a
 time with 32 problems and 14.8–18.9× with 128 across seven runs (before the factor updates 7.1–11.3×
-and 9.0–12.2×; the one-at-a-time rate, 3.4–5.7 problems/s, varies as much as the batched one); at
+and 9.0–12.2×; the one-at-a-time rate, 3.3–5.7 problems/s, varies as much as the batched one); at
 m = 256, 13–18× with 32 and 27–42× with 128. Large problems
 start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and finish with the
 active set, which brought the compress step at width 8192 (two 819×8192 problems) from about 2 minutes
