@@ -131,11 +131,7 @@ let tests =
                 writeAllTextAtomically good json
                 Expect.equal (Analysis.toJson (Analysis.read good)) json "read from a file"
                 IO.File.WriteAllText(bad, "[1, 2")
-                let message =
-                    try
-                        Analysis.read bad |> ignore
-                        failtest "Expecting InvalidDataException for a file that is not an analysis"
-                    with :? IO.InvalidDataException as e -> e.Message
+                let message = Thrown.messageOf<IO.InvalidDataException> (fun () -> Analysis.read bad |> ignore)
                 Expect.stringContains message bad "the message names the file"
             finally
                 IO.Directory.Delete(folder, true)

@@ -8,6 +8,7 @@ open TorchSharp
 open Dtc.Runtime
 open Dtc.Training
 open Dtc.Training.Records
+open Dtc.Tests.Support
 
 /// A small synthetic classification task staged on the CPU: 4×5-pixel images, 10 classes from a
 /// random linear rule, 300 training and 130 test samples, batches of 64.
@@ -138,11 +139,7 @@ let tests =
                 Directory.Delete(dir, true)
 
         testCase "a protocol is checked whole before any training: a bad solver or sensing setting is named" <| fun () ->
-            let message (p: Protocol.Protocol) =
-                try
-                    Protocol.validate p |> ignore
-                    failtest "Expecting ArgumentException"
-                with :? ArgumentException as e -> e.Message
+            let message (p: Protocol.Protocol) = Thrown.messageOf<ArgumentException> (fun () -> Protocol.validate p |> ignore)
             let sensing = Protocol.Protocol.paper.Sensing
             let negativeLambda = { Protocol.Protocol.paper with Sensing = { sensing with Lasso = { sensing.Lasso with Lambda = -0.3 } } }
             Expect.stringContains (message negativeLambda) "-0.3" "λ < 0"
@@ -216,11 +213,7 @@ let tests =
                 Expect.equal (Records.read good).Methods.[0].Method "magnitude" "read back"
                 let bad = Path.Combine(folder, "broken.json")
                 File.WriteAllText(bad, "{ \"methods\": [")
-                let message =
-                    try
-                        Records.read bad |> ignore
-                        failtest "Expecting InvalidDataException for a corrupt results file"
-                    with :? InvalidDataException as e -> e.Message
+                let message = Thrown.messageOf<InvalidDataException> (fun () -> Records.read bad |> ignore)
                 Expect.stringContains message bad "the message names the file"
                 Expect.stringContains message "JSON is invalid" "and says what is wrong"
                 Expect.throwsT<FileNotFoundException> (fun () -> Records.read (Path.Combine(folder, "none.json")) |> ignore) "missing file"
