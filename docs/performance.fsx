@@ -12,222 +12,259 @@ open System.Text.Json
 (**
 # Performance
 
-## How it is measured
+Speed is measured by the `dtc bench` command, in one process, against what the machine allows: a large
+matrix product is the machine's ceiling, and every stage is reported as a time and as a multiple of the
+ceiling's time for the same floating-point work. Micro-benchmarks of single kernels use BenchmarkDotNet.
+This page gives the targets of issue 5 and where each stands, how to reproduce the numbers, where the
+time goes, what made it fast, and what was measured and left out. The recorded run's full tables close
+the page.
 
-Speed is measured by the `dtc bench` command: in
-one process it times the stages of a compress-train cycle against what the machine allows — a
-large matrix product as the machine's ceiling, one training step, the compression step (profiles,
-the batched LASSO of the inverse compressed sensing, scores, selection, slicing) at several layer
-widths, the batched against the one-by-one solver, optionally the whole paper protocol on
-`mnist-sample` as `CompressTrain.run` runs it, and a memory soak of 1,000 compress steps — each as the
-median of repeated timings after a warm-up. Micro-benchmarks of single
-kernels use BenchmarkDotNet (pinned in `Directory.Packages.props`).
+## Where it stands
+
+The recorded run is `docs/data/bench.json` (2 cores, no GPU, `MALLOC_ARENA_MAX=2`); "runs" counts the
+nineteen runs of `dtc bench` made while tuning, on this machine kind, fourteen of them on 2026-11-29
+([the run log](#The-runs)).
+
+| Target (issue 5) | Recorded run | Across runs | Met? |
+|---|---|---|---|
+| Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 5.87 ms = 1.64× (ceiling 234 GFLOP/s) | 1.28–1.85× | in 13 of 19 runs |
+| Compress step below 5 % of a cycle at width 512 | 23.9 ms, 2.0 % (2048: 0.31 s, 6.4 %; 8192: 5.9 s, 24 %) | 1.5–4.1 % | yes, in every run |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 30.5 s, 1.63× its products' time at the ceiling | 23.7–35.8 s; 1.36–1.80× on 2026-11-29 | in 5 of 19 runs: when the VM ran at 257–291 GFLOP/s, and once at 221 |
+| Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 9.1× with 32 problems, 18.1× with 128 | 9.1–15.5× and 14.8–18.9×; at 25×256, 13–18× and 27–42× | tensor path: with 128 problems in 8 of 8 runs since its factors are updated, with 32 in 7 of 8; host path (`solve`): no, 0.7–2.2× |
+| Protocol peak memory below 1.5 GiB | 424 MiB | 390 and 409 MiB in the thirteenth and fourteenth runs of 2026-11-29 | yes |
+| Native memory flat over 1,000 compress steps | 406 → 374 MiB resident, 66 live tensors throughout | 387–395 and 391–396 MiB over the steps of the last two runs, 66 live tensors | yes |
+
+What is missing, plainly:
+
+- **The 30 s protocol at the VM's usual speed.** The protocol's matrix products alone need 18.5–20.5 s at
+  the 213–237 GFLOP/s this VM usually delivers, and the whole run takes 1.48–1.80× that: 30.3–35.8 s
+  (one exception, 26.8 s, where the VM sped up after its ceiling was measured). It meets 30 s when the
+  VM runs faster. The levers left are each worth under a second (see
+  [What was measured and left out](#What-was-measured-and-left-out)).
+- **A 10× batched host solver.** The host path solves one problem at 51×512 in 5–10 ms, 25–45× faster
+  than the tensor path one at a time, and batching it only adds the second core (about 2×): a problem is
+  about 330 dependent active-set steps, and nothing in one step is shared with another problem. The
+  tensor path, the one for a GPU, is the batched solver, and it meets 10×.
+- **The 1.6× step in every run.** At 1.28–1.85× across runs it meets the target in about two runs of
+  three; the spread is the VM's.
+
+## Reproducing the numbers
 
 ```bash
 dotnet build -c Release
 dotnet src/Dtc.Cli/bin/Release/net10.0/dtc.dll bench --help
-dotnet src/Dtc.Cli/bin/Release/net10.0/dtc.dll bench --threads 2 --out docs/data/bench.json
-```
-
-The command writes a JSON file; committed as `docs/data/bench.json`, it becomes the tables below the
-next time the site is built (`dotnet fsi build.fsx docs`). Numbers depend on the machine: the file
-records the machine, threads and device alongside the timings (times in milliseconds unless the
-field name says otherwise).
-
-What the recorded run below shows (2 cores, no GPU, a shared virtual machine: the hypervisor took
-0.8 % of the CPU time during the run, yet timings vary by 15–25 % from run to run, and the machine's
-speed itself drifts — in the thirteen runs of 2026-11-29 the ceiling was 220, 230, 291, 269, 222, 233,
-231, 257, 279, 234, 221, 237 and 213 GFLOP/s and the protocol took 35.8, 30.9, 23.7, 25.3, 32.6, 30.3,
-31.5, 27.3, 26.3, 30.5, 26.8, 31.0 and 30.5 s (the second with builds running alongside, the third with
-glibc's 16 arenas instead of 2), 1.48–1.80× the time its products need at that run's ceiling except in the
-eleventh run, 1.36×, where the machine evidently ran faster during the protocol than while the ceiling was
-measured — so compare within one run; medians are reported,
-and for the ceiling and the training step also the best of the repetitions). The ceiling and the training step are timed in the steady
-state: the VM's cores ran at about 145 GFLOP/s for the first seconds of load before reaching their
-sustained rate, and the first 150 steps of a process run at half speed (tiered compilation, the
-allocator and the thread pool warming up), so the bench warms both up first.
-
-| Target (issue 5) | Recorded | Met? |
-|---|---|---|
-| Training step 784-512-10, batch 512, within 1.6× of the GEMM ceiling's time for its FLOPs | median 5.87 ms = 1.64× (ceiling 234 GFLOP/s); the twelve other runs of the day 1.70×, 1.49×, 1.28×, 1.85×, 1.56×, 1.51×, 1.55×, 1.30×, 1.32×, 1.48×, 1.58×, 1.42×; the five runs before 1.77×, 1.56×, 1.43×, 1.66×, 1.81× | in twelve runs of eighteen |
-| Compress step below 5 % of a cycle at width 512 | 23.9 ms, 2.0 % (2048: 0.31 s, 6.4 %; 8192: 5.9 s, 24 %); 1.5–2.6 % in the other runs (2.3 % in the thirteenth) | yes |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 30.5 s; its matrix products alone need 18.7 s at this run's ceiling (1.63×). The other runs of the day: 35.8, 30.9, 23.7, 25.3, 32.6, 30.3, 31.5, 27.3, 26.3, 26.8, 31.0 and 30.5 s (1.36–1.80×); the five runs before 30.6–34.7 s (36–44 s with autograd) | in five runs of eighteen: the four where the machine ran its products at 257–291 GFLOP/s, and the eleventh of the day (26.8 s, 1.36× a ceiling of 221); otherwise, at 213–237 GFLOP/s, 30.3–35.8 s |
-| Batched solver at least 10× one at a time | `solveOnDevice` at m = 512: 9.1× with 32 problems, 18.1× with 128 (35 and 60 problems/s against 3.3–3.8 one at a time); the six other runs since its factors are updated rather than recomputed: 13.6× and 14.8×, 11.7× and 18.8×, 10.5× and 18.9×, 12.2× and 17.3×, 13.6× and 17.3×, 13.9× and 17.4× (before: 7.1–11.3× and 9.0–12.2×); at m = 256, 14× and 27×. `solve` (host): 0.7–2.2× | device path: with 128 problems in the seven runs since the change, with 32 in six; host path: no (one problem at a time it is 25–45× faster than the device path, and batching adds only the second core) |
-| Protocol peak memory below 1.5 GiB | 424 MiB | yes |
-| Native memory flat over 1,000 compress steps | 406 → 374 MiB resident, 66 live tensors throughout | yes |
-
-**The protocol.** `CompressTrain.run` trains the first cycle once (it is the same for every method:
-same initial model, same mini-batches), then runs the three methods at the same time, one thread each
-with one TorchSharp intra-op thread: on two cores a single-threaded matrix product runs near a core's
-peak, and each step's fixed cost (operator dispatch, the small operations) overlaps with the other
-methods' work. Adam's update is PyTorch's fused kernel (`Adam.create`; TorchSharp does not bind it, so a
-small TorchScript function calls it): one pass over each parameter instead of about eight, about 15 % of
-a cycle at width 512 and 5 % at widths below 100. Together this took the protocol from 61 s (methods one
-after another, two threads each, TorchSharp's Adam) to 36–44 s.
-
-**The training step, by hand.** The protocol then trained through autograd in the usual layout (samples
-as rows). Three of its kernels are slow on this CPU at the widths the protocol goes through: the
-log-softmax over ten classes in rows of ten (about 120 µs for a batch of 512, against 10 µs along rows of
-512), the product X·Wᵀ with a narrow W (270 µs at 11 units, against 125 µs for W·Xᵀ
-with Xᵀ contiguous), and — in a first version of the hand-written step — a boolean mask with
-`masked_fill_` for the ReLU's derivative (about 1.5 ms of a 10 ms step at width 512, where multiplying by
-sign(H) takes about 0.3 ms). `Steps.trainModel`, which the protocol and `dtc bench` now run, computes the
-loss and gradients by hand (`Backprop`): the samples as columns, so that every reduction runs along
-contiguous memory; the training inputs staged a second time, transposed, so that the first layer's two
-products read them in the layout each wants (25 MB more for mnist-sample, 188 MB for a 60,000-image set);
-the gradients written into the parameters' own `grad` tensors (a new tensor per step raised the peak of a
-run by 200–400 MB through the allocator); the ReLU's derivative as sign(H), in place. `dtc bench` times
-both on one thread in alternating blocks: 0.53–0.56× autograd's step at width 11, 0.69–0.70× at 64,
-0.85–0.88× at 512. On the protocol, three interleaved pairs of runs of the two builds (a slow spell of the
-VM) took 36.6–44.9 s against 47.4–48.5 s, with 68–72 s of CPU time against 85–87 s; Fashion-MNIST's
-full run went from 49 s to 35 s. The gradients are autograd's to rounding (a property test over depth,
-biases, both output log-softmaxes and both dtypes; forty Adam steps of float64 training agree to
-1e-10), not bit for bit, so the runs' last digits moved (see [Reproducing the paper](reproducing.html)).
-Running three methods concurrently also exposed a rare failure: an error "Expected false to be true" from
-`c10::Scalar::toFloat` in Adam's step, in about one run in ten to twenty. A TorchSharp `Scalar` made and
-dropped inside a call can be finalized, on another thread, while the native call still reads it. Holding
-our own Scalars was not enough: TorchSharp's `add`, `add_` and the tensor `+` operator pass, as the scale
-of their second operand, a Scalar 1 that they create themselves and drop at once (the failing frame was
-that scale). `Torch.add`, `Torch.addInPlace` and `Torch.addScalar(InPlace)` pass a Scalar 1 held for the
-life of the process instead; every addition in the library goes through them, and a test reads the
-library's IL and fails on any call that creates such a temporary (additions without a scale, tensor
-operators with a .NET number, implicit conversions to `Scalar`, tensor-to-number conversions).
-
-**The inputs staged per mini-batch.** The columns layout was one pixels × samples matrix, so a batch was
-a view whose 784 rows of 512 samples lay 32 KB apart (one memory page each). Staged as one contiguous
-block per batch (batches × pixels × batch size), the whole step took 9–13 % less time at widths 11–128
-and the same at 256 and 512 (one thread, twelve alternating blocks per width), with the same numbers to
-the bit (both data sets' runs reproduce their recorded results exactly); three interleaved pairs of
-`replicate` runs took 28.4–34.6 s against 32.0–35.5 s.
-
-**What is left of the 30 s target.** `dtc bench` counts the protocol's matrix-product FLOPs as the run
-does them (every cycle's training at the width it trained, every evaluation, the shared first cycle
-once): 4.37 × 10¹² FLOP, which the recorded run's ceiling (234 GFLOP/s) alone needs 18.7 s for. The run
-took 1.63× that (1.56–1.80× in the other runs but one; 1.98× with autograd). The ratio is steady while the
-machine's speed is not: at 220–237 GFLOP/s the protocol takes 30.3–35.8 s, and in the four runs where
-the VM ran its products at 257–291 GFLOP/s it took 23.7–27.3 s (the one exception, 26.8 s at a measured
-221 GFLOP/s, is a VM that sped up after its ceiling was measured). A profile of the whole
-protocol (three methods' threads) shows 77 % of their time in MKL's products, which run at about 86 %
-of the ceiling's per-core rate there, 14 % in libtorch's other kernels (Adam's fused update about 5 %)
-and 9 % in .NET, the C library and the kernel. A profile of the width-512 step on one
-thread now shows about 70 % in MKL's matrix products (packing included), which run at about 100–110
-GFLOP/s on these shapes against 123 GFLOP/s for a large square product on one core, and Adam's fused
-update at about 5 %; the rest is the ReLU, its derivative and the small output operations. At widths of
-a few units the step is still about four times its FLOPs' time at that rate, in operator overhead. Two
-methods training at once slow each other by about 9 % (shared cache and memory bandwidth). Three other
-ideas were measured and left out: training the three methods as one stacked model (their widths are equal
-every cycle) was no faster, also with the hand-written step (one product of 3h rows on two threads against
-three single-threaded ones); letting only two methods train at a time on two cores, to avoid
-time-slicing, in turns of whole cycles made no measurable difference, and in turns of at least 20 ms of
-whole training steps (a first-come queue) it was slower (44–52 s against 38–43 s, three interleaved runs
-each, the same accuracies to the last digit); three threads on two cores deliver as many steps per
-second as two (within ±6 % at widths 11–512). Also measured and left out: reading only the inputs
-that vary over the training set (116 of mnist-sample's 784 pixels are 0 in every training image; their
-share of the first layer is one matrix-vector product, with the first layer's columns arranged for the
-cycle) cut the first layer's two products by 15–25 % at width 512 in isolation and a whole step by 0–10 %,
-but five interleaved pairs of `replicate` runs were not faster (33.1–33.9 s against 32.6–35.3 s), and it
-moves the results at the rounding level; a single columns layout for both products (the weight gradient
-from the transposed block) was 3–20 % slower; padding the blocks to 528 columns, and PyTorch's
-transparent huge pages for large allocations (`THP_MEM_ALLOC_ENABLE=1`), made no measurable difference.
-At narrow widths a profile also shows MKL's exponential taking its slow path for underflowing
-log-probabilities (about 6 % of a step at width 11); a softmax kernel would avoid it but round
-differently. Measured this session and left out as well: letting at most two methods hold a core at a
-time, by whole cycles, the least advanced first (four interleaved pairs: 32.3–35.0 s against
-33.0–33.8 s); computing the first layer from the sparse raw pixels (19 % non-zero in mnist-sample) —
-libtorch's COO product took 2–30× the dense product's time, its CSR product (MKL) 0.8–1.8×, and a
-hand-written AVX-512 kernel about the same as the dense product, since each non-zero streams a whole
-row of the weights; and splitting each product of the two-thread step into two single-threaded halves
-(no faster).
-
-**Where the rest of the time goes.** The cycles that train 64 units or fewer do 10 % of the protocol's
-work (by the widths trained) but take 17 % of each method's training time (5.2–5.5 s of 31.4 s in the
-recorded results). At width 8 a step on one thread takes 0.75–0.9 ms: the first layer's two products
-about 0.4 ms (at such widths they wait on memory, reading the 1.6 MB batch at about 8 GB/s once per
-layout; 20–90 GFLOP/s at 4–32 units, against 92–130 from 64 units up), the output layer's thirteen small
-operations about 90 µs, and Adam's call through TorchScript about 30 µs. Two more ways of computing the
-products were measured and left out: MKL's packed products (`SGEMM_PACK` and `SGEMM_COMPUTE`, which
-libtorch exports, with the batch packed once) took 0.85–1.10× the plain product's time at widths
-11–512; and a hand-written AVX-512 product reading the pixels as bytes (a quarter of the memory, the
-normalisation applied afterwards as an affine correction) took 82 and 106 µs for the forward and the
-gradient products at width 8 against MKL's 200 and 192 µs, but the same at 16 units and longer from 24
-units up, where MKL computes rather than waits: under half a second of the protocol, for a kernel to
-maintain and results that move at the rounding level. A twelfth run of the day, on the final build
-(4f5a2b4), measured the protocol at 31.0 s with a ceiling of 237 GFLOP/s (1.68×), the step at 1.58×, and
-the batched tensor solver at 13.6× (32 problems) and 17.3× (128).
-
-Three more things were measured and left out. The whole gradient computation as one TorchScript
-function (the same ATen operations in the same order, so the same gradients to the bit at 8–512 units)
-saved 26–47 µs of a step at 8–32 units on one thread and nothing measurable from 64 up: the operations'
-own cost stays, only TorchSharp's call overhead goes, about a third of a second of the protocol for a
-second copy of the backward pass. The first layer's products of the three methods stacked into one
-product of 3h rows (every method has the same width every cycle) gave the same bits up to 45 units (not
-at 64) and took 0.66–0.90× the time of three separate products at 8–32 units, longer at 45: under a
-quarter of a second of the protocol, for training the three methods in lockstep. And .NET's tiered
-compilation slows the shared first cycle, the one that runs on two intra-op threads: the background compiler takes a core from OpenMP's pair
-(in `dotnet fsi`, blocks of ten steps took 10–27 ms instead of 5.5 ms for the first 150–200 steps, and
-5.3–5.9 ms throughout with `DOTNET_TieredCompilation=0`). In `replicate` the first cycle took 1.21–2.15 s
-with the runtime's defaults (ten runs, mean 1.61 s), 1.18–1.51 s with `DOTNET_TieredCompilation=0` (mean
-1.33 s) and 1.04–1.83 s with `DOTNET_TieredPGO=0` (seven runs, mean 1.29 s), all with the recorded results
-to the bit; the whole runs, interleaved, took 25.9–33.9 s, 23.7–29.3 s and 24.2–30.8 s, differences the
-VM's drift covers (the defaults were faster in two of the last three pairs), and `dtc bench` runs the
-protocol after its own warm-up, so the runtime's defaults stay. A thirteenth run of the day, on 51eb272,
-measured the protocol at 30.5 s with a ceiling of 213 GFLOP/s (1.48×), the step at 1.42×, the batched
-tensor solver at 13.9× (32 problems) and 17.4× (128), the compress step at 19.9 ms (2.3 % of a cycle), a
-peak of 390 MiB after the protocol and a soak flat at 387–395 MiB.
-
-**The solver.** The paper's problems are small (n ≈ 0.1 m ≤ 102 measurements for m ≤ 1024), and
-`Lasso.solve` solves them on the host, in managed float64 with an incrementally updated Cholesky
-factor, about 100–190 problems/s one at a time at 51×512 — already 25–45× the device path's
-one-at-a-time rate, and faster than the device path batched. Batching the host path only adds the
-second core (about 2×): each problem is a sequence of about 330 dependent active-set steps, and
-nothing in one step is shared with another problem. The batched tensor path (`solveOnDevice`, the path
-for a GPU) is where batching pays, because one problem alone is dominated by per-operation overhead.
-Two changes took it at 51×512 and 128 problems from 19 to 43–58 problems/s (5.3× → 10–12× one at a
-time): problems that share their design matrix — DTC's do: both sides of a cycle are measured by the
-same Φ in the same basis — are iterated with matrix products over the batch and one copy of Θ instead
-of 128, and on the CPU the batch is split into one chunk per intra-op thread, each on a thread of its
-own with one intra-op thread (two intra-op threads on one batch of small operations gained 10–20 %,
-two independent chunks about 2×). The reduced systems' ridged second factorisation now runs only when
-the first fails. On the CPU each problem's Cholesky factor is now updated, as the host path does, instead
-of being computed again at every step: the valid slots are kept first, in the order they entered, so a
-new column is the factor's next row (a triangular solve, O(n²) per problem, where a factorisation is
-O(n³) and its Gram product O(n³) too), and only the problems that drop a column are reordered and
-factorised again; on an accelerator the factors are still computed at every step, which needs no
-read-back. At 51×512 this took the batched rate from 35–47 to 35–85 problems/s (same iteration counts;
-one at a time, which per-operation overhead bounds, is unchanged). A compress step scores every hidden layer on the model as trained
-(`Scoring.dualLayers`), so both sides of all layers of equal width go to the solver as one batch with
-one Θ (with one hidden layer, as in the paper, the same computation as before, bit for bit). Gathering the reduced matrices from one Gram matrix AᵀA was measured and dropped
-(slower than multiplying the gathered columns). At m = 512 the batched rate is now 9.1–13.9× one at a
-time with 32 problems and 14.8–18.9× with 128 across seven runs (before the factor updates 7.1–11.3×
-and 9.0–12.2×; the one-at-a-time rate, 3.3–5.7 problems/s, varies as much as the batched one); at
-m = 256, 13–18× with 32 and 27–42× with 128. Large problems
-start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and finish with the
-active set, which brought the compress step at width 8192 (two 819×8192 problems) from about 2 minutes
-to 8 s; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ = ΦΨ,
-`Basis.synthesise` for Ψs) instead of forming the m×m matrix, which took it to 5.5–6.4 s (17–26 % of a
-cycle across runs) and its own peak memory to about 1.4 GiB; up to 1,024 units the matrix is kept,
-so the paper's runs keep the supplement's arithmetic.
-
-**Memory and glibc's arenas.** The process's peak working set at the end of the bench (1.0 GiB in the
-recorded run, with `MALLOC_ARENA_MAX=2`; 1.5–5.9 GiB in earlier runs without it) is reached in the width-8192 measurements, after the protocol and
-the solver's threads. It is memory kept by glibc's malloc: threads that allocate at the same time get
-arenas of their own (up to eight per core) and memory freed into an arena stays with it. Two runs of the
-bench a few minutes apart, with glibc's defaults and with `MALLOC_ARENA_MAX=2`: 5.9 GiB against
-1.26 GiB at the end, a protocol peak of 759 MiB against 415 MiB, a soak at about 1,040 MiB against
-450 MiB, and timings within the run-to-run noise (protocol 38.0 s against 41.1 s, training step 6.47 ms
-against 6.43 ms). `dtc replicate`
-on mnist-sample peaked at 480–520 MB with it and 825–834 MB without (measured with autograd's step;
-with the hand-written step, 390–420 MB with it and 421 MB without: its steps allocate far less). Set it in the environment for long
-runs on Linux (`MALLOC_ARENA_MAX=2 dotnet …/dtc.dll replicate`); `dtc bench` records it in its
-`machine` field when it is set, and `build.fsx` sets it for the `dtc` commands it runs unless it is set
-already. The library does not set it by itself: it is a process-wide setting,
-and set from inside a running .NET process (`mallopt`) it bounds only arenas created afterwards, which
-in a measured run left the peak at 630–740 MB.
-
-```bash
+MALLOC_ARENA_MAX=2 dotnet src/Dtc.Cli/bin/Release/net10.0/dtc.dll bench --threads 2 --out docs/data/bench.json
 dotnet run -c Release --project bench/Dtc.Benchmarks -- --filter '*'
 dotnet run -c Release --project bench/Dtc.Benchmarks -- --throughput 512 256   # batched vs one at a time
 ```
+
+`dtc bench` takes about five minutes on two cores (`--no-protocol` and `--soak-steps 0` shorten it). It
+writes a JSON file; committed as `docs/data/bench.json`, it becomes the tables at the end of this page
+the next time the site is built (`dotnet fsi build.fsx docs`). The file records the machine, the threads
+and the device with the timings (milliseconds unless the field's name says otherwise). In one run it
+measures:
+
+- **the ceiling**: a 2048×2048 float32 product through TorchSharp, in GFLOP/s;
+- **the training step** of 784-512-10 at batch 512, as the protocol runs it (`Steps.trainModel`), and
+  the hand-written step against autograd's on one thread at widths 11, 64 and 512;
+- **the compress step** (profiles, measurements, both LASSO solves, scores, selection, slicing) at widths
+  512, 2048 and 8192, and its share of a cycle of 200 training steps;
+- **the LASSO solver** at the paper's sizes (51×512 and 25×256, relative duality gap 1e-6), batches of
+  1, 8, 32 and 128 problems against the same problems one at a time, on the host and the tensor paths;
+- **the paper protocol** on `mnist-sample` as `CompressTrain.run` runs it: seconds per method and in
+  total, its matrix products' FLOPs (4.37 × 10¹²: every cycle's training at the width it trained, every
+  evaluation, the shared first cycle once) and the process's peak memory;
+- **a memory soak** of 1,000 compress steps at width 512: resident memory and live tensors every 100.
+
+Each timing is the median of repeated timings after a warm-up; for the ceiling and the step also the best
+repetition. Both are timed in the steady state: the VM's cores ran at about 145 GFLOP/s for the first
+seconds of load before reaching their sustained rate, and the first 150 steps of a process run at half
+speed (tiered compilation, the allocator and the thread pool warming up).
+
+**Compare within one run.** The machine is a shared VM: the hypervisor took 0.8 % of the CPU time during
+the recorded run and 1.4 % during the fourteenth, yet timings vary by 15–25 % from run to run and the machine's speed itself drifts (a
+ceiling of 213–291 GFLOP/s on one day). The ratio of the protocol to its products' time at the ceiling
+is steadier than either.
+
+### The runs
+
+The fourteen runs of 2026-11-29 (the tenth is the recorded one). The protocol's ratio is its time over
+the time its 4.37 × 10¹² FLOP of products need at that run's ceiling.
+
+| Run | Ceiling (GFLOP/s) | Step (× ceiling) | Protocol (s) | Protocol (× products) | Note |
+|---|---|---|---|---|---|
+| 1 | 220 | 1.70 | 35.8 | 1.80 | |
+| 2 | 230 | 1.49 | 30.9 | 1.62 | builds running alongside |
+| 3 | 291 | 1.28 | 23.7 | 1.58 | glibc's 16 arenas instead of 2 |
+| 4 | 269 | 1.85 | 25.3 | 1.56 | |
+| 5 | 222 | 1.56 | 32.6 | 1.65 | |
+| 6 | 233 | 1.51 | 30.3 | 1.61 | |
+| 7 | 231 | 1.55 | 31.5 | 1.66 | |
+| 8 | 257 | 1.30 | 27.3 | 1.60 | |
+| 9 | 279 | 1.32 | 26.3 | 1.68 | |
+| 10 | 234 | 1.64 | 30.5 | 1.63 | recorded (`bench.json`) |
+| 11 | 221 | 1.48 | 26.8 | 1.36 | the VM sped up after its ceiling was measured |
+| 12 | 237 | 1.58 | 31.0 | 1.68 | |
+| 13 | 213 | 1.42 | 30.5 | 1.48 | |
+| 14 | 215 | 1.54 | 30.7 | 1.51 | |
+
+The five runs before that day, on earlier code: the step at 1.77, 1.56, 1.43, 1.66 and 1.81×, the
+protocol at 30.6–34.7 s (36–44 s with autograd's step). The fourteenth run, on the code of a2f6cd8, also
+measured: the batched tensor solver at 15.5× (32 problems) and 17.3× (128) at 51×512 and
+18.2× and 32.3× at 25×256; the host solver batched at 0.9–1.5×, one at a time at 125–177 problems/s; the
+compress step at 2048 and 8192 units at 0.28 s (6.2 %) and 5.5 s (26 %); at 512 units a median of three
+timings read 48 ms (4.1 %) while the soak's median of 1,000 read 27 ms (2.4 %) — `dtc bench` now takes
+the median of all fifteen repetitions for steps this short; a protocol peak of 409 MiB and a soak flat
+at 391–396 MiB with 66 live tensors.
+
+## Where the time goes
+
+A profile of a whole `dtc replicate` run (the protocol, three methods; `perf record` at 999 Hz, 32 s
+under the profiler), as shares of all CPU samples:
+
+| Where | Share |
+|---|---|
+| MKL's float32 products (kernels and packing) | 70 % |
+| Adam's fused update (`_fused_adam_`) | 4 % |
+| libtorch's other kernels and operator dispatch (ReLU, its derivative, the output layer, reductions) | 11 % |
+| .NET's JIT compiler (tiering up methods in the background) | 3.5 % |
+| the .NET runtime and JIT-compiled code, TorchSharp's native layer and c10, the C library (mostly its allocator), the kernel, OpenMP | 12 % |
+
+The profile includes the process's start and the report at the end (the main thread's share, 7.5 %, also
+holds the shared first cycle). The products run at about 100 GFLOP/s per core there (4.37 × 10¹² FLOP in
+70 % of about 60 s of CPU time), close to 90 % of the ceiling's per-core rate. The rest of
+the 1.5–1.8× is the step's other work, and at narrow widths its fixed cost:
+
+- **Narrow layers.** The cycles that train 64 units or fewer do 10 % of the protocol's work but take
+  17 % of each method's training time (5.2–5.5 s of 31.4 s in the recorded results). At width 8 a step
+  on one thread takes 0.75–0.9 ms: the first layer's two products about 0.4 ms (at such widths they wait
+  on memory, reading the 1.6 MB batch at about 8 GB/s once per layout: 20–90 GFLOP/s at 4–32 units,
+  against 92–130 from 64 units up), the output layer's thirteen small operations about 90 µs, and
+  Adam's call through TorchScript about 30 µs. MKL's exponential takes its slow path for underflowing
+  log-probabilities there (about 6 % of a step at width 11).
+- **Wide layers.** A profile of the width-512 step on one thread shows about 70 % in MKL's products,
+  which run at 100–110 GFLOP/s on these shapes against 123 for a large square product on one core, and
+  Adam's fused update at about 5 %; the rest is the ReLU, its derivative and the output layer.
+- **Sharing two cores.** Two methods training at once slow each other by about 9 % (shared cache and
+  memory bandwidth); three threads on two cores deliver as many steps per second as two (within ±6 % at
+  widths 11–512).
+
+## What made it fast
+
+Each change was measured on its own, in interleaved runs where the VM's drift mattered.
+
+| Change | Measured |
+|---|---|
+| The three methods at the same time after one shared first cycle (the first cycle is the same for every method: same initial model, same mini-batches), one thread each with one TorchSharp intra-op thread | with the fused Adam below, the protocol from 61 s (methods one after another, two threads each, TorchSharp's Adam) to 36–44 s |
+| Adam as PyTorch's fused kernel (`Adam.create`; TorchSharp does not bind it, so a small TorchScript function calls it) | one pass over each parameter instead of about eight: the protocol 46.5–47.5 s → 42.9–44.0 s in interleaved runs, 8 % less CPU time |
+| The training step by hand (`Backprop`, run by `Steps.trainModel`) | one thread: 0.53–0.56× autograd's step at width 11, 0.69–0.70× at 64, 0.85–0.88× at 512; the protocol 47.4–48.5 s → 36.6–44.9 s (three interleaved pairs), its CPU time 85–87 s → 68–72 s; Fashion-MNIST's full run 49 s → 35 s |
+| The inputs staged as one contiguous block per mini-batch | the step 9–13 % faster at widths 11–128, the same at 256 and 512; `replicate` 32.0–35.5 s → 28.4–34.6 s (three interleaved pairs); the same numbers to the bit |
+| The solver's problems that share a design matrix iterated with products over the batch, one chunk of the batch per intra-op thread | 51×512, 128 problems: 19 → 43–58 problems/s (5.3× → 10–12× one at a time) |
+| The solver's Cholesky factors updated rather than recomputed (on the CPU) | 51×512: batched 35–47 → 35–85 problems/s, the same iteration counts |
+| Large problems started from a semismooth Newton augmented-Lagrangian point, and the basis applied by FFT beyond 1,024 units | the compress step at width 8192 from about 2 minutes to 8 s, then 5.5–6.4 s |
+| `MALLOC_ARENA_MAX=2` in the environment | the bench's peak 5.9 → 1.26 GiB, the protocol's 759 → 415 MiB, the same timings |
+
+**The hand-written step.** Through autograd, in the usual layout (samples as rows), three kernels are slow
+on this CPU at the protocol's widths: the log-softmax over ten classes in rows of ten (about 120 µs for a
+batch of 512, against 10 µs along rows of 512), the product X·Wᵀ with a narrow W (270 µs at 11 units,
+against 125 µs for W·Xᵀ with Xᵀ contiguous), and — in a first version of the hand-written step — a
+boolean mask with `masked_fill_` for the ReLU's derivative (about 1.5 ms of a 10 ms step at width 512,
+where multiplying by sign(H) takes about 0.3 ms). So `Backprop` computes the loss and gradients with the
+samples as columns, so that every reduction runs along contiguous memory; stages the training inputs a
+second time, transposed, so that the first layer's two products read them in the layout each wants
+(25 MB more for mnist-sample, 188 MB for a 60,000-image set); writes the gradients into the parameters'
+own `grad` tensors (a new tensor per step raised the peak of a run by 200–400 MB through the allocator);
+and takes the ReLU's derivative as sign(H), in place. Its gradients are autograd's to rounding (a
+property test over depth, biases, both output log-softmaxes and both dtypes; forty Adam steps of float64
+training agree to 1e-10), not bit for bit, so the runs' last digits moved when it came in (see
+[Reproducing the paper](reproducing.html)).
+
+**A race the concurrency exposed.** Running three methods at once made an error "Expected false to be
+true" from `c10::Scalar::toFloat` in Adam's step appear in about one run in ten to twenty. A TorchSharp
+`Scalar` made and dropped inside a call can be finalized, on another thread, while the native call still
+reads it. Holding our own Scalars was not enough: TorchSharp's `add`, `add_` and the tensor `+` operator
+pass, as the scale of their second operand, a Scalar 1 that they create themselves and drop at once (the
+failing frame was that scale). `Torch.add`, `Torch.addInPlace` and `Torch.addScalar(InPlace)` pass a
+Scalar 1 held for the life of the process instead; every addition in the library goes through them, and a
+test reads the library's IL and fails on any call that creates such a temporary (additions without a
+scale, tensor operators with a .NET number, implicit conversions to `Scalar`, tensor-to-number
+conversions).
+
+## What was measured and left out
+
+Most of these keep the results to the bit and gain too little; the others move the results at the
+rounding level, which would mean recording the reproduced results again, for under a second each.
+
+| Idea | Measured | Why left out |
+|---|---|---|
+| The three methods as one stacked model (their widths are equal every cycle): one product of 3h rows on two threads | no faster, also with the hand-written step | no gain |
+| The three methods' first-layer products stacked into one product of 3h rows | 0.66–0.90× three separate products at 8–32 units, longer at 45; the same bits up to 45 units, not at 64 | under 0.25 s of the protocol, and the methods would train in lockstep |
+| The gradients as one TorchScript function (the same ATen operations in the same order) | the same gradients to the bit at 8–512 units; 26–47 µs less a step at 8–32 units on one thread, nothing measurable from 64 up | about 0.3 s of the protocol, for a second copy of the backward pass |
+| At most two methods holding a core at a time, in turns of whole cycles (the least advanced first) | 32.3–35.0 s against 33.0–33.8 s (four interleaved pairs) | no gain |
+| The same in turns of at least 20 ms of whole steps (a first-come queue) | 44–52 s against 38–43 s (three interleaved runs each), the same accuracies to the last digit | slower |
+| Only the pixels that vary over the training set (116 of mnist-sample's 784 are 0 in every training image; their share of the first layer is one matrix-vector product) | the first layer's products 15–25 % faster at width 512 in isolation, a whole step 0–10 %; `replicate` 33.1–33.9 s against 32.6–35.3 s (five interleaved pairs) | no gain in the protocol; moves the results at the rounding level |
+| One columns layout for both first-layer products (the weight gradient from the transposed block) | 3–20 % slower; measured again later: 1.02–1.16× the time from 16 units up, not bit-identical at 8 | slower |
+| The first layer from the sparse raw pixels (19 % non-zero in mnist-sample) | libtorch's COO product 2–30× the dense product's time, its CSR product (MKL) 0.8–1.8×; a hand-written AVX-512 kernel about the same as the dense product, since each non-zero streams a whole row of the weights | no gain |
+| MKL's packed products (`SGEMM_PACK` and `SGEMM_COMPUTE`, which libtorch exports), the batch packed once | 0.85–1.10× the plain product's time at widths 11–512 | no gain |
+| A hand-written AVX-512 product reading the pixels as bytes (a quarter of the memory; the normalisation applied afterwards as an affine correction) | width 8: 82 and 106 µs for the forward and the gradient products against MKL's 200 and 192 µs; the same at 16 units, longer from 24 up, where MKL computes rather than waits | under 0.5 s of the protocol, a kernel to maintain, and results that move at the rounding level |
+| Each product of the two-thread step split into two single-threaded halves | no faster | no gain |
+| Blocks padded to 528 columns; PyTorch's transparent huge pages for large allocations (`THP_MEM_ALLOC_ENABLE=1`) | no measurable difference | no gain |
+| A softmax kernel avoiding MKL's slow exponential for underflowing log-probabilities | about 6 % of a step at width 11 is that slow path | rounds differently |
+| OpenMP's wait policy for the two-thread step at 512 | `OMP_WAIT_POLICY=active` the same as the default, `passive` about 1.3× slower (7.2 against 5.4 ms) | no gain |
+| .NET's tiered compilation off (`DOTNET_TieredCompilation=0`) or its profile-guided tier off (`DOTNET_TieredPGO=0`) | the background compiler takes a core from the shared first cycle's OpenMP pair: that cycle took 1.21–2.15 s with the defaults (mean 1.61 s, ten runs), 1.18–1.51 s without tiering (mean 1.33 s), 1.04–1.83 s without PGO (mean 1.29 s, seven runs), all with the recorded results to the bit; the whole runs, interleaved, took 25.9–33.9, 23.7–29.3 and 24.2–30.8 s, within the VM's drift (the defaults were faster in two of the last three pairs); a later run of each under the profiler took 30.2, 30.9 and 30.1 s, the compiler's thread using 2.1, 0 and 1.0 s of CPU time | no gain measurable in the protocol; `dtc bench` runs the protocol after its own warm-up |
+| Estimated, not built: the output layer in .NET SIMD code; an Adam without TorchScript | about 0.6 s and 0.65 s of the protocol | both move the results at the rounding level |
+
+## The solver
+
+The paper's problems are small (n ≈ 0.1 m ≤ 102 measurements for m ≤ 1024), and `Lasso.solve` solves
+them on the host, in managed float64 with an incrementally updated Cholesky factor: about 100–190
+problems/s one at a time at 51×512, already 25–45× the tensor path's one-at-a-time rate, and faster than
+the tensor path batched. The batched tensor path (`solveOnDevice`, the path for a GPU) is where batching
+pays, because one problem alone is dominated by per-operation overhead:
+
+- **Shared design matrices.** Problems that share their design matrix — DTC's do: both sides of a cycle
+  are measured by the same Φ in the same basis — are iterated with matrix products over the batch and one
+  copy of Θ instead of one per problem. A compress step scores every hidden layer on the model as trained
+  (`Scoring.dualLayers`), so both sides of all layers of equal width go to the solver as one batch with
+  one Θ (with one hidden layer, as in the paper, the same computation as before, bit for bit).
+- **Threads.** On the CPU the batch is split into one chunk per intra-op thread, each on a thread of its
+  own with one intra-op thread: two intra-op threads on one batch of small operations gained 10–20 %, two
+  independent chunks about 2×.
+- **Factor updates.** On the CPU each problem's Cholesky factor is updated, as the host path does,
+  instead of being computed again at every step: the valid slots are kept first, in the order they
+  entered, so a new column is the factor's next row (a triangular solve, O(n²) per problem, where a
+  factorisation and its Gram product are O(n³)), and only the problems that drop a column are reordered
+  and factorised again. On an accelerator the factors are still computed at every step, which needs no
+  read-back. The reduced systems' ridged second factorisation runs only when the first fails.
+- **Measured and dropped:** gathering the reduced matrices from one Gram matrix AᵀA (slower than
+  multiplying the gathered columns).
+
+At m = 512 the batched rate is 9.1–15.5× one at a time with 32 problems and 14.8–18.9× with 128 across
+the eight runs since the factor updates (before them 7.1–11.3× and 9.0–12.2×; the one-at-a-time rate,
+3.2–5.7 problems/s, varies as much as the batched one); at m = 256, 13–18× with 32 and 27–42× with 128.
+Large problems start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and
+finish with the active set; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ = ΦΨ,
+`Basis.synthesise` for Ψs) instead of forming the m×m matrix, which keeps the width-8192 compress step at
+5.5–6.4 s (17–26 % of a cycle across runs) and its own peak memory at about 1.4 GiB; up to 1,024 units
+the matrix is kept, so the paper's runs keep the supplement's arithmetic.
+
+## Memory and glibc's arenas
+
+The process's peak working set at the end of the bench (1.0–1.1 GiB with `MALLOC_ARENA_MAX=2`; 1.5–5.9
+GiB in earlier runs without it) is reached in the width-8192 measurements, after the protocol and the
+solver's threads. It is memory kept by glibc's malloc: threads that allocate at the same time get arenas
+of their own (up to eight per core) and memory freed into an arena stays with it. Two runs of the bench a
+few minutes apart, with glibc's defaults and with `MALLOC_ARENA_MAX=2`: 5.9 GiB against 1.26 GiB at the
+end, a protocol peak of 759 MiB against 415 MiB, a soak at about 1,040 MiB against 450 MiB, and timings
+within the run-to-run noise (protocol 38.0 s against 41.1 s, training step 6.47 ms against 6.43 ms).
+`dtc replicate` on mnist-sample peaks at 390–430 MB with the hand-written step, with the setting or
+without (with autograd's step it peaked at 480–520 MB with it and 825–834 MB without).
+
+Set it in the environment for long runs on Linux (`MALLOC_ARENA_MAX=2 dotnet …/dtc.dll replicate`);
+`dtc bench` records it in its `machine` field when it is set, and `build.fsx` sets it for the `dtc`
+commands it runs unless it is set already. The library does not set it by itself: it is a process-wide
+setting, and set from inside a running .NET process (`mallopt`) it bounds only arenas created afterwards,
+which in a measured run left the peak at 630–740 MB.
 
 ## Recorded numbers
 *)
