@@ -22,31 +22,32 @@ the page.
 ## Where it stands
 
 The recorded run is `docs/data/bench.json` (2 cores, no GPU, `MALLOC_ARENA_MAX=2`); "runs" counts the
-nineteen runs of `dtc bench` made while tuning, on this machine kind, fourteen of them on 2026-11-29
+twenty runs of `dtc bench` made while tuning, on this machine kind, fifteen of them on 2026-11-29
 ([the run log](#The-runs)).
 
 | Target (issue 5) | Recorded run | Across runs | Met? |
 |---|---|---|---|
-| Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 5.87 ms = 1.64× (ceiling 234 GFLOP/s) | 1.28–1.85× | in 13 of 19 runs |
+| Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 5.87 ms = 1.64× (ceiling 234 GFLOP/s) | 1.28–2.04× | in 13 of 20 runs |
 | Compress step below 5 % of a cycle at width 512 | 23.9 ms, 2.0 % (2048: 0.31 s, 6.4 %; 8192: 5.9 s, 24 %) | 1.5–4.1 % | yes, in every run |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 30.5 s, 1.63× its products' time at the ceiling | 23.7–35.8 s; 1.36–1.80× on 2026-11-29 | in 5 of 19 runs: when the VM ran at 257–291 GFLOP/s, and once at 221 |
-| Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 9.1× with 32 problems, 18.1× with 128 | 9.1–15.5× and 14.8–18.9×; at 25×256, 13–18× and 27–42× | tensor path: with 128 problems in 8 of 8 runs since its factors are updated, with 32 in 7 of 8; host path (`solve`): no, 0.7–2.2× |
-| Protocol peak memory below 1.5 GiB | 424 MiB | 390 and 409 MiB in the thirteenth and fourteenth runs of 2026-11-29 | yes |
-| Native memory flat over 1,000 compress steps | 406 → 374 MiB resident, 66 live tensors throughout | 387–395 and 391–396 MiB over the steps of the last two runs, 66 live tensors | yes |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 30.5 s, 1.63× its products' time at the ceiling | 23.7–35.8 s; 1.36–1.80× on 2026-11-29 | in 6 of 20 runs: the four where the VM ran at 257–291 GFLOP/s, and two at 221 and 225 |
+| Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 9.1× with 32 problems, 18.1× with 128 | 9.1–15.5× and 13.9–18.9×; at 25×256, 13–18× and 27–42× | tensor path: with 128 problems in 9 of 9 runs since its factors are updated, with 32 in 8 of 9; host path (`solve`): no, 0.7–2.2× |
+| Protocol peak memory below 1.5 GiB | 424 MiB | 390, 409 and 403 MiB in the thirteenth to fifteenth runs of 2026-11-29 | yes |
+| Native memory flat over 1,000 compress steps | 406 → 374 MiB resident, 66 live tensors throughout | 387–395, 391–396 and 358–362 MiB after the first 100 steps of the last three runs, 66 live tensors | yes |
 
 What is missing, plainly:
 
 - **The 30 s protocol at the VM's usual speed.** The protocol's matrix products alone need 18.5–20.5 s at
-  the 213–237 GFLOP/s this VM usually delivers, and the whole run takes 1.48–1.80× that: 30.3–35.8 s
-  (one exception, 26.8 s, where the VM sped up after its ceiling was measured). It meets 30 s when the
-  VM runs faster. The levers left are each worth under a second (see
+  the 213–237 GFLOP/s this VM usually delivers, and the whole run takes 1.48–1.80× that: 30.3–35.8 s in
+  ten runs of twelve at those speeds, 26.8 and 27.2 s (1.36× and 1.40×) in the other two. It meets 30 s
+  when the VM runs faster, or the run lands at the low end of that ratio. The levers left are each worth under a second (see
   [What was measured and left out](#What-was-measured-and-left-out)).
 - **A 10× batched host solver.** The host path solves one problem at 51×512 in 5–10 ms, 25–45× faster
   than the tensor path one at a time, and batching it only adds the second core (about 2×): a problem is
   about 330 dependent active-set steps, and nothing in one step is shared with another problem. The
   tensor path, the one for a GPU, is the batched solver, and it meets 10×.
-- **The 1.6× step in every run.** At 1.28–1.85× across runs it meets the target in about two runs of
-  three; the spread is the VM's.
+- **The 1.6× step in every run.** At 1.28–2.04× across runs it meets the target in about two runs of
+  three; the spread is the VM's (in the run at 2.04× the same step, timed later beside the compress step,
+  took 5.0 ms, 1.36× that run's ceiling).
 
 ## Reproducing the numbers
 
@@ -82,13 +83,13 @@ seconds of load before reaching their sustained rate, and the first 150 steps of
 speed (tiered compilation, the allocator and the thread pool warming up).
 
 **Compare within one run.** The machine is a shared VM: the hypervisor took 0.8 % of the CPU time during
-the recorded run and 1.4 % during the fourteenth, yet timings vary by 15–25 % from run to run and the machine's speed itself drifts (a
+the recorded run and 0.3–1.4 % during the last three, yet timings vary by 15–25 % from run to run and the machine's speed itself drifts (a
 ceiling of 213–291 GFLOP/s on one day). The ratio of the protocol to its products' time at the ceiling
 is steadier than either.
 
 ### The runs
 
-The fourteen runs of 2026-11-29 (the tenth is the recorded one). The protocol's ratio is its time over
+The fifteen runs of 2026-11-29 (the tenth is the recorded one). The protocol's ratio is its time over
 the time its 4.37 × 10¹² FLOP of products need at that run's ceiling.
 
 | Run | Ceiling (GFLOP/s) | Step (× ceiling) | Protocol (s) | Protocol (× products) | Note |
@@ -107,6 +108,7 @@ the time its 4.37 × 10¹² FLOP of products need at that run's ceiling.
 | 12 | 237 | 1.58 | 31.0 | 1.68 | |
 | 13 | 213 | 1.42 | 30.5 | 1.48 | |
 | 14 | 215 | 1.54 | 30.7 | 1.51 | |
+| 15 | 225 | 2.04 | 27.2 | 1.40 | the step timed during a slow spell (5.0 ms, 1.36×, later in the run) |
 
 The five runs before that day, on earlier code: the step at 1.77, 1.56, 1.43, 1.66 and 1.81×, the
 protocol at 30.6–34.7 s (36–44 s with autograd's step). The fourteenth run, on the code of a2f6cd8, also
@@ -115,7 +117,11 @@ measured: the batched tensor solver at 15.5× (32 problems) and 17.3× (128) at 
 compress step at 2048 and 8192 units at 0.28 s (6.2 %) and 5.5 s (26 %); at 512 units a median of three
 timings read 48 ms (4.1 %) while the soak's median of 1,000 read 27 ms (2.4 %) — `dtc bench` now takes
 the median of all fifteen repetitions for steps this short; a protocol peak of 409 MiB and a soak flat
-at 391–396 MiB with 66 live tensors.
+at 391–396 MiB with 66 live tensors. The fifteenth, on the code of e10cc7e (this page's bench, with
+the compress step's fifteen repetitions), measured the compress step at 27.5 ms (2.7 %), 0.24 s (5.8 %)
+and 5.9 s (27 %) at 512, 2048 and 8192 units; the tensor solver at 10.3× and 13.9× at 51×512 and 16.6×
+and 38.6× at 25×256; the host solver batched at 1.0–1.8× (one at a time 129–178 problems/s); a
+protocol peak of 403 MiB and a soak at 358–362 MiB after its first 100 steps.
 
 ## Where the time goes
 
@@ -240,8 +246,8 @@ pays, because one problem alone is dominated by per-operation overhead:
 - **Measured and dropped:** gathering the reduced matrices from one Gram matrix AᵀA (slower than
   multiplying the gathered columns).
 
-At m = 512 the batched rate is 9.1–15.5× one at a time with 32 problems and 14.8–18.9× with 128 across
-the eight runs since the factor updates (before them 7.1–11.3× and 9.0–12.2×; the one-at-a-time rate,
+At m = 512 the batched rate is 9.1–15.5× one at a time with 32 problems and 13.9–18.9× with 128 across
+the nine runs since the factor updates (before them 7.1–11.3× and 9.0–12.2×; the one-at-a-time rate,
 3.2–5.7 problems/s, varies as much as the batched one); at m = 256, 13–18× with 32 and 27–42× with 128.
 Large problems start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and
 finish with the active set; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ = ΦΨ,
