@@ -22,24 +22,24 @@ the page.
 ## Where it stands
 
 The recorded run is `docs/data/bench.json` (2 cores, no GPU, `MALLOC_ARENA_MAX=2`); "runs" counts the
-twenty runs of `dtc bench` made while tuning, on this machine kind, fifteen of them on 2026-11-29
+twenty-one runs of `dtc bench` made while tuning, on this machine kind, sixteen of them on 2026-11-29
 ([the run log](#The-runs)).
 
 | Target (issue 5) | Recorded run | Across runs | Met? |
 |---|---|---|---|
-| Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 5.87 ms = 1.64× (ceiling 234 GFLOP/s) | 1.28–2.04× | in 13 of 20 runs |
+| Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 5.87 ms = 1.64× (ceiling 234 GFLOP/s) | 1.28–2.04× | in 14 of 21 runs |
 | Compress step below 5 % of a cycle at width 512 | 23.9 ms, 2.0 % (2048: 0.31 s, 6.4 %; 8192: 5.9 s, 24 %) | 1.5–4.1 % | yes, in every run |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 30.5 s, 1.63× its products' time at the ceiling | 23.7–35.8 s; 1.36–1.80× on 2026-11-29 | in 6 of 20 runs: the four where the VM ran at 257–291 GFLOP/s, and two at 221 and 225 |
-| Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 9.1× with 32 problems, 18.1× with 128 | 9.1–15.5× and 13.9–18.9×; at 25×256, 13–18× and 27–42× | tensor path: with 128 problems in 9 of 9 runs since its factors are updated, with 32 in 8 of 9; host path (`solve`): no, 0.7–2.2× |
-| Protocol peak memory below 1.5 GiB | 424 MiB | 390, 409 and 403 MiB in the thirteenth to fifteenth runs of 2026-11-29 | yes |
-| Native memory flat over 1,000 compress steps | 406 → 374 MiB resident, 66 live tensors throughout | 387–395, 391–396 and 358–362 MiB after the first 100 steps of the last three runs, 66 live tensors | yes |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 30.5 s, 1.63× its products' time at the ceiling | 23.7–35.8 s; 1.36–1.80× on 2026-11-29 | in 7 of 21 runs: the four where the VM ran at 257–291 GFLOP/s, and three at 221–225 |
+| Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 9.1× with 32 problems, 18.1× with 128 | 9.1–15.5× and 13.9–18.9×; at 25×256, 13–18× and 27–42× | tensor path: with 128 problems in 10 of 10 runs since its factors are updated, with 32 in 9 of 10; host path (`solve`): no, 0.7–2.8× |
+| Protocol peak memory below 1.5 GiB | 424 MiB | 390, 409, 403 and 435 MiB in the thirteenth to sixteenth runs of 2026-11-29 | yes |
+| Native memory flat over 1,000 compress steps | 406 → 374 MiB resident, 66 live tensors throughout | 387–395, 391–396, 358–362 and 414–423 MiB after the first 100 steps of the last four runs, 66 live tensors | yes |
 
 What is missing, plainly:
 
 - **The 30 s protocol at the VM's usual speed.** The protocol's matrix products alone need 18.5–20.5 s at
   the 213–237 GFLOP/s this VM usually delivers, and the whole run takes 1.48–1.80× that: 30.3–35.8 s in
-  ten runs of twelve at those speeds, 26.8 and 27.2 s (1.36× and 1.40×) in the other two. It meets 30 s
-  when the VM runs faster, or the run lands at the low end of that ratio. The levers left are each worth under a second (see
+  ten runs of thirteen at those speeds, 26.8, 27.2 and 28.7 s (1.36×, 1.40× and 1.48×) in the other
+  three. It meets 30 s when the VM runs faster, or the run lands at the low end of that ratio. The levers left are each worth under a second (see
   [What was measured and left out](#What-was-measured-and-left-out)).
 - **A 10× batched host solver.** The host path solves one problem at 51×512 in 5–10 ms, 25–45× faster
   than the tensor path one at a time, and batching it only adds the second core (about 2×): a problem is
@@ -66,7 +66,9 @@ and the device with the timings (milliseconds unless the field's name says other
 measures:
 
 - **the ceiling**: a 2048×2048 float32 product through TorchSharp, in GFLOP/s;
-- **the training step** of 784-512-10 at batch 512, as the protocol runs it (`Steps.trainModel`), and
+- **the training step** of 784-512-10 at batch 512, as the protocol runs it (`Steps.trainModel`): its
+  median against the ceiling's, and (`trainStepVsCeilingPaired`) the median ratio of blocks of ten steps
+  each timed beside a product, so that the step is compared with the machine's speed at that moment; and
   the hand-written step against autograd's on one thread at widths 11, 64 and 512;
 - **the compress step** (profiles, measurements, both LASSO solves, scores, selection, slicing) at widths
   512, 2048 and 8192, and its share of a cycle of 200 training steps;
@@ -74,7 +76,9 @@ measures:
   1, 8, 32 and 128 problems against the same problems one at a time, on the host and the tensor paths;
 - **the paper protocol** on `mnist-sample` as `CompressTrain.run` runs it: seconds per method and in
   total, its matrix products' FLOPs (4.37 × 10¹²: every cycle's training at the width it trained, every
-  evaluation, the shared first cycle once) and the process's peak memory;
+  evaluation, the shared first cycle once), their ratio to the ceiling's time and to the time at the
+  product's rate measured right before and after the protocol (`protocolVsCeilingAround`), and the
+  process's peak memory;
 - **a memory soak** of 1,000 compress steps at width 512: resident memory and live tensors every 100.
 
 Each timing is the median of repeated timings after a warm-up; for the ceiling and the step also the best
@@ -89,7 +93,7 @@ is steadier than either.
 
 ### The runs
 
-The fifteen runs of 2026-11-29 (the tenth is the recorded one). The protocol's ratio is its time over
+The sixteen runs of 2026-11-29 (the tenth is the recorded one). The protocol's ratio is its time over
 the time its 4.37 × 10¹² FLOP of products need at that run's ceiling.
 
 | Run | Ceiling (GFLOP/s) | Step (× ceiling) | Protocol (s) | Protocol (× products) | Note |
@@ -109,6 +113,7 @@ the time its 4.37 × 10¹² FLOP of products need at that run's ceiling.
 | 13 | 213 | 1.42 | 30.5 | 1.48 | |
 | 14 | 215 | 1.54 | 30.7 | 1.51 | |
 | 15 | 225 | 2.04 | 27.2 | 1.40 | the step timed during a slow spell (5.0 ms, 1.36×, later in the run) |
+| 16 | 225 | 1.41 | 28.7 | 1.48 | paired: the step 1.42×, the protocol 1.53× the 232 GFLOP/s measured around it |
 
 The five runs before that day, on earlier code: the step at 1.77, 1.56, 1.43, 1.66 and 1.81×, the
 protocol at 30.6–34.7 s (36–44 s with autograd's step). The fourteenth run, on the code of a2f6cd8, also
@@ -121,7 +126,13 @@ at 391–396 MiB with 66 live tensors. The fifteenth, on the code of e10cc7e (th
 the compress step's fifteen repetitions), measured the compress step at 27.5 ms (2.7 %), 0.24 s (5.8 %)
 and 5.9 s (27 %) at 512, 2048 and 8192 units; the tensor solver at 10.3× and 13.9× at 51×512 and 16.6×
 and 38.6× at 25×256; the host solver batched at 1.0–1.8× (one at a time 129–178 problems/s); a
-protocol peak of 403 MiB and a soak at 358–362 MiB after its first 100 steps.
+protocol peak of 403 MiB and a soak at 358–362 MiB after its first 100 steps. The sixteenth, the first
+with the paired measurements (the code of this page's commit), measured the step at 1.42× a product
+timed beside each block (1.41× the ceiling's median); the protocol at 1.53× the time of its products at
+the 232 GFLOP/s measured around it (1.48× the ceiling measured minutes before it); the tensor solver at
+12.7× and 17.8× at 51×512 and 15.6× and 35.8× at 25×256; the host solver batched at 1.0–1.9× at 51×512
+and 0.8–2.8× at 25×256; the compress step at 23.7 ms, 0.24 s and 5.2 s at 512, 2048 and 8192 units
+(1.4 %, 5.7 % and 29 %); a protocol peak of 435 MiB and a soak at 414–423 MiB after its first 100 steps.
 
 ## Where the time goes
 
@@ -247,8 +258,8 @@ pays, because one problem alone is dominated by per-operation overhead:
   multiplying the gathered columns).
 
 At m = 512 the batched rate is 9.1–15.5× one at a time with 32 problems and 13.9–18.9× with 128 across
-the nine runs since the factor updates (before them 7.1–11.3× and 9.0–12.2×; the one-at-a-time rate,
-3.2–5.7 problems/s, varies as much as the batched one); at m = 256, 13–18× with 32 and 27–42× with 128.
+the ten runs since the factor updates (before them 7.1–11.3× and 9.0–12.2×; the one-at-a-time rate,
+3.0–5.7 problems/s, varies as much as the batched one); at m = 256, 13–18× with 32 and 27–42× with 128.
 Large problems start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and
 finish with the active set; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ = ΦΨ,
 `Basis.synthesise` for Ψs) instead of forming the m×m matrix, which keeps the width-8192 compress step at

@@ -140,6 +140,11 @@ type Report =
       /// <summary>Best step time divided by the time the GEMM at its best needs for the same FLOPs: the
       /// machine's capability without the interference that medians include on a shared machine.</summary>
       TrainStepBestVsCeiling: float
+      /// <summary>The step against the machine's speed at the moment it ran: the median, over repetitions,
+      /// of a block of ten steps' time per step divided by the time the GEMM, timed right beside that block,
+      /// needs for the step's FLOPs. <c>TrainStepVsCeiling</c> divides medians taken seconds apart, and a
+      /// shared machine's speed drifts in between.</summary>
+      TrainStepVsCeilingPaired: float
       /// <summary>The training step by hand against autograd's, per width, on one intra-op thread.</summary>
       Steps: StepTiming[]
       /// <summary>Compress-step timings per width.</summary>
@@ -160,6 +165,13 @@ type Report =
       ProtocolCeilingSeconds: float
       /// <summary><c>ProtocolTotalSeconds</c> divided by <c>ProtocolCeilingSeconds</c> (1 is the ceiling).</summary>
       ProtocolVsCeiling: float
+      /// <summary>The GEMM's rate around the protocol: the mean of its median rates right before and right
+      /// after it, GFLOP/s (NaN when not run). The ceiling at the start of the run is measured minutes
+      /// earlier.</summary>
+      CeilingAroundProtocolGflops: float
+      /// <summary><c>ProtocolTotalSeconds</c> divided by the time <c>CeilingAroundProtocolGflops</c> needs for
+      /// <c>ProtocolFlops</c> (NaN when not run).</summary>
+      ProtocolVsCeilingAround: float
       /// <summary>Peak working set of the process after the paper protocol, which runs right after the
       /// training-step timing and before the solver, soak and compress-step measurements (NaN when the
       /// protocol was not run), MiB.</summary>
@@ -202,25 +214,41 @@ let private cpuTimes () : (float * float) option =
         if values.Length < 8 then None else Some(values.[7], Array.sum values.[0..7])
     with _ -> None
 
-/// The GEMM ceiling: median and best milliseconds of a float32 n×n product, and its FLOPs. Timed after a
-/// hundred products or 8 seconds of them, whichever ends first: a shared virtual machine's cores can run
-/// well below their sustained rate for the first seconds of load (measured here: 145 GFLOP/s for about
-/// 5 s, then 225), and the ceiling is the sustained rate.
-let private gemm (settings: Settings) (device: torch.Device) =
-    let n = int64 settings.GemmSize
-    use a = torch.randn(n, n, device = device)
-    use b = torch.randn(n, n, device = device)
-    // In a dispose scope: the product's sum, left to the finalizer, keeps the 16 MB product alive with it.
-    let product () =
+/// The product the ceiling is measured with: two n×n float32 operands on the device, multiplied and the
+/// product's sum read back (so that a timing includes the product's completion on any device).
+type private Gemm(n: int64, device: torch.Device) =
+    let a = torch.randn(n, n, device = device)
+    let b = torch.randn(n, n, device = device)
+    member _.Flops = 2.0 * float n ** 3.0
+    /// One product. In a dispose scope: the product's sum, left to the finalizer, keeps the 16 MB product alive with it.
+    member _.Product() =
         use _ = torch.NewDisposeScope()
         a.matmul(b).sum().item<float32>() |> ignore
-    let warm = Stopwatch.StartNew()
-    let mutable count = 0
-    while count < 100 && warm.Elapsed.TotalSeconds < 8.0 do
-        product ()
-        count <- count + 1
-    let ms = timings settings.Repetitions product
-    median ms, Array.min ms, 2.0 * float n ** 3.0
+    /// Milliseconds of one product.
+    member g.Time() =
+        let t = Stopwatch.GetTimestamp()
+        g.Product()
+        Stopwatch.GetElapsedTime(t).TotalMilliseconds
+    /// Median and best milliseconds of repeated products after a warm-up of `count` products or `seconds`
+    /// of them, whichever ends first.
+    member g.Measure(repetitions: int, count: int, seconds: float) =
+        let warm = Stopwatch.StartNew()
+        let mutable done' = 0
+        while done' < count && warm.Elapsed.TotalSeconds < seconds do
+            g.Product()
+            done' <- done' + 1
+        let ms = timings repetitions g.Product
+        median ms, Array.min ms
+    interface IDisposable with
+        member _.Dispose() =
+            a.Dispose()
+            b.Dispose()
+
+/// The GEMM ceiling: median and best milliseconds of the product. Timed after a hundred products or 8
+/// seconds of them, whichever ends first: a shared virtual machine's cores can run well below their
+/// sustained rate for the first seconds of load (measured here: 145 GFLOP/s for about 5 s, then 225), and
+/// the ceiling is the sustained rate.
+let private ceiling (settings: Settings) (gemm: Gemm) = gemm.Measure(settings.Repetitions, 100, 8.0)
 
 /// <summary>FLOPs of one training step of an MLP (forward and backward, no input gradient for the first layer).</summary>
 /// <param name="batch">Batch size.</param>
@@ -293,8 +321,9 @@ type private RandomBatch(device: torch.Device) =
 /// (<c>Steps.trainModel</c>: the gradients of <c>Backprop</c>, the inputs staged as rows and as columns), timed over blocks of ten steps in the steady state the protocol's thousands of
 /// steps run in: the first hundred or so steps of a process take up to twice as long (tiered compilation,
 /// the allocator and the intra-op thread pool warming up), so twice as many blocks as are timed run first.
-/// Returns (median, best).
-let private trainStep (settings: Settings) (device: torch.Device) (width: int) =
+/// With a GEMM `beside`, as many blocks again are each paired with a product timed right before or after
+/// them (alternately). Returns (median, best, the median paired ratio or NaN).
+let private trainStep (settings: Settings) (device: torch.Device) (width: int) (beside: Gemm option) =
     use model = Model.create 1L false false torch.float32 device [| 784; width; 10 |]
     use opt = Adam.create 1e-3 model.Parameters
     use batch = new RandomBatch(device)
@@ -303,7 +332,20 @@ let private trainStep (settings: Settings) (device: torch.Device) (width: int) =
     let block () = Steps.trainModel opt model (fun _ -> columns, x, y) 0L steps |> ignore
     for _ in 1 .. 2 * settings.Repetitions do block ()
     let ms = timings settings.Repetitions block
-    median ms / float steps, Array.min ms / float steps
+    let paired =
+        match beside with
+        | None -> nan
+        | Some gemm ->
+            let flops = trainStepFlops 512 [| 784; width; 10 |]
+            let once () =
+                let t = Stopwatch.GetTimestamp()
+                block ()
+                Stopwatch.GetElapsedTime(t).TotalMilliseconds / float steps
+            [| for r in 1 .. settings.Repetitions ->
+                   let stepMs, gemmMs = if r % 2 = 0 then (let g = gemm.Time() in once (), g) else (let s = once () in s, gemm.Time())
+                   stepMs / (flops * gemmMs / gemm.Flops) |]
+            |> median
+    median ms / float steps, Array.min ms / float steps, paired
 
 /// The training step by hand against autograd's at one width, on one intra-op thread: 2·repetitions
 /// alternating blocks (which of the two goes first alternates too) after a warm-up of both.
@@ -355,7 +397,7 @@ let private compressStep (settings: Settings) (device: torch.Device) (width: int
         if first > 2000.0 then first
         elif first < 250.0 then time settings.Repetitions step
         else time (max 1 (settings.Repetitions / 5)) step
-    let step, _ = trainStep { settings with Repetitions = max 3 (settings.Repetitions / 3) } device width
+    let step, _, _ = trainStep { settings with Repetitions = max 3 (settings.Repetitions / 3) } device width None
     { Width = width
       Measurements = Measurements.count Measurements.PaperDouble 0.9 width
       CompressMs = ms
@@ -474,21 +516,27 @@ let run (settings: Settings) (log: string -> unit) : Report =
     Dtc.Runtime.Torch.init ()
     let device = Dtc.Runtime.Torch.device settings.Device
     let cpuAtStart = cpuTimes ()
-    let gemmMs, gemmBestMs, gemmFlops = gemm settings device
+    use gemm = new Gemm(int64 settings.GemmSize, device)
+    let gemmFlops = gemm.Flops
+    let gemmMs, gemmBestMs = ceiling settings gemm
     let gflops, bestGflops = gemmFlops / (gemmMs * 1e6), gemmFlops / (gemmBestMs * 1e6)
     log (sprintf "GEMM %d³ float32: %.1f ms, %.1f GFLOP/s (the ceiling; best %.1f ms, %.1f GFLOP/s)" settings.GemmSize gemmMs gflops gemmBestMs bestGflops)
     let flops = trainStepFlops 512 [| 784; 512; 10 |]
-    let stepMs, stepBestMs = trainStep settings device 512
-    log (sprintf "training step 784-512-10, batch 512: %.2f ms, %.1f GFLOP/s, %.2f× the ceiling's time (best %.2f ms, %.2f× the best GEMM's)"
-             stepMs (flops / (stepMs * 1e6)) (stepMs / (flops / (gflops * 1e6))) stepBestMs (stepBestMs / (flops / (bestGflops * 1e6))))
+    let stepMs, stepBestMs, stepPaired = trainStep settings device 512 (Some gemm)
+    log (sprintf "training step 784-512-10, batch 512: %.2f ms, %.1f GFLOP/s, %.2f× the ceiling's time (best %.2f ms, %.2f× the best GEMM's; %.2f× a GEMM timed beside each block)"
+             stepMs (flops / (stepMs * 1e6)) (stepMs / (flops / (gflops * 1e6))) stepBestMs (stepBestMs / (flops / (bestGflops * 1e6))) stepPaired)
     let steps =
         settings.StepWidths |> Array.map (fun w ->
             let t = stepComparison settings device w
             log (sprintf "training step 784-%d-10 on one thread: by hand %.3f ms, autograd %.3f ms (%.2f×)" w t.ByHandMs t.AutogradMs t.Ratio)
             t)
-    let protocolSeconds, total, protocolFlopCount =
-        if not settings.Protocol then dict [], nan, nan
+    // The GEMM's rate right before or after the protocol, after 2 s of products at most (the cores may
+    // have idled through the one-thread timings).
+    let rateNow () = let ms, _ = gemm.Measure(settings.Repetitions, 25, 2.0) in gemmFlops / (ms * 1e6)
+    let protocolSeconds, total, protocolFlopCount, rateAround =
+        if not settings.Protocol then dict [], nan, nan, nan
         else
+            let before = rateNow ()
             let dataset = Dtc.Data.Datasets.mnistSample ()
             use data = Steps.stage Dtc.Data.Datasets.Normalisation.paper 512 device dataset
             let options: CompressTrain.RunOptions =
@@ -497,16 +545,18 @@ let run (settings: Settings) (log: string -> unit) : Report =
             let sw = Stopwatch.StartNew()
             let results = CompressTrain.run options "mnist-sample" data [ Protocol.Magnitude; Protocol.Random; Protocol.Dtc ]
             let total = sw.Elapsed.TotalSeconds
+            let after = rateNow ()
             let perMethod =
                 [ for m in results.Methods ->
                       let busy = m.Cycles |> Array.sumBy (fun c -> c.TrainSeconds + c.CompressSeconds + c.EvalSeconds)
                       log (sprintf "paper protocol on mnist-sample, %s: %.1f s training, compressing and evaluating" m.Method busy)
                       m.Method, busy ]
-            dict perMethod, total, protocolFlops options.Protocol data results
+            dict perMethod, total, protocolFlops options.Protocol data results, 0.5 * (before + after)
     let protocolCeiling = protocolFlopCount / (gflops * 1e9)
+    let vsAround = total / (protocolFlopCount / (rateAround * 1e9))
     if settings.Protocol then
-        log (sprintf "paper protocol, three methods (concurrently, %d threads): %.1f s; its matrix products (%.3g FLOP) need %.1f s at the ceiling (%.2f×)"
-                 (torch.get_num_threads ()) total protocolFlopCount protocolCeiling (total / protocolCeiling))
+        log (sprintf "paper protocol, three methods (concurrently, %d threads): %.1f s; its matrix products (%.3g FLOP) need %.1f s at the ceiling (%.2f×; %.2f× the GEMM's %.1f GFLOP/s around the protocol)"
+                 (torch.get_num_threads ()) total protocolFlopCount protocolCeiling (total / protocolCeiling) vsAround rateAround)
     let peakNow () = float (Process.GetCurrentProcess().PeakWorkingSet64) / 1048576.0
     let protocolPeak = if settings.Protocol then peakNow () else nan
     let solverRows = solverTimings settings device log
@@ -540,6 +590,7 @@ let run (settings: Settings) (log: string -> unit) : Report =
       TrainStepVsCeiling = stepMs / (flops / (gflops * 1e6))
       TrainStepBestMs = stepBestMs
       TrainStepBestVsCeiling = stepBestMs / (flops / (bestGflops * 1e6))
+      TrainStepVsCeilingPaired = stepPaired
       Steps = steps
       Compress = compress
       Solver = solverRows
@@ -548,6 +599,8 @@ let run (settings: Settings) (log: string -> unit) : Report =
       ProtocolFlops = protocolFlopCount
       ProtocolCeilingSeconds = protocolCeiling
       ProtocolVsCeiling = total / protocolCeiling
+      CeilingAroundProtocolGflops = rateAround
+      ProtocolVsCeilingAround = vsAround
       ProtocolPeakMemoryMiB = protocolPeak
       StolenPercent = stolen
       PeakMemoryMiB = peak

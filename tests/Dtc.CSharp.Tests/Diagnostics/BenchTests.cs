@@ -17,6 +17,7 @@ public class BenchTests
         var root = doc.RootElement;
         Assert.True(root.GetProperty("gemmGflops").GetDouble() > 0, "a positive GEMM throughput");
         Assert.True(root.GetProperty("trainStepMs").GetDouble() > 0, "a positive training-step time");
+        Assert.True(root.GetProperty("trainStepVsCeilingPaired").GetDouble() > 0, "a positive paired ratio");
         var steps = root.GetProperty("steps").EnumerateArray().ToArray();
         Assert.Equal(8, Assert.Single(steps).GetProperty("width").GetInt32());
         Assert.True(steps[0].GetProperty("byHandMs").GetDouble() > 0 && steps[0].GetProperty("autogradMs").GetDouble() > 0, "both steps timed");
@@ -39,5 +40,7 @@ public class BenchTests
         Assert.True(samples[0].GetProperty("residentMiB").GetDouble() > 0, "resident memory sampled");
         Assert.Equal(JsonValueKind.String, root.GetProperty("protocolTotalSeconds").ValueKind); // "NaN": not run
         Assert.Equal(JsonValueKind.String, root.GetProperty("protocolCeilingSeconds").ValueKind); // "NaN": not run
+        Assert.Equal(JsonValueKind.String, root.GetProperty("ceilingAroundProtocolGflops").ValueKind); // "NaN": not run
+        Assert.Equal(JsonValueKind.String, root.GetProperty("protocolVsCeilingAround").ValueKind); // "NaN": not run
     }
 }
