@@ -22,17 +22,17 @@ the page.
 ## Where it stands
 
 The recorded run is `docs/data/bench.json` (2 cores, no GPU, `MALLOC_ARENA_MAX=2`); "runs" counts the
-twenty-one runs of `dtc bench` made while tuning, on this machine kind, sixteen of them on 2026-11-29
+twenty-two runs of `dtc bench` made while tuning, on this machine kind, seventeen of them on 2026-11-29
 ([the run log](#The-runs)).
 
 | Target (issue 5) | Recorded run | Across runs | Met? |
 |---|---|---|---|
-| Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 5.87 ms = 1.64× (ceiling 234 GFLOP/s) | 1.28–2.04× | in 14 of 21 runs |
-| Compress step below 5 % of a cycle at width 512 | 23.9 ms, 2.0 % (2048: 0.31 s, 6.4 %; 8192: 5.9 s, 24 %) | 1.5–4.1 % | yes, in every run |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 30.5 s, 1.63× its products' time at the ceiling | 23.7–35.8 s; 1.36–1.80× on 2026-11-29 | in 7 of 21 runs: the four where the VM ran at 257–291 GFLOP/s, and three at 221–225 |
-| Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 9.1× with 32 problems, 18.1× with 128 | 9.1–15.5× and 13.9–18.9×; at 25×256, 13–18× and 27–42× | tensor path: with 128 problems in 10 of 10 runs since its factors are updated, with 32 in 9 of 10; host path (`solve`): no, 0.7–2.8× |
-| Protocol peak memory below 1.5 GiB | 424 MiB | 390, 409, 403 and 435 MiB in the thirteenth to sixteenth runs of 2026-11-29 | yes |
-| Native memory flat over 1,000 compress steps | 406 → 374 MiB resident, 66 live tensors throughout | 387–395, 391–396, 358–362 and 414–423 MiB after the first 100 steps of the last four runs, 66 live tensors | yes |
+| Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 4.57 ms = 1.66× the ceiling's median (304 GFLOP/s, in a fast spell); 1.42× a product timed beside each block | 1.28–2.04×; paired 1.42× in both runs that measured it | in 15 of 22 runs (the recorded one by its paired ratio) |
+| Compress step below 5 % of a cycle at width 512 | 26.6 ms, 2.3 % (2048: 0.31 s, 7.4 %; 8192: 5.4 s, 25 %) | 1.4–4.1 % | yes, in every run |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 24.0 s: 1.36× its products' time at the 247 GFLOP/s measured around it (1.67× the start's ceiling) | 23.7–35.8 s; 1.36–1.80× on 2026-11-29 | in 8 of 22 runs: the five where the VM ran at 257–304 GFLOP/s, and three at 221–225 |
+| Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 11.0× with 32 problems, 20.6× with 128 | 9.1–15.5× and 13.9–20.6×; at 25×256, 13–18× and 27–42× | tensor path: with 128 problems in 11 of 11 runs since its factors are updated, with 32 in 10 of 11; host path (`solve`): no, 0.7–2.8× |
+| Protocol peak memory below 1.5 GiB | 471 MiB | 390–471 MiB in the last five runs | yes |
+| Native memory flat over 1,000 compress steps | 480 → 461 MiB resident (460–466 after the first 100 steps), 66 live tensors throughout | within 10 MiB after the first 100 steps in the last five runs, 66 live tensors | yes |
 
 What is missing, plainly:
 
@@ -47,7 +47,8 @@ What is missing, plainly:
   tensor path, the one for a GPU, is the batched solver, and it meets 10×.
 - **The 1.6× step in every run.** At 1.28–2.04× across runs it meets the target in about two runs of
   three; the spread is the VM's (in the run at 2.04× the same step, timed later beside the compress step,
-  took 5.0 ms, 1.36× that run's ceiling).
+  took 5.0 ms, 1.36× that run's ceiling). Against a product timed beside each block, the two runs that
+  measured it read 1.42× both times.
 
 ## Reproducing the numbers
 
@@ -86,53 +87,54 @@ repetition. Both are timed in the steady state: the VM's cores ran at about 145 
 seconds of load before reaching their sustained rate, and the first 150 steps of a process run at half
 speed (tiered compilation, the allocator and the thread pool warming up).
 
-**Compare within one run.** The machine is a shared VM: the hypervisor took 0.8 % of the CPU time during
-the recorded run and 0.3–1.4 % during the last three, yet timings vary by 15–25 % from run to run and the machine's speed itself drifts (a
-ceiling of 213–291 GFLOP/s on one day). The ratio of the protocol to its products' time at the ceiling
-is steadier than either.
+**Compare within one run.** The machine is a shared VM: the hypervisor took 0.3–1.4 % of the CPU time
+during the runs, yet timings vary by 15–25 % from run to run and the machine's speed itself drifts, within
+a run too (a ceiling of 213–304 GFLOP/s on one day). Since the sixteenth run `dtc bench` therefore also
+pairs its ratios with the machine's speed at the moment: the step against a product timed beside each
+block, the protocol against the product's rate measured right before and after it. The seventeenth run
+shows why: its ceiling read 304 GFLOP/s at the start, in a fast spell, and 247 GFLOP/s around the
+protocol, so the protocol's 24.0 s was 1.67× the start's ceiling but 1.36× the speed it ran at.
 
 ### The runs
 
-The sixteen runs of 2026-11-29 (the tenth is the recorded one). The protocol's ratio is its time over
-the time its 4.37 × 10¹² FLOP of products need at that run's ceiling.
+The seventeen runs of 2026-11-29; the seventeenth, on the final code, is the recorded one. A protocol's
+ratio is its time over the time its 4.37 × 10¹² FLOP of products need at the run's ceiling; "paired" are
+the ratios against the speed at the moment, measured from the sixteenth run on.
 
-| Run | Ceiling (GFLOP/s) | Step (× ceiling) | Protocol (s) | Protocol (× products) | Note |
-|---|---|---|---|---|---|
-| 1 | 220 | 1.70 | 35.8 | 1.80 | |
-| 2 | 230 | 1.49 | 30.9 | 1.62 | builds running alongside |
-| 3 | 291 | 1.28 | 23.7 | 1.58 | glibc's 16 arenas instead of 2 |
-| 4 | 269 | 1.85 | 25.3 | 1.56 | |
-| 5 | 222 | 1.56 | 32.6 | 1.65 | |
-| 6 | 233 | 1.51 | 30.3 | 1.61 | |
-| 7 | 231 | 1.55 | 31.5 | 1.66 | |
-| 8 | 257 | 1.30 | 27.3 | 1.60 | |
-| 9 | 279 | 1.32 | 26.3 | 1.68 | |
-| 10 | 234 | 1.64 | 30.5 | 1.63 | recorded (`bench.json`) |
-| 11 | 221 | 1.48 | 26.8 | 1.36 | the VM sped up after its ceiling was measured |
-| 12 | 237 | 1.58 | 31.0 | 1.68 | |
-| 13 | 213 | 1.42 | 30.5 | 1.48 | |
-| 14 | 215 | 1.54 | 30.7 | 1.51 | |
-| 15 | 225 | 2.04 | 27.2 | 1.40 | the step timed during a slow spell (5.0 ms, 1.36×, later in the run) |
-| 16 | 225 | 1.41 | 28.7 | 1.48 | paired: the step 1.42×, the protocol 1.53× the 232 GFLOP/s measured around it |
+| Run | Ceiling (GFLOP/s) | Step (× ceiling) | Step, paired | Protocol (s) | Protocol (× products) | Protocol, paired | Note |
+|---|---|---|---|---|---|---|---|
+| 1 | 220 | 1.70 | | 35.8 | 1.80 | | |
+| 2 | 230 | 1.49 | | 30.9 | 1.62 | | builds running alongside |
+| 3 | 291 | 1.28 | | 23.7 | 1.58 | | glibc's 16 arenas instead of 2 |
+| 4 | 269 | 1.85 | | 25.3 | 1.56 | | |
+| 5 | 222 | 1.56 | | 32.6 | 1.65 | | |
+| 6 | 233 | 1.51 | | 30.3 | 1.61 | | |
+| 7 | 231 | 1.55 | | 31.5 | 1.66 | | |
+| 8 | 257 | 1.30 | | 27.3 | 1.60 | | |
+| 9 | 279 | 1.32 | | 26.3 | 1.68 | | |
+| 10 | 234 | 1.64 | | 30.5 | 1.63 | | recorded until the seventeenth |
+| 11 | 221 | 1.48 | | 26.8 | 1.36 | | the VM sped up after its ceiling was measured |
+| 12 | 237 | 1.58 | | 31.0 | 1.68 | | |
+| 13 | 213 | 1.42 | | 30.5 | 1.48 | | |
+| 14 | 215 | 1.54 | | 30.7 | 1.51 | | |
+| 15 | 225 | 2.04 | | 27.2 | 1.40 | | the step timed in a slow spell (5.0 ms, 1.36×, when timed again later) |
+| 16 | 225 | 1.41 | 1.42 | 28.7 | 1.48 | 1.53 | 232 GFLOP/s around the protocol |
+| 17 | 304 | 1.66 | 1.42 | 24.0 | 1.67 | 1.36 | recorded (`bench.json`); 247 GFLOP/s around the protocol |
 
 The five runs before that day, on earlier code: the step at 1.77, 1.56, 1.43, 1.66 and 1.81×, the
-protocol at 30.6–34.7 s (36–44 s with autograd's step). The fourteenth run, on the code of a2f6cd8, also
-measured: the batched tensor solver at 15.5× (32 problems) and 17.3× (128) at 51×512 and
-18.2× and 32.3× at 25×256; the host solver batched at 0.9–1.5×, one at a time at 125–177 problems/s; the
-compress step at 2048 and 8192 units at 0.28 s (6.2 %) and 5.5 s (26 %); at 512 units a median of three
-timings read 48 ms (4.1 %) while the soak's median of 1,000 read 27 ms (2.4 %) — `dtc bench` now takes
-the median of all fifteen repetitions for steps this short; a protocol peak of 409 MiB and a soak flat
-at 391–396 MiB with 66 live tensors. The fifteenth, on the code of e10cc7e (this page's bench, with
-the compress step's fifteen repetitions), measured the compress step at 27.5 ms (2.7 %), 0.24 s (5.8 %)
-and 5.9 s (27 %) at 512, 2048 and 8192 units; the tensor solver at 10.3× and 13.9× at 51×512 and 16.6×
-and 38.6× at 25×256; the host solver batched at 1.0–1.8× (one at a time 129–178 problems/s); a
-protocol peak of 403 MiB and a soak at 358–362 MiB after its first 100 steps. The sixteenth, the first
-with the paired measurements (the code of this page's commit), measured the step at 1.42× a product
-timed beside each block (1.41× the ceiling's median); the protocol at 1.53× the time of its products at
-the 232 GFLOP/s measured around it (1.48× the ceiling measured minutes before it); the tensor solver at
-12.7× and 17.8× at 51×512 and 15.6× and 35.8× at 25×256; the host solver batched at 1.0–1.9× at 51×512
-and 0.8–2.8× at 25×256; the compress step at 23.7 ms, 0.24 s and 5.2 s at 512, 2048 and 8192 units
-(1.4 %, 5.7 % and 29 %); a protocol peak of 435 MiB and a soak at 414–423 MiB after its first 100 steps.
+protocol at 30.6–34.7 s (36–44 s with autograd's step). The other figures of the last four runs (the
+fourteenth on a2f6cd8, the fifteenth on e10cc7e, the last two on the final code):
+
+| Run | Compress step at 512 / 2048 / 8192 units (share of a cycle) | Tensor solver, 32 / 128 problems, 51×512 and 25×256 | Host solver batched | Protocol peak | Soak after 100 steps |
+|---|---|---|---|---|---|
+| 14 | 48 ms (4.1 %) / 0.28 s (6.2 %) / 5.5 s (26 %) | 15.5× / 17.3×; 18.2× / 32.3× | 0.9–1.5×; 1.0–2.0× | 409 MiB | 391–396 MiB |
+| 15 | 27.5 ms (2.7 %) / 0.24 s (5.8 %) / 5.9 s (27 %) | 10.3× / 13.9×; 16.6× / 38.6× | 1.0–1.8×; 1.2–2.3× | 403 MiB | 358–362 MiB |
+| 16 | 23.7 ms (1.4 %) / 0.24 s (5.7 %) / 5.2 s (29 %) | 12.7× / 17.8×; 15.6× / 35.8× | 1.0–1.9×; 0.8–2.8× | 435 MiB | 414–423 MiB |
+| 17 | 26.6 ms (2.3 %) / 0.31 s (7.4 %) / 5.4 s (25 %) | 11.0× / 20.6×; 13.4× / 37.8× | 1.3–2.1×; 1.0–2.3× | 471 MiB | 460–466 MiB |
+
+In the fourteenth run the compress step at 512 units was the median of three timings, 48 ms, while its
+soak's median of 1,000 such steps was 27 ms: `dtc bench` now takes the median of all fifteen repetitions
+for compress steps under 250 ms. Every soak kept 66 live tensors throughout.
 
 ## Where the time goes
 
@@ -257,8 +259,8 @@ pays, because one problem alone is dominated by per-operation overhead:
 - **Measured and dropped:** gathering the reduced matrices from one Gram matrix AᵀA (slower than
   multiplying the gathered columns).
 
-At m = 512 the batched rate is 9.1–15.5× one at a time with 32 problems and 13.9–18.9× with 128 across
-the ten runs since the factor updates (before them 7.1–11.3× and 9.0–12.2×; the one-at-a-time rate,
+At m = 512 the batched rate is 9.1–15.5× one at a time with 32 problems and 13.9–20.6× with 128 across
+the eleven runs since the factor updates (before them 7.1–11.3× and 9.0–12.2×; the one-at-a-time rate,
 3.0–5.7 problems/s, varies as much as the batched one); at m = 256, 13–18× with 32 and 27–42× with 128.
 Large problems start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and
 finish with the active set; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ = ΦΨ,
