@@ -29,7 +29,7 @@ twenty-two runs of `dtc bench` made while tuning, on this machine kind, seventee
 |---|---|---|---|
 | Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 4.57 ms = 1.66× the ceiling's median (304 GFLOP/s, in a fast spell); 1.42× a product timed beside each block | 1.28–2.04×; paired 1.42× in both runs that measured it | in 15 of 22 runs (the recorded one by its paired ratio) |
 | Compress step below 5 % of a cycle at width 512 | 26.6 ms, 2.3 % (2048: 0.31 s, 7.4 %; 8192: 5.4 s, 25 %) | 1.4–4.1 % | yes, in every run |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 24.0 s: 1.36× its products' time at the 247 GFLOP/s measured around it (1.67× the start's ceiling) | 23.7–35.8 s; 1.36–1.80× on 2026-11-29 | in 8 of 22 runs: the five where the VM ran at 257–304 GFLOP/s, and three at 221–225 |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 24.0 s: 1.36× its products' time at the 247 GFLOP/s measured around it (1.67× the start's ceiling) | 23.7–35.8 s; 1.36–1.80× on 2026-11-29 | in 8 of 22 runs: the five whose ceiling read 257–304 GFLOP/s, and three at 221–225 |
 | Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 11.0× with 32 problems, 20.6× with 128 | 9.1–15.5× and 13.9–20.6×; at 25×256, 13–18× and 27–42× | tensor path: with 128 problems in 11 of 11 runs since its factors are updated, with 32 in 10 of 11; host path (`solve`): no, 0.7–2.8× |
 | Protocol peak memory below 1.5 GiB | 471 MiB | 390–471 MiB in the last five runs | yes |
 | Native memory flat over 1,000 compress steps | 480 → 461 MiB resident (460–466 after the first 100 steps), 66 live tensors throughout | within 10 MiB after the first 100 steps in the last five runs, 66 live tensors | yes |
@@ -155,7 +155,7 @@ holds the shared first cycle). The products run at about 100 GFLOP/s per core th
 the 1.5–1.8× is the step's other work, and at narrow widths its fixed cost:
 
 - **Narrow layers.** The cycles that train 64 units or fewer do 10 % of the protocol's work but take
-  17 % of each method's training time (5.2–5.5 s of 31.4 s in the recorded results). At width 8 a step
+  17 % of each method's training time (5.2–5.5 s of 31.4 s in `docs/data/mnist-sample-results.json`). At width 8 a step
   on one thread takes 0.75–0.9 ms: the first layer's two products about 0.4 ms (at such widths they wait
   on memory, reading the 1.6 MB batch at about 8 GB/s once per layout: 20–90 GFLOP/s at 4–32 units,
   against 92–130 from 64 units up), the output layer's thirteen small operations about 90 µs, and
