@@ -22,22 +22,22 @@ the page.
 ## Where it stands
 
 The recorded run is `docs/data/bench.json` (2 cores, no GPU, `MALLOC_ARENA_MAX=2`); "runs" counts the
-twenty-two runs of `dtc bench` made while tuning, on this machine kind, seventeen of them on 2026-11-29
+twenty-three runs of `dtc bench` made while tuning, on this machine kind, eighteen of them on 2026-11-29
 ([the run log](#The-runs)).
 
 | Target (issue 5) | Recorded run | Across runs | Met? |
 |---|---|---|---|
-| Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 4.57 ms = 1.66× the ceiling's median (304 GFLOP/s, in a fast spell); 1.42× a product timed beside each block | 1.28–2.04×; paired 1.42× in both runs that measured it | in 15 of 22 runs (the recorded one by its paired ratio) |
-| Compress step below 5 % of a cycle at width 512 | 26.6 ms, 2.3 % (2048: 0.31 s, 7.4 %; 8192: 5.4 s, 25 %) | 1.4–4.1 % | yes, in every run |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 24.0 s: 1.36× its products' time at the 247 GFLOP/s measured around it (1.67× the start's ceiling) | 23.7–35.8 s; 1.36–1.80× on 2026-11-29 | in 8 of 22 runs: the five whose ceiling read 257–304 GFLOP/s, and three at 221–225 |
-| Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 11.0× with 32 problems, 20.6× with 128 | 9.1–15.5× and 13.9–20.6×; at 25×256, 13–18× and 27–42× | tensor path: with 128 problems in 11 of 11 runs since its factors are updated, with 32 in 10 of 11; host path (`solve`): no, 0.7–2.8× |
-| Protocol peak memory below 1.5 GiB | 471 MiB | 390–471 MiB in the last five runs | yes |
-| Native memory flat over 1,000 compress steps | 480 → 461 MiB resident (460–466 after the first 100 steps), 66 live tensors throughout | within 10 MiB after the first 100 steps in the last five runs, 66 live tensors | yes |
+| Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 6.35 ms = 1.59× the ceiling's median (210 GFLOP/s); 1.42× a product timed beside each block | 1.28–2.04×; paired 1.42× in the three runs that measured it | in 16 of 23 runs (one of them by its paired ratio) |
+| Compress step below 5 % of a cycle at width 512 | 25.5 ms, 2.2 % (2048: 0.27 s, 6.7 %; 8192: 6.0 s, 27 %) | 1.4–4.1 % | yes, in every run |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 33.1 s: 1.59× its products' time at the ceiling, 1.58× at the 209 GFLOP/s measured around it (the hypervisor took 5.3 % of the CPU time during the run) | 23.7–35.8 s; 1.36–1.80× on 2026-11-29 | in 8 of 23 runs: the five whose ceiling read 257–304 GFLOP/s, and three at 221–225 |
+| Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 15.1× with 32 problems, 20.3× with 128 | 9.1–15.5× and 13.9–20.6×; at 25×256, 13–18× and 27–42× | tensor path: with 128 problems in 12 of 12 runs since its factors are updated, with 32 in 11 of 12; host path (`solve`): no, 0.7–2.8× |
+| Protocol peak memory below 1.5 GiB | 432 MiB, the protocol's own (the process's peak is reset right before it) | 390–471 MiB in the five runs before, each including the timings before the protocol | yes |
+| Native memory flat over 1,000 compress steps | 402 → 379 MiB resident (378–379 after the first 100 steps), 66 live tensors throughout | within 10 MiB after the first 100 steps in the last six runs, 66 live tensors | yes |
 
 What is missing, plainly:
 
-- **The 30 s protocol at the VM's usual speed.** The protocol's matrix products alone need 18.5–20.5 s at
-  the 213–237 GFLOP/s this VM usually delivers, and the whole run takes 1.48–1.80× that: 30.3–35.8 s in
+- **The 30 s protocol at the VM's usual speed.** The protocol's matrix products alone need 18.5–20.9 s at
+  the 210–237 GFLOP/s this VM usually delivers, and the whole run takes 1.36–1.80× that: 30.3–35.8 s in
   ten runs of thirteen at those speeds, 26.8, 27.2 and 28.7 s (1.36×, 1.40× and 1.48×) in the other
   three. It meets 30 s when the VM runs faster, or the run lands at the low end of that ratio. The levers left are each worth under a second (see
   [What was measured and left out](#What-was-measured-and-left-out)).
@@ -47,8 +47,8 @@ What is missing, plainly:
   tensor path, the one for a GPU, is the batched solver, and it meets 10×.
 - **The 1.6× step in every run.** At 1.28–2.04× across runs it meets the target in about two runs of
   three; the spread is the VM's (in the run at 2.04× the same step, timed later beside the compress step,
-  took 5.0 ms, 1.36× that run's ceiling). Against a product timed beside each block, the two runs that
-  measured it read 1.42× both times.
+  took 5.0 ms, 1.36× that run's ceiling). Against a product timed beside each block, the three runs that
+  measured it read 1.42× each time.
 
 ## Reproducing the numbers
 
@@ -78,8 +78,9 @@ measures:
 - **the paper protocol** on `mnist-sample` as `CompressTrain.run` runs it: seconds per method and in
   total, its matrix products' FLOPs (4.37 × 10¹²: every cycle's training at the width it trained, every
   evaluation, the shared first cycle once), their ratio to the ceiling's time and to the time at the
-  product's rate measured right before and after the protocol (`protocolVsCeilingAround`), and the
-  process's peak memory;
+  product's rate measured right before and after the protocol (`protocolVsCeilingAround`), and its
+  peak memory (on Linux the process's peak is reset right before the protocol, so it is the protocol's
+  own);
 - **a memory soak** of 1,000 compress steps at width 512: resident memory and live tensors every 100.
 
 Each timing is the median of repeated timings after a warm-up; for the ceiling and the step also the best
@@ -87,9 +88,9 @@ repetition. Both are timed in the steady state: the VM's cores ran at about 145 
 seconds of load before reaching their sustained rate, and the first 150 steps of a process run at half
 speed (tiered compilation, the allocator and the thread pool warming up).
 
-**Compare within one run.** The machine is a shared VM: the hypervisor took 0.3–1.4 % of the CPU time
+**Compare within one run.** The machine is a shared VM: the hypervisor took 0.3–5.3 % of the CPU time
 during the runs, yet timings vary by 15–25 % from run to run and the machine's speed itself drifts, within
-a run too (a ceiling of 213–304 GFLOP/s on one day). Since the sixteenth run `dtc bench` therefore also
+a run too (a ceiling of 210–304 GFLOP/s on one day). Since the sixteenth run `dtc bench` therefore also
 pairs its ratios with the machine's speed at the moment: the step against a product timed beside each
 block, the protocol against the product's rate measured right before and after it. The seventeenth run
 shows why: its ceiling read 304 GFLOP/s at the start, in a fast spell, and 247 GFLOP/s around the
@@ -97,7 +98,7 @@ protocol, so the protocol's 24.0 s was 1.67× the start's ceiling but 1.36× the
 
 ### The runs
 
-The seventeen runs of 2026-11-29; the seventeenth, on the final code, is the recorded one. A protocol's
+The eighteen runs of 2026-11-29; the eighteenth, on the final code, is the recorded one. A protocol's
 ratio is its time over the time its 4.37 × 10¹² FLOP of products need at the run's ceiling; "paired" are
 the ratios against the speed at the moment, measured from the sixteenth run on.
 
@@ -112,18 +113,20 @@ the ratios against the speed at the moment, measured from the sixteenth run on.
 | 7 | 231 | 1.55 | | 31.5 | 1.66 | | |
 | 8 | 257 | 1.30 | | 27.3 | 1.60 | | |
 | 9 | 279 | 1.32 | | 26.3 | 1.68 | | |
-| 10 | 234 | 1.64 | | 30.5 | 1.63 | | recorded until the seventeenth |
+| 10 | 234 | 1.64 | | 30.5 | 1.63 | | recorded until the seventeenth run |
 | 11 | 221 | 1.48 | | 26.8 | 1.36 | | the VM sped up after its ceiling was measured |
 | 12 | 237 | 1.58 | | 31.0 | 1.68 | | |
 | 13 | 213 | 1.42 | | 30.5 | 1.48 | | |
 | 14 | 215 | 1.54 | | 30.7 | 1.51 | | |
 | 15 | 225 | 2.04 | | 27.2 | 1.40 | | the step timed in a slow spell (5.0 ms, 1.36×, when timed again later) |
 | 16 | 225 | 1.41 | 1.42 | 28.7 | 1.48 | 1.53 | 232 GFLOP/s around the protocol |
-| 17 | 304 | 1.66 | 1.42 | 24.0 | 1.67 | 1.36 | recorded (`bench.json`); 247 GFLOP/s around the protocol |
+| 17 | 304 | 1.66 | 1.42 | 24.0 | 1.67 | 1.36 | recorded until the eighteenth run; 247 GFLOP/s around the protocol |
+| 18 | 210 | 1.59 | 1.42 | 33.1 | 1.59 | 1.58 | recorded (`bench.json`); 209 GFLOP/s around the protocol; the hypervisor took 5.3 % of the CPU time |
 
 The five runs before that day, on earlier code: the step at 1.77, 1.56, 1.43, 1.66 and 1.81×, the
-protocol at 30.6–34.7 s (36–44 s with autograd's step). The other figures of the last four runs (the
-fourteenth on a2f6cd8, the fifteenth on e10cc7e, the last two on the final code):
+protocol at 30.6–34.7 s (36–44 s with autograd's step). The other figures of the last five runs (the
+fourteenth on a2f6cd8, the fifteenth on e10cc7e, the sixteenth on 76cbb20, the seventeenth on 1236323,
+the eighteenth on the final code, which resets the process's peak before the protocol):
 
 | Run | Compress step at 512 / 2048 / 8192 units (share of a cycle) | Tensor solver, 32 / 128 problems, 51×512 and 25×256 | Host solver batched | Protocol peak | Soak after 100 steps |
 |---|---|---|---|---|---|
@@ -131,6 +134,7 @@ fourteenth on a2f6cd8, the fifteenth on e10cc7e, the last two on the final code)
 | 15 | 27.5 ms (2.7 %) / 0.24 s (5.8 %) / 5.9 s (27 %) | 10.3× / 13.9×; 16.6× / 38.6× | 1.0–1.8×; 1.2–2.3× | 403 MiB | 358–362 MiB |
 | 16 | 23.7 ms (1.4 %) / 0.24 s (5.7 %) / 5.2 s (29 %) | 12.7× / 17.8×; 15.6× / 35.8× | 1.0–1.9×; 0.8–2.8× | 435 MiB | 414–423 MiB |
 | 17 | 26.6 ms (2.3 %) / 0.31 s (7.4 %) / 5.4 s (25 %) | 11.0× / 20.6×; 13.4× / 37.8× | 1.3–2.1×; 1.0–2.3× | 471 MiB | 460–466 MiB |
+| 18 | 25.5 ms (2.2 %) / 0.27 s (6.7 %) / 6.0 s (27 %) | 15.1× / 20.3×; 14.0× / 35.5× | 1.1–2.2×; 1.3–2.7× | 432 MiB (its own) | 378–379 MiB |
 
 In the fourteenth run the compress step at 512 units was the median of three timings, 48 ms, while its
 soak's median of 1,000 such steps was 27 ms: `dtc bench` now takes the median of all fifteen repetitions
@@ -260,7 +264,7 @@ pays, because one problem alone is dominated by per-operation overhead:
   multiplying the gathered columns).
 
 At m = 512 the batched rate is 9.1–15.5× one at a time with 32 problems and 13.9–20.6× with 128 across
-the eleven runs since the factor updates (before them 7.1–11.3× and 9.0–12.2×; the one-at-a-time rate,
+the twelve runs since the factor updates (before them 7.1–11.3× and 9.0–12.2×; the one-at-a-time rate,
 3.0–5.7 problems/s, varies as much as the batched one); at m = 256, 13–18× with 32 and 27–42× with 128.
 Large problems start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and
 finish with the active set; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ = ΦΨ,

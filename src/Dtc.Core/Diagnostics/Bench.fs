@@ -172,14 +172,16 @@ type Report =
       /// <summary><c>ProtocolTotalSeconds</c> divided by the time <c>CeilingAroundProtocolGflops</c> needs for
       /// <c>ProtocolFlops</c> (NaN when not run).</summary>
       ProtocolVsCeilingAround: float
-      /// <summary>Peak working set of the process after the paper protocol, which runs right after the
-      /// training-step timing and before the solver, soak and compress-step measurements (NaN when the
-      /// protocol was not run), MiB.</summary>
+      /// <summary>Peak working set of the process during the paper protocol (its data staged and the run),
+      /// MiB; NaN when the protocol was not run. On Linux the process's peak is reset right before the
+      /// protocol (<c>/proc/self/clear_refs</c>), so this is the protocol's own; elsewhere it is the peak since
+      /// the process started, which the GEMM and training-step timings before it also reach.</summary>
       ProtocolPeakMemoryMiB: float
       /// <summary>Share of the CPU time the hypervisor took from this virtual machine during the run ("steal"
       /// in /proc/stat), percent; NaN where it cannot be read. Timings of small operations suffer most from it.</summary>
       StolenPercent: float
-      /// <summary>Peak working set of the process at the end, MiB.</summary>
+      /// <summary>Peak working set of the process at the end, MiB (on Linux, since the reset before the
+      /// protocol when it ran; the width-8192 compress measurements at the end reach it).</summary>
       PeakMemoryMiB: float
       /// <summary>The memory soak (None when skipped).</summary>
       Soak: Soak option }
@@ -213,6 +215,16 @@ let private cpuTimes () : (float * float) option =
         let values = fields.[1..] |> Array.map float
         if values.Length < 8 then None else Some(values.[7], Array.sum values.[0..7])
     with _ -> None
+
+/// Resets the process's peak resident set (VmHWM, which <c>Process.PeakWorkingSet64</c> reads) where Linux
+/// allows it, by writing 5 to /proc/self/clear_refs; false where it cannot (other systems, old kernels).
+let private resetPeakWorkingSet () =
+    try
+        IO.File.WriteAllText("/proc/self/clear_refs", "5")
+        true
+    with _ -> false
+
+let private peakWorkingSetMiB () = float (Process.GetCurrentProcess().PeakWorkingSet64) / 1048576.0
 
 /// The product the ceiling is measured with: two n×n float32 operands on the device, multiplied and the
 /// product's sum read back (so that a timing includes the product's completion on any device).
@@ -539,10 +551,11 @@ let run (settings: Settings) (log: string -> unit) : Report =
         use g = newGemm ()
         let ms, _ = g.Measure(settings.Repetitions, 25, 2.0)
         gemmFlops / (ms * 1e6)
-    let protocolSeconds, total, protocolFlopCount, rateAround =
-        if not settings.Protocol then dict [], nan, nan, nan
+    let protocolSeconds, total, protocolFlopCount, rateAround, protocolPeak =
+        if not settings.Protocol then dict [], nan, nan, nan, nan
         else
             let before = rateNow ()
+            resetPeakWorkingSet () |> ignore
             let dataset = Dtc.Data.Datasets.mnistSample ()
             use data = Steps.stage Dtc.Data.Datasets.Normalisation.paper 512 device dataset
             let options: CompressTrain.RunOptions =
@@ -551,20 +564,19 @@ let run (settings: Settings) (log: string -> unit) : Report =
             let sw = Stopwatch.StartNew()
             let results = CompressTrain.run options "mnist-sample" data [ Protocol.Magnitude; Protocol.Random; Protocol.Dtc ]
             let total = sw.Elapsed.TotalSeconds
+            let peak = peakWorkingSetMiB ()
             let after = rateNow ()
             let perMethod =
                 [ for m in results.Methods ->
                       let busy = m.Cycles |> Array.sumBy (fun c -> c.TrainSeconds + c.CompressSeconds + c.EvalSeconds)
                       log (sprintf "paper protocol on mnist-sample, %s: %.1f s training, compressing and evaluating" m.Method busy)
                       m.Method, busy ]
-            dict perMethod, total, protocolFlops options.Protocol data results, 0.5 * (before + after)
+            dict perMethod, total, protocolFlops options.Protocol data results, 0.5 * (before + after), peak
     let protocolCeiling = protocolFlopCount / (gflops * 1e9)
     let vsAround = total / (protocolFlopCount / (rateAround * 1e9))
     if settings.Protocol then
         log (sprintf "paper protocol, three methods (concurrently, %d threads): %.1f s; its matrix products (%.3g FLOP) need %.1f s at the ceiling (%.2f×; %.2f× the GEMM's %.1f GFLOP/s around the protocol)"
                  (torch.get_num_threads ()) total protocolFlopCount protocolCeiling (total / protocolCeiling) vsAround rateAround)
-    let peakNow () = float (Process.GetCurrentProcess().PeakWorkingSet64) / 1048576.0
-    let protocolPeak = if settings.Protocol then peakNow () else nan
     let solverRows = solverTimings settings device log
     let soaked = if settings.SoakSteps > 0 then Some(soak settings device log) else None
     let compress =
@@ -573,13 +585,13 @@ let run (settings: Settings) (log: string -> unit) : Report =
             log (sprintf "compress step at width %d (n = %d): %.1f ms, %.2f %% of a cycle (train step %.2f ms), %d solver iterations"
                      w c.Measurements c.CompressMs (100.0 * c.ShareOfCycle) c.TrainStepMs c.SolverIterations)
             c)
-    let peak = peakNow ()
+    let peak = peakWorkingSetMiB ()
     let stolen =
         match cpuAtStart, cpuTimes () with
         | Some(s0, t0), Some(s1, t1) when t1 > t0 -> 100.0 * (s1 - s0) / (t1 - t0)
         | _ -> nan
     if not (Double.IsNaN stolen) then log (sprintf "CPU time taken by the hypervisor during the run (steal): %.1f %%" stolen)
-    log (sprintf "peak working set: %.0f MiB after the protocol, %.0f MiB at the end" protocolPeak peak)
+    log (sprintf "peak working set: %.0f MiB during the protocol, %.0f MiB at the end" protocolPeak peak)
     { Machine =
         let arenas = Environment.GetEnvironmentVariable "MALLOC_ARENA_MAX" // glibc's allocator setting changes the memory figures
         sprintf "%s, %d cores, %s%s" Runtime.InteropServices.RuntimeInformation.OSDescription Environment.ProcessorCount settings.Device
