@@ -89,7 +89,7 @@ seconds of load before reaching their sustained rate, and the first 150 steps of
 speed (tiered compilation, the allocator and the thread pool warming up).
 
 **Compare within one run.** The machine is a shared VM: the hypervisor took 0.3–5.3 % of the CPU time
-during the runs, yet timings vary by 15–25 % from run to run and the machine's speed itself drifts, within
+during the runs that recorded it, yet timings vary by 15–25 % from run to run and the machine's speed itself drifts, within
 a run too (a ceiling of 210–304 GFLOP/s on one day). Since the sixteenth run `dtc bench` therefore also
 pairs its ratios with the machine's speed at the moment: the step against a product timed beside each
 block, the protocol against the product's rate measured right before and after it. The seventeenth run
