@@ -190,16 +190,17 @@ let private median (xs: float[]) =
     let s = Array.sort xs
     if s.Length % 2 = 1 then s.[s.Length / 2] else 0.5 * (s.[s.Length / 2 - 1] + s.[s.Length / 2])
 
+/// Milliseconds of one call of an action.
+let private elapsedMs (action: unit -> unit) : float =
+    let t = Stopwatch.GetTimestamp()
+    action ()
+    Stopwatch.GetElapsedTime(t).TotalMilliseconds
+
 /// Milliseconds of each of `repetitions` timed calls of an action, after one warm-up call (for 0
 /// repetitions, the warm-up call alone).
 let private timings (repetitions: int) (action: unit -> unit) : float[] =
-    let t0 = Stopwatch.GetTimestamp()
-    action ()
-    if repetitions < 1 then [| Stopwatch.GetElapsedTime(t0).TotalMilliseconds |] else
-    [| for _ in 1 .. repetitions ->
-           let t = Stopwatch.GetTimestamp()
-           action ()
-           Stopwatch.GetElapsedTime(t).TotalMilliseconds |]
+    let warmUp = elapsedMs action
+    if repetitions < 1 then [| warmUp |] else [| for _ in 1 .. repetitions -> elapsedMs action |]
 
 /// <summary>Median milliseconds of an action over repetitions, after one warm-up call.</summary>
 /// <param name="repetitions">How many timed calls (0: time the warm-up call alone).</param>
@@ -237,10 +238,7 @@ type private Gemm(n: int64, device: torch.Device) =
         use _ = torch.NewDisposeScope()
         a.matmul(b).sum().item<float32>() |> ignore
     /// Milliseconds of one product.
-    member g.Time() =
-        let t = Stopwatch.GetTimestamp()
-        g.Product()
-        Stopwatch.GetElapsedTime(t).TotalMilliseconds
+    member g.Time() = elapsedMs g.Product
     /// Median and best milliseconds of repeated products after a warm-up of `count` products or `seconds`
     /// of them, whichever ends first.
     member g.Measure(repetitions: int, count: int, seconds: float) =
@@ -349,10 +347,7 @@ let private trainStep (settings: Settings) (device: torch.Device) (width: int) (
         | None -> nan
         | Some gemm ->
             let flops = trainStepFlops 512 [| 784; width; 10 |]
-            let once () =
-                let t = Stopwatch.GetTimestamp()
-                block ()
-                Stopwatch.GetElapsedTime(t).TotalMilliseconds / float steps
+            let once () = elapsedMs block / float steps
             [| for r in 1 .. settings.Repetitions ->
                    let stepMs, gemmMs = if r % 2 = 0 then (let g = gemm.Time() in once (), g) else (let s = once () in s, gemm.Time())
                    stepMs / (flops * gemmMs / gemm.Flops) |]
@@ -378,10 +373,7 @@ let private stepComparison (settings: Settings) (device: torch.Device) (width: i
         for _ in 1 .. 10 do
             autograd ()
             hand ()
-        let once (action: unit -> unit) =
-            let t = Stopwatch.GetTimestamp()
-            action ()
-            Stopwatch.GetElapsedTime(t).TotalMilliseconds / float steps
+        let once (action: unit -> unit) = elapsedMs action / float steps
         let pairs =
             [| for r in 1 .. 2 * settings.Repetitions ->
                    if r % 2 = 0 then let a = once autograd in a, once hand
@@ -420,10 +412,7 @@ let private compressStep (settings: Settings) (device: torch.Device) (width: int
 /// Seconds of an action: the best of three after a warm-up of at least half a second (the host solver's
 /// loops are promoted to optimised code by tiered compilation), or a single call when one takes seconds.
 let private best (action: unit -> unit) =
-    let once () =
-        let t = Stopwatch.GetTimestamp()
-        action ()
-        Stopwatch.GetElapsedTime(t).TotalSeconds
+    let once () = elapsedMs action / 1000.0
     let first = once ()
     if first > 2.0 then first
     else
@@ -505,10 +494,9 @@ let private soak (settings: Settings) (device: torch.Device) (log: string -> uni
     let times = Array.zeroCreate settings.SoakSteps
     sample 0
     for step in 1 .. settings.SoakSteps do
-        let t = Stopwatch.GetTimestamp()
-        let next, _ = CompressTrain.compressOnce protocol Protocol.Dtc model
-        (next :> IDisposable).Dispose()
-        times.[step - 1] <- Stopwatch.GetElapsedTime(t).TotalMilliseconds
+        times.[step - 1] <- elapsedMs (fun () ->
+            let next, _ = CompressTrain.compressOnce protocol Protocol.Dtc model
+            (next :> IDisposable).Dispose())
         if step % every = 0 || step = settings.SoakSteps then
             sample step
             let last = samples.[samples.Count - 1]
