@@ -427,6 +427,30 @@ let private newtonStartTests =
             use alone = alone
             Expect.floatClose { absolute = 0.0; relative = 2e-6 } d.Objective sol.Diagnostics.[1].Objective "alone agrees")
 
+        testCase "a problem's answer is the same to the bit alone, in a batch, and on one or two intra-op threads" (fun () ->
+            let m = 2048 // where two intra-op threads changed the start's last bits before its threads were fixed
+            let n = Measurements.count Measurements.PaperDouble 0.9 m
+            use psi = Basis.matrix Basis.DctI torch.float64 torch.CPU m
+            use phi = Measurements.gaussian Measurements.NumPyLegacy 42424242L torch.float64 torch.CPU n m
+            use theta = Measurements.theta phi psi
+            use g = new torch.Generator(7UL, torch.CPU)
+            use w = torch.randn([| 3L; int64 m; 50L |], dtype = torch.float64, generator = g)
+            use x = (w * sqrt (2.0 / float (m + 50))).sum(2L)
+            use y = Measurements.measure phi x
+            use shared = theta.unsqueeze(0L).expand(3L, int64 n, int64 m)
+            let o = Lasso.Options.defaults
+            let threads = torch.get_num_threads ()
+            let withThreads k (f: unit -> float[]) =
+                torch.set_num_threads k
+                try f () finally torch.set_num_threads threads
+            let batch k = withThreads k (fun () -> let sol = Lasso.solve o shared y in use c = sol.Coefficients in Torch.toArray c)
+            let alone k = withThreads k (fun () -> let c, _ = Lasso.solveOne o theta y.[1L] in use c = c in Torch.toArray c)
+            let reference = batch 2
+            let second = reference.[m .. 2 * m - 1]
+            Expect.sequenceEqual (batch 1) reference "a batch on one thread and on two"
+            Expect.sequenceEqual (alone 2) second "alone on two threads and in the batch"
+            Expect.sequenceEqual (alone 1) second "alone on one thread and in the batch")
+
         testCase "sparse Gaussian problems of distinct matrices agree with the device path" (fun () ->
             let a, y = randomProblems 21 2 130 300
             use a = a
