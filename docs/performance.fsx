@@ -22,33 +22,35 @@ the page.
 ## Where it stands
 
 The recorded run is `docs/data/bench.json` (2 cores, no GPU, `MALLOC_ARENA_MAX=2`); "runs" counts the
-twenty-three runs of `dtc bench` made while tuning, on this machine kind, eighteen of them on 2026-11-29
+twenty-five runs of `dtc bench` made while tuning, on this machine kind, twenty of them on 2026-11-29
 ([the run log](#The-runs)).
 
 | Target (issue 5) | Recorded run | Across runs | Met? |
 |---|---|---|---|
-| Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 6.35 ms = 1.59× the ceiling's median (210 GFLOP/s); 1.42× a product timed beside each block | 1.28–2.04×; paired 1.42× in the three runs that measured it | in 16 of 23 runs (one of them by its paired ratio) |
-| Compress step below 5 % of a cycle at width 512 | 25.5 ms, 2.2 % (2048: 0.27 s, 6.7 %; 8192: 6.0 s, 27 %) | 1.4–4.1 % | yes, in every run |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 33.1 s: 1.59× its products' time at the ceiling, 1.58× at the 209 GFLOP/s measured around it (the hypervisor took 5.3 % of the CPU time during the run) | 23.7–35.8 s; 1.36–1.80× on 2026-11-29 | in 8 of 23 runs: the five whose ceiling read 257–304 GFLOP/s, and three at 221–225 |
-| Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 15.1× with 32 problems, 20.3× with 128 | 9.1–15.5× and 13.9–20.6×; at 25×256, 13–18× and 27–42× | tensor path: with 128 problems in 12 of 12 runs since its factors are updated, with 32 in 11 of 12; host path (`solve`): no, 0.7–2.8× |
-| Protocol peak memory below 1.5 GiB | 432 MiB, the protocol's own (the process's peak is reset right before it) | 390–471 MiB in the five runs before, each including the timings before the protocol | yes |
-| Native memory flat over 1,000 compress steps | 402 → 379 MiB resident (378–379 after the first 100 steps), 66 live tensors throughout | within 10 MiB after the first 100 steps in the last six runs, 66 live tensors | yes |
+| Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 5.54 ms = 1.60× the ceiling's median (242 GFLOP/s); 1.51× a product timed beside each block | 1.28–2.04×; paired 1.40–1.51× in the five runs that measured it | in 18 of 25 runs (one of them by its paired ratio) |
+| Compress step below 5 % of a cycle at width 512 | 25.8 ms, 2.5 % (2048: 0.18 s, 4.1 %; 8192: 3.9 s, 25 %) | 1.4–4.1 %; at 2048, 4.1–4.3 % since a batch's Newton starts run one per thread (5.7–7.4 % before) | yes, in every run |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 23.9 s: 1.32× its products' time at the ceiling, 1.50× at the 275 GFLOP/s measured around it (the VM ran faster during the protocol than when the ceiling was measured) | 23.7–35.8 s; against the speed around the protocol 1.36–1.59× in the five runs that measured it | in 9 of 25 runs: five of the six whose ceiling read 257–304 GFLOP/s, the twentieth (275 around its protocol), and three at 221–225 |
+| Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 13.0× with 32 problems, 19.3× with 128 | 9.1–15.5× and 13.9–20.6×; at 25×256, 13–18× and 27–42× | tensor path: with 128 problems in 14 of 14 runs since its factors are updated, with 32 in 13 of 14; host path (`solve`): no, 0.7–2.8× |
+| Protocol peak memory below 1.5 GiB | 420 MiB, the protocol's own (the process's peak is reset right before it) | 420–432 MiB in the three runs that measured its own; 390–471 MiB in the five before, each including the timings before the protocol | yes |
+| Native memory flat over 1,000 compress steps | 427 → 397 MiB resident (396–397 after the first 100 steps), 66 live tensors throughout | within 10 MiB after the first 100 steps in the last eight runs, 66 live tensors | yes |
 
 What is missing, plainly:
 
 - **The 30 s protocol at the VM's usual speed.** The protocol's matrix products alone need 18.5–20.9 s at
   the 210–237 GFLOP/s this VM usually delivers, and the whole run takes 1.36–1.80× that: 30.3–35.8 s in
-  ten runs of thirteen at those speeds, 26.8, 27.2 and 28.7 s (1.36×, 1.40× and 1.48×) in the other
-  three. It meets 30 s when the VM runs faster, or the run lands at the low end of that ratio. The levers left are each worth under a second (see
+  eleven runs of fourteen at those speeds (counting the nineteenth by the 225 GFLOP/s measured around its
+  protocol: its ceiling read 298 in a fast spell at its start), 26.8, 27.2 and 28.7 s (1.36×, 1.40× and
+  1.48×) in the other three. It meets 30 s when the VM runs faster, or the run lands at the low end of
+  that ratio. The levers left are each worth under a second (see
   [What was measured and left out](#What-was-measured-and-left-out)).
 - **A 10× batched host solver.** The host path solves one problem at 51×512 in 5–10 ms, 25–45× faster
   than the tensor path one at a time, and batching it only adds the second core (about 2×): a problem is
   about 330 dependent active-set steps, and nothing in one step is shared with another problem. The
   tensor path, the one for a GPU, is the batched solver, and it meets 10×.
-- **The 1.6× step in every run.** At 1.28–2.04× across runs it meets the target in about two runs of
-  three; the spread is the VM's (in the run at 2.04× the same step, timed later beside the compress step,
-  took 5.0 ms, 1.36× that run's ceiling). Against a product timed beside each block, the three runs that
-  measured it read 1.42× each time.
+- **The 1.6× step in every run.** At 1.28–2.04× across runs it meets the target in 18 runs of 25; the
+  spread is the VM's (in the run at 2.04× the same step, timed later beside the compress step, took
+  5.0 ms, 1.36× that run's ceiling). Against a product timed beside each block, the five runs that
+  measured it read 1.40–1.51×.
 
 ## Reproducing the numbers
 
@@ -88,7 +90,7 @@ repetition. Both are timed in the steady state: the VM's cores ran at about 145 
 seconds of load before reaching their sustained rate, and the first 150 steps of a process run at half
 speed (tiered compilation, the allocator and the thread pool warming up).
 
-**Compare within one run.** The machine is a shared VM: the hypervisor took 0.3–5.3 % of the CPU time
+**Compare within one run.** The machine is a shared VM: the hypervisor took 0.1–5.3 % of the CPU time
 during the runs that recorded it, yet timings vary by 15–25 % from run to run and the machine's speed itself drifts, within
 a run too (a ceiling of 210–304 GFLOP/s on one day). Since the sixteenth run `dtc bench` therefore also
 pairs its ratios with the machine's speed at the moment: the step against a product timed beside each
@@ -98,7 +100,7 @@ protocol, so the protocol's 24.0 s was 1.67× the start's ceiling but 1.36× the
 
 ### The runs
 
-The eighteen runs of 2026-11-29; the eighteenth, on the final code, is the recorded one. A protocol's
+The twenty runs of 2026-11-29; the twentieth, on the final code, is the recorded one. A protocol's
 ratio is its time over the time its 4.37 × 10¹² FLOP of products need at the run's ceiling; "paired" are
 the ratios against the speed at the moment, measured from the sixteenth run on.
 
@@ -121,12 +123,15 @@ the ratios against the speed at the moment, measured from the sixteenth run on.
 | 15 | 225 | 2.04 | | 27.2 | 1.40 | | the step timed in a slow spell (5.0 ms, 1.36×, when timed again later) |
 | 16 | 225 | 1.41 | 1.42 | 28.7 | 1.48 | 1.53 | 232 GFLOP/s around the protocol |
 | 17 | 304 | 1.66 | 1.42 | 24.0 | 1.67 | 1.36 | recorded until the eighteenth run; 247 GFLOP/s around the protocol |
-| 18 | 210 | 1.59 | 1.42 | 33.1 | 1.59 | 1.58 | recorded (`bench.json`); 209 GFLOP/s around the protocol; the hypervisor took 5.3 % of the CPU time |
+| 18 | 210 | 1.59 | 1.42 | 33.1 | 1.59 | 1.58 | recorded until the twentieth run; 209 GFLOP/s around the protocol; the hypervisor took 5.3 % of the CPU time |
+| 19 | 298 | 1.42 | 1.40 | 30.8 | 2.09 | 1.59 | a batch's Newton starts one per thread from here on; the ceiling read in a fast spell, 225 GFLOP/s around the protocol |
+| 20 | 242 | 1.60 | 1.51 | 23.9 | 1.32 | 1.50 | recorded (`bench.json`); 275 GFLOP/s around the protocol |
 
 The five runs before that day, on earlier code: the step at 1.77, 1.56, 1.43, 1.66 and 1.81×, the
-protocol at 30.6–34.7 s (36–44 s with autograd's step). The other figures of the last five runs (the
+protocol at 30.6–34.7 s (36–44 s with autograd's step). The other figures of the last seven runs (the
 fourteenth on a2f6cd8, the fifteenth on e10cc7e, the sixteenth on 76cbb20, the seventeenth on 1236323,
-the eighteenth on the final code, which resets the process's peak before the protocol):
+the eighteenth on 8d1e3d1, which resets the process's peak before the protocol, the nineteenth and the
+twentieth on the final code, whose solver runs a batch's Newton starts one per thread):
 
 | Run | Compress step at 512 / 2048 / 8192 units (share of a cycle) | Tensor solver, 32 / 128 problems, 51×512 and 25×256 | Host solver batched | Protocol peak | Soak after 100 steps |
 |---|---|---|---|---|---|
@@ -135,6 +140,8 @@ the eighteenth on the final code, which resets the process's peak before the pro
 | 16 | 23.7 ms (1.4 %) / 0.24 s (5.7 %) / 5.2 s (29 %) | 12.7× / 17.8×; 15.6× / 35.8× | 1.0–1.9×; 0.8–2.8× | 435 MiB | 414–423 MiB |
 | 17 | 26.6 ms (2.3 %) / 0.31 s (7.4 %) / 5.4 s (25 %) | 11.0× / 20.6×; 13.4× / 37.8× | 1.3–2.1×; 1.0–2.3× | 471 MiB | 460–466 MiB |
 | 18 | 25.5 ms (2.2 %) / 0.27 s (6.7 %) / 6.0 s (27 %) | 15.1× / 20.3×; 14.0× / 35.5× | 1.1–2.2×; 1.3–2.7× | 432 MiB (its own) | 378–379 MiB |
+| 19 | 23.1 ms (2.5 %) / 0.16 s (4.3 %) / 4.8 s (23 %) | 14.8× / 17.4×; 13.6× / 36.5× | 1.1–1.8×; 1.5–2.0× | 426 MiB (its own) | 438–439 MiB |
+| 20 | 25.8 ms (2.5 %) / 0.18 s (4.1 %) / 3.9 s (25 %) | 13.0× / 19.3×; 17.9× / 35.8× | 1.1–1.9×; 1.0–1.9× | 420 MiB (its own) | 396–397 MiB |
 
 In the fourteenth run the compress step at 512 units was the median of three timings, 48 ms, while its
 soak's median of 1,000 such steps was 27 ms: `dtc bench` now takes the median of all fifteen repetitions
@@ -184,7 +191,8 @@ Each change was measured on its own, in interleaved runs where the VM's drift ma
 | The inputs staged as one contiguous block per mini-batch | the step 9–13 % faster at widths 11–128, the same at 256 and 512; `replicate` 32.0–35.5 s → 28.4–34.6 s (three interleaved pairs); the same numbers to the bit |
 | The solver's problems that share a design matrix iterated with products over the batch, one chunk of the batch per intra-op thread | 51×512, 128 problems: 19 → 43–58 problems/s (5.3× → 10–12× one at a time) |
 | The solver's Cholesky factors updated rather than recomputed (on the CPU) | 51×512: batched 35–47 → 35–85 problems/s, the same iteration counts |
-| Large problems started from a semismooth Newton augmented-Lagrangian point, and the basis applied by FFT beyond 1,024 units | the compress step at width 8192 from about 2 minutes to 8 s, then 5.5–6.4 s |
+| Large problems started from a semismooth Newton augmented-Lagrangian point, and the basis applied by FFT beyond 1,024 units | the compress step at width 8192 from about 2 minutes to 8 s, then 5.2–6.4 s |
+| A batch's Newton starts one per worker thread, each on one intra-op thread (they ran one after another on the caller's two threads, where a start's small operations gain nothing from the second) | the compress step at width 2048 0.28–0.30 s → 0.19–0.21 s, at 8192 5.4 s → 4.5–4.7 s (two interleaved pairs of `dtc bench --no-protocol`); 0.16–0.18 s (4.1–4.3 % of a cycle) and 3.9–4.8 s in the two full runs since; a problem's answer no longer depends on the thread setting or its batch-mates, to the bit (a test at width 2048, which the previous code fails) |
 | `MALLOC_ARENA_MAX=2` in the environment | the bench's peak 5.9 → 1.26 GiB, the protocol's 759 → 415 MiB, the same timings |
 
 **The hand-written step.** Through autograd, in the usual layout (samples as rows), three kernels are slow
@@ -264,13 +272,21 @@ pays, because one problem alone is dominated by per-operation overhead:
   multiplying the gathered columns).
 
 At m = 512 the batched rate is 9.1–15.5× one at a time with 32 problems and 13.9–20.6× with 128 across
-the twelve runs since the factor updates (before them 7.1–11.3× and 9.0–12.2×; the one-at-a-time rate,
+the fourteen runs since the factor updates (before them 7.1–11.3× and 9.0–12.2×; the one-at-a-time rate,
 3.0–5.7 problems/s, varies as much as the batched one); at m = 256, 13–18× with 32 and 27–42× with 128.
 Large problems start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and
 finish with the active set; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ = ΦΨ,
 `Basis.synthesise` for Ψs) instead of forming the m×m matrix, which keeps the width-8192 compress step at
-5.5–6.4 s (17–26 % of a cycle across runs) and its own peak memory at about 1.4 GiB; up to 1,024 units
-the matrix is kept, so the paper's runs keep the supplement's arithmetic.
+5.2–6.4 s (17–29 % of a cycle across runs) and its own peak memory at about 1.4 GiB (1.34 GiB measured
+again on the final code); up to 1,024 units the matrix is kept, so the paper's runs keep the
+supplement's arithmetic. The Newton starts of a batch (both sides of a layer, at 128 measurements or
+more) run one per worker thread, each with one intra-op thread, as many workers as the caller's intra-op
+threads: a start is a few dozen Newton steps of small operations and factorisations of size n, which a
+second intra-op thread does not shorten at width 2048 (alone at 8192 it takes about 2.5 s on one thread
+against 1.9 s on two; two at once share the memory bandwidth). Since then the compress step takes
+0.16–0.18 s at width 2048 (4.1–4.3 % of a cycle; 0.24–0.31 s and 5.7–7.4 % in the five runs before)
+and 3.9–4.8 s at 8192 (23–25 %), and a problem's answer is the same to the bit alone or in a batch, on
+one intra-op thread or more.
 
 ## Memory and glibc's arenas
 
