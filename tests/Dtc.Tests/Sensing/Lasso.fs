@@ -397,19 +397,27 @@ let private newtonStartTests =
                     Expect.floatClose { absolute = 1e-6 * lambda; relative = 0.0 } g.[i, j] (lambda * float (sign sv.[i, j])) (sprintf "%s: problem %d active KKT at %d" what i j)
                 else
                     Expect.isLessThanOrEqual (abs g.[i, j]) (lambda * (1.0 + 1e-6)) (sprintf "%s: problem %d inactive KKT at %d" what i j)
+    /// Three paper-like problems of length m: Θ = ΦΨ (the paper's Φ and DCT-I) and the measurements of
+    /// three profiles (sums of 50 Xavier-like weights, drawn from the seed); returns Θ, the targets and Θ
+    /// expanded over the three (as the compress step passes it), all owned by the caller.
+    let paperLike (m: int) (seed: uint64) =
+        use _ = torch.NewDisposeScope()
+        let n = Measurements.count Measurements.PaperDouble 0.9 m
+        let psi = Basis.matrix Basis.DctI torch.float64 torch.CPU m
+        let phi = Measurements.gaussian Measurements.NumPyLegacy 42424242L torch.float64 torch.CPU n m
+        let theta = Measurements.theta phi psi
+        use g = new torch.Generator(seed, torch.CPU)
+        let w = torch.randn([| 3L; int64 m; 50L |], dtype = torch.float64, generator = g)
+        let x = (w * sqrt (2.0 / float (m + 50))).sum(2L)
+        let y = Measurements.measure phi x
+        theta.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope(), theta.unsqueeze(0L).expand(3L, int64 n, int64 m).MoveToOuterDisposeScope()
     testList "semismooth Newton start (n ≥ 128)" [
         testCase "paper-like problems (shared Θ = ΦΨ, weight profiles) are certified and satisfy KKT" (fun () ->
-            let m = 1300
-            let n = Measurements.count Measurements.PaperDouble 0.9 m
-            Expect.isGreaterThanOrEqual n 128 "large enough for the Newton start"
-            use psi = Basis.matrix Basis.DctI torch.float64 torch.CPU m
-            use phi = Measurements.gaussian Measurements.NumPyLegacy 42424242L torch.float64 torch.CPU n m
-            use theta = Measurements.theta phi psi
-            use g = new torch.Generator(5UL, torch.CPU)
-            use w = torch.randn([| 3L; int64 m; 50L |], dtype = torch.float64, generator = g)
-            use x = (w * sqrt (2.0 / float (m + 50))).sum(2L)
-            use y = Measurements.measure phi x
-            use shared = theta.unsqueeze(0L).expand(3L, int64 n, int64 m)
+            let theta, y, shared = paperLike 1300 5UL
+            use theta = theta
+            use y = y
+            use shared = shared
+            Expect.isGreaterThanOrEqual theta.shape.[0] 128L "large enough for the Newton start"
             use copies = shared.contiguous()
             let o = Lasso.Options.defaults
             let sol = Lasso.solve o shared y
@@ -429,22 +437,18 @@ let private newtonStartTests =
 
         testCase "a problem's answer is the same to the bit alone, in a batch, and on one or two intra-op threads" (fun () ->
             let m = 2048 // where two intra-op threads changed the start's last bits before its threads were fixed
-            let n = Measurements.count Measurements.PaperDouble 0.9 m
-            use psi = Basis.matrix Basis.DctI torch.float64 torch.CPU m
-            use phi = Measurements.gaussian Measurements.NumPyLegacy 42424242L torch.float64 torch.CPU n m
-            use theta = Measurements.theta phi psi
-            use g = new torch.Generator(7UL, torch.CPU)
-            use w = torch.randn([| 3L; int64 m; 50L |], dtype = torch.float64, generator = g)
-            use x = (w * sqrt (2.0 / float (m + 50))).sum(2L)
-            use y = Measurements.measure phi x
-            use shared = theta.unsqueeze(0L).expand(3L, int64 n, int64 m)
+            let theta, y, shared = paperLike m 7UL
+            use theta = theta
+            use y = y
+            use shared = shared
+            use y1 = y.[1L]
             let o = Lasso.Options.defaults
             let threads = torch.get_num_threads ()
             let withThreads k (f: unit -> float[]) =
                 torch.set_num_threads k
                 try f () finally torch.set_num_threads threads
             let batch k = withThreads k (fun () -> let sol = Lasso.solve o shared y in use c = sol.Coefficients in Torch.toArray c)
-            let alone k = withThreads k (fun () -> let c, _ = Lasso.solveOne o theta y.[1L] in use c = c in Torch.toArray c)
+            let alone k = withThreads k (fun () -> let c, _ = Lasso.solveOne o theta y1 in use c = c in Torch.toArray c)
             let reference = batch 2
             let second = reference.[m .. 2 * m - 1]
             Expect.sequenceEqual (batch 1) reference "a batch on one thread and on two"
