@@ -993,8 +993,13 @@ let private newtonStart (lambda: float) (a: Tensor) (b: float[]) : WarmStart opt
             let px = soft v (sigma * mu)
             let idx = keep.nonzero().squeeze(1L)
             let k = int idx.shape.[0]
-            let aJ = a.index_select(1L, idx)
-            let grad = Torch.add xi bt - aJ.mv(px.index_select(0L, idx))
+            // With more than n/2 columns kept the Newton system is the n×n one, which needs A_J only for a
+            // new Gram matrix; the gradient is then A prox (zero off J), one pass over A, where gathering
+            // the columns took about twice as long (819×8192: 7.2 ms against 3.9 ms on one thread).
+            let dense = k > n / 2
+            let columns () = a.index_select(1L, idx)
+            let aJ = if dense then null else columns ()
+            let grad = Torch.add xi bt - (if dense then a.mv(px) else aJ.mv(px.index_select(0L, idx)))
             let gn = num (grad.norm())
             if not (Double.IsFinite gn) then
                 broken <- true
@@ -1003,19 +1008,24 @@ let private newtonStart (lambda: float) (a: Tensor) (b: float[]) : WarmStart opt
                 innerDone <- true
             else
                 let d =
-                    if k <= n / 2 then
+                    if not dense then
                         // Woodbury: (I + σ A_J A_Jᵀ)⁻¹ g = g − A_J (I/σ + A_JᵀA_J)⁻¹ A_Jᵀ g.
-                        let small = Torch.add (aJ.T.mm(aJ)) (torch.eye(int64 k, dtype = dtype, device = device) * sc (1.0 / sigma))
+                        // A_JᵀA_J + I/σ, the diagonal added in place (the same values as adding an identity
+                        // matrix, without making and adding one).
+                        let small = aJ.T.mm(aJ)
+                        Torch.addScalarInPlace (small.diagonal()) (sc (1.0 / sigma)) |> ignore
                         let struct (chol, _) = torch.linalg.cholesky_ex(small, false)
                         let w = torch.cholesky_solve(aJ.T.mv(grad).unsqueeze(1L), chol, false).squeeze(1L)
                         (grad - aJ.mv(w)).neg()
                     else
                         if isNull gram then
+                            let aJ = columns ()
                             gram <- aJ.mm(aJ.T).MoveToOuterDisposeScope()
                         else
                             let entered = keep.logical_and(previous.logical_not()).nonzero().squeeze(1L)
                             let left = previous.logical_and(keep.logical_not()).nonzero().squeeze(1L)
                             if entered.shape.[0] + left.shape.[0] >= int64 k then
+                                let aJ = columns ()
                                 gram.copy_(aJ.mm(aJ.T)) |> ignore
                             else
                                 let aIn = a.index_select(1L, entered)
@@ -1023,10 +1033,11 @@ let private newtonStart (lambda: float) (a: Tensor) (b: float[]) : WarmStart opt
                                 (Torch.addInPlace gram (aIn.mm(aIn.T))).sub_(aOut.mm(aOut.T)) |> ignore
                         if not (isNull previous) then previous.Dispose()
                         previous <- keep.MoveToOuterDisposeScope()
-                        let h = Torch.add (gram * sc sigma) (torch.eye(int64 n, dtype = dtype, device = device))
+                        let h = gram * sc sigma
+                        Torch.addScalarInPlace (h.diagonal()) (sc 1.0) |> ignore
                         let struct (chol, _) = torch.linalg.cholesky_ex(h, false)
                         torch.cholesky_solve(grad.neg().unsqueeze(1L), chol, false).squeeze(1L)
-                if k <= n / 2 && not (isNull gram) then
+                if not dense && not (isNull gram) then
                     gram.Dispose()
                     gram <- null
                     previous.Dispose()
