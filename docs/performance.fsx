@@ -22,34 +22,35 @@ the page.
 ## Where it stands
 
 The recorded run is `docs/data/bench.json` (2 cores, no GPU, `MALLOC_ARENA_MAX=2`); "runs" counts the
-twenty-five runs of `dtc bench` made while tuning, on this machine kind, twenty of them on 2026-11-29
+twenty-six runs of `dtc bench` made while tuning, on this machine kind, twenty-one of them on 2026-11-29
 ([the run log](#The-runs)).
 
 | Target (issue 5) | Recorded run | Across runs | Met? |
 |---|---|---|---|
-| Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 5.54 ms = 1.60× the ceiling's median (242 GFLOP/s); 1.51× a product timed beside each block | 1.28–2.04×; paired 1.40–1.51× in the five runs that measured it | in 18 of 25 runs (one of them by its paired ratio) |
-| Compress step below 5 % of a cycle at width 512 | 25.8 ms, 2.5 % (2048: 0.18 s, 4.1 %; 8192: 3.9 s, 25 %) | 1.4–4.1 %; at 2048, 4.1–4.3 % since a batch's Newton starts run one per thread (5.7–7.4 % before) | yes, in every run |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 23.9 s: 1.32× its products' time at the ceiling, 1.50× at the 275 GFLOP/s measured around it (the VM ran faster during the protocol than when the ceiling was measured) | 23.7–35.8 s; against the speed around the protocol 1.36–1.59× in the five runs that measured it | in 9 of 25 runs: five of the six whose ceiling read 257–304 GFLOP/s, the twentieth (275 around its protocol), and three at 221–225 |
-| Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 13.0× with 32 problems, 19.3× with 128 | 9.1–15.5× and 13.9–20.6×; at 25×256, 13–18× and 27–42× | tensor path: with 128 problems in 14 of 14 runs since its factors are updated, with 32 in 13 of 14; host path (`solve`): no, 0.7–2.8× |
-| Protocol peak memory below 1.5 GiB | 420 MiB, the protocol's own (the process's peak is reset right before it) | 420–432 MiB in the three runs that measured its own; 390–471 MiB in the five before, each including the timings before the protocol | yes |
-| Native memory flat over 1,000 compress steps | 427 → 397 MiB resident (396–397 after the first 100 steps), 66 live tensors throughout | within 10 MiB after the first 100 steps in the last eight runs, 66 live tensors | yes |
+| Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 5.02 ms = 1.40× the ceiling's median (234 GFLOP/s); 1.40× a product timed beside each block | 1.28–2.04×; paired 1.40–1.51× in the six runs that measured it | in 19 of 26 runs (one of them by its paired ratio) |
+| Compress step below 5 % of a cycle at width 512 | 19.3 ms, 2.2 % (2048: 0.15 s, 4.6 %; 8192: 3.9 s, 21 %) | 1.4–4.1 %; at 2048, 4.1–4.6 % since a batch's Newton starts run one per thread (5.7–7.4 % before) | yes, in every run |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 28.9 s: 1.54× its products' time at the ceiling, 1.69× at the 256 GFLOP/s measured around it | 23.7–35.8 s; against the speed around the protocol 1.36–1.69× in the six runs that measured it | in 10 of 26 runs: all seven where the VM ran faster than 237 GFLOP/s during the protocol, and three of the fourteen at 209–237 GFLOP/s (none of the five before 2026-11-29, on earlier code) |
+| Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 17.0× with 32 problems, 20.3× with 128 | 9.1–17.0× and 13.9–20.6×; at 25×256, 12–18× and 27–42× | tensor path: with 128 problems in 15 of 15 runs since its factors are updated, with 32 in 14 of 15; host path (`solve`): no, 0.7–2.8× |
+| Protocol peak memory below 1.5 GiB | 415 MiB, the protocol's own (the process's peak is reset right before it) | 415–432 MiB in the four runs that measured its own; 390–471 MiB in the five before, each including the timings before the protocol | yes |
+| Native memory flat over 1,000 compress steps | 435 → 410 MiB resident (409–410 after the first 100 steps), 66 live tensors throughout | within 10 MiB after the first 100 steps in the last nine runs, 66 live tensors | yes |
 
 What is missing, plainly:
 
 - **The 30 s protocol at the VM's usual speed.** The protocol's matrix products alone need 18.5–20.9 s at
-  the 210–237 GFLOP/s this VM usually delivers, and the whole run takes 1.36–1.80× that: 30.3–35.8 s in
-  eleven runs of fourteen at those speeds (counting the nineteenth by the 225 GFLOP/s measured around its
-  protocol: its ceiling read 298 in a fast spell at its start), 26.8, 27.2 and 28.7 s (1.36×, 1.40× and
-  1.48×) in the other three. It meets 30 s when the VM runs faster, or the run lands at the low end of
-  that ratio. The levers left are each worth under a second (see
+  the 209–237 GFLOP/s this VM usually delivers, and the whole run takes 1.36–1.80× that: 30.3–35.8 s in
+  eleven runs of fourteen at those speeds, 26.8, 27.2 and 28.7 s (1.36×, 1.40× and 1.48×) in the other
+  three. (A run's speed is its ceiling before the sixteenth run, and the rate measured around the
+  protocol since: the nineteenth's ceiling read 298 GFLOP/s in a fast spell at its start, and its protocol
+  ran at 225.) It meets 30 s when the VM runs faster, as in all seven such runs, or the run lands at the
+  low end of that ratio. The levers left are each worth under a second (see
   [What was measured and left out](#What-was-measured-and-left-out)).
 - **A 10× batched host solver.** The host path solves one problem at 51×512 in 5–10 ms, 25–45× faster
   than the tensor path one at a time, and batching it only adds the second core (about 2×): a problem is
   about 330 dependent active-set steps, and nothing in one step is shared with another problem. The
   tensor path, the one for a GPU, is the batched solver, and it meets 10×.
-- **The 1.6× step in every run.** At 1.28–2.04× across runs it meets the target in 18 runs of 25; the
+- **The 1.6× step in every run.** At 1.28–2.04× across runs it meets the target in 19 runs of 26; the
   spread is the VM's (in the run at 2.04× the same step, timed later beside the compress step, took
-  5.0 ms, 1.36× that run's ceiling). Against a product timed beside each block, the five runs that
+  5.0 ms, 1.36× that run's ceiling). Against a product timed beside each block, the six runs that
   measured it read 1.40–1.51×.
 
 ## Reproducing the numbers
@@ -100,7 +101,7 @@ protocol, so the protocol's 24.0 s was 1.67× the start's ceiling but 1.36× the
 
 ### The runs
 
-The twenty runs of 2026-11-29; the twentieth, on the final code, is the recorded one. A protocol's
+The twenty-one runs of 2026-11-29; the twenty-first, on the final code, is the recorded one. A protocol's
 ratio is its time over the time its 4.37 × 10¹² FLOP of products need at the run's ceiling; "paired" are
 the ratios against the speed at the moment, measured from the sixteenth run on.
 
@@ -125,13 +126,15 @@ the ratios against the speed at the moment, measured from the sixteenth run on.
 | 17 | 304 | 1.66 | 1.42 | 24.0 | 1.67 | 1.36 | recorded until the eighteenth run; 247 GFLOP/s around the protocol |
 | 18 | 210 | 1.59 | 1.42 | 33.1 | 1.59 | 1.58 | recorded until the twentieth run; 209 GFLOP/s around the protocol; the hypervisor took 5.3 % of the CPU time |
 | 19 | 298 | 1.42 | 1.40 | 30.8 | 2.09 | 1.59 | a batch's Newton starts one per thread from here on; the ceiling read in a fast spell, 225 GFLOP/s around the protocol |
-| 20 | 242 | 1.60 | 1.51 | 23.9 | 1.32 | 1.50 | recorded (`bench.json`); 275 GFLOP/s around the protocol |
+| 20 | 242 | 1.60 | 1.51 | 23.9 | 1.32 | 1.50 | recorded until the twenty-first run; 275 GFLOP/s around the protocol |
+| 21 | 234 | 1.40 | 1.40 | 28.9 | 1.54 | 1.69 | recorded (`bench.json`); lighter Newton steps from here on; 256 GFLOP/s around the protocol |
 
 The five runs before that day, on earlier code: the step at 1.77, 1.56, 1.43, 1.66 and 1.81×, the
-protocol at 30.6–34.7 s (36–44 s with autograd's step). The other figures of the last seven runs (the
+protocol at 30.6–34.7 s (36–44 s with autograd's step). The other figures of the last eight runs (the
 fourteenth on a2f6cd8, the fifteenth on e10cc7e, the sixteenth on 76cbb20, the seventeenth on 1236323,
 the eighteenth on 8d1e3d1, which resets the process's peak before the protocol, the nineteenth and the
-twentieth on the final code, whose solver runs a batch's Newton starts one per thread):
+twentieth on 91d0de4, whose solver runs a batch's Newton starts one per thread, the twenty-first on the
+final code, whose Newton steps are lighter):
 
 | Run | Compress step at 512 / 2048 / 8192 units (share of a cycle) | Tensor solver, 32 / 128 problems, 51×512 and 25×256 | Host solver batched | Protocol peak | Soak after 100 steps |
 |---|---|---|---|---|---|
@@ -142,6 +145,7 @@ twentieth on the final code, whose solver runs a batch's Newton starts one per t
 | 18 | 25.5 ms (2.2 %) / 0.27 s (6.7 %) / 6.0 s (27 %) | 15.1× / 20.3×; 14.0× / 35.5× | 1.1–2.2×; 1.3–2.7× | 432 MiB (its own) | 378–379 MiB |
 | 19 | 23.1 ms (2.5 %) / 0.16 s (4.3 %) / 4.8 s (23 %) | 14.8× / 17.4×; 13.6× / 36.5× | 1.1–1.8×; 1.5–2.0× | 426 MiB (its own) | 438–439 MiB |
 | 20 | 25.8 ms (2.5 %) / 0.18 s (4.1 %) / 3.9 s (25 %) | 13.0× / 19.3×; 17.9× / 35.8× | 1.1–1.9×; 1.0–1.9× | 420 MiB (its own) | 396–397 MiB |
+| 21 | 19.3 ms (2.2 %) / 0.15 s (4.6 %) / 3.9 s (21 %) | 17.0× / 20.3×; 12.3× / 39.4× | 1.0–2.0×; 1.1–2.2× | 415 MiB (its own) | 409–410 MiB |
 
 In the fourteenth run the compress step at 512 units was the median of three timings, 48 ms, while its
 soak's median of 1,000 such steps was 27 ms: `dtc bench` now takes the median of all fifteen repetitions
@@ -192,7 +196,8 @@ Each change was measured on its own, in interleaved runs where the VM's drift ma
 | The solver's problems that share a design matrix iterated with products over the batch, one chunk of the batch per intra-op thread | 51×512, 128 problems: 19 → 43–58 problems/s (5.3× → 10–12× one at a time) |
 | The solver's Cholesky factors updated rather than recomputed (on the CPU) | 51×512: batched 35–47 → 35–85 problems/s, the same iteration counts |
 | Large problems started from a semismooth Newton augmented-Lagrangian point, and the basis applied by FFT beyond 1,024 units | the compress step at width 8192 from about 2 minutes to 8 s, then 5.2–6.4 s |
-| A batch's Newton starts one per worker thread, each on one intra-op thread (they ran one after another on the caller's two threads, where a start's small operations gain nothing from the second) | the compress step at width 2048 0.28–0.30 s → 0.19–0.21 s, at 8192 5.4 s → 4.5–4.7 s (two interleaved pairs of `dtc bench --no-protocol`); 0.16–0.18 s (4.1–4.3 % of a cycle) and 3.9–4.8 s in the two full runs since; a problem's answer no longer depends on the thread setting or its batch-mates, to the bit (a test at width 2048, which the previous code fails) |
+| A batch's Newton starts one per worker thread, each on one intra-op thread (they ran one after another on the caller's two threads, where a start's small operations gain nothing from the second) | the compress step at width 2048 0.28–0.30 s → 0.19–0.21 s, at 8192 5.4 s → 4.5–4.7 s (two interleaved pairs of `dtc bench --no-protocol`); 0.15–0.18 s (4.1–4.6 % of a cycle) and 3.9–4.8 s in the three full runs since; a problem's answer no longer depends on the thread setting or its batch-mates, to the bit (a test at width 2048, which the previous code fails) |
+| In the Newton start's steps, the identity added to the diagonal in place instead of an identity matrix made and added; with more than n/2 columns kept, the gradient as one pass over A instead of gathering the kept columns | on one thread, 819×819: 2.5 ms against 8.1 ms; 819×8192 with 850 columns kept: 3.9 ms against 7.2 ms; the width-8192 solve of two problems 4.08–4.43 s → 3.59–4.69 s (medians 4.32 → 4.03 s, CPU time 7.9 → 7.25 s; three interleaved pairs of three solves); the bench's problems at widths 1300, 2048 and 8192 solved to the same bits |
 | `MALLOC_ARENA_MAX=2` in the environment | the bench's peak 5.9 → 1.26 GiB, the protocol's 759 → 415 MiB, the same timings |
 
 **The hand-written step.** Through autograd, in the usual layout (samples as rows), three kernels are slow
@@ -271,9 +276,9 @@ pays, because one problem alone is dominated by per-operation overhead:
 - **Measured and dropped:** gathering the reduced matrices from one Gram matrix AᵀA (slower than
   multiplying the gathered columns).
 
-At m = 512 the batched rate is 9.1–15.5× one at a time with 32 problems and 13.9–20.6× with 128 across
-the fourteen runs since the factor updates (before them 7.1–11.3× and 9.0–12.2×; the one-at-a-time rate,
-3.0–5.7 problems/s, varies as much as the batched one); at m = 256, 13–18× with 32 and 27–42× with 128.
+At m = 512 the batched rate is 9.1–17.0× one at a time with 32 problems and 13.9–20.6× with 128 across
+the fifteen runs since the factor updates (before them 7.1–11.3× and 9.0–12.2×; the one-at-a-time rate,
+3.0–5.7 problems/s, varies as much as the batched one); at m = 256, 12–18× with 32 and 27–42× with 128.
 Large problems start from a semismooth Newton augmented-Lagrangian point (Li, Sun and Toh 2018) and
 finish with the active set; beyond 1,024 units the basis is applied by FFT (`Basis.analyse` for Θ = ΦΨ,
 `Basis.synthesise` for Ψs) instead of forming the m×m matrix, which keeps the width-8192 compress step at
@@ -284,9 +289,12 @@ more) run one per worker thread, each with one intra-op thread, as many workers 
 threads: a start is a few dozen Newton steps of small operations and factorisations of size n, which a
 second intra-op thread does not shorten at width 2048 (alone at 8192 it takes about 2.5 s on one thread
 against 1.9 s on two; two at once share the memory bandwidth). Since then the compress step takes
-0.16–0.18 s at width 2048 (4.1–4.3 % of a cycle; 0.24–0.31 s and 5.7–7.4 % in the five runs before)
-and 3.9–4.8 s at 8192 (23–25 %), and a problem's answer is the same to the bit alone or in a batch, on
-one intra-op thread or more.
+0.15–0.18 s at width 2048 (4.1–4.6 % of a cycle; 0.24–0.31 s and 5.7–7.4 % in the five runs before)
+and 3.9–4.8 s at 8192 (21–25 %), and a problem's answer is the same to the bit alone or in a batch, on
+one intra-op thread or more. At width 8192 a start's step with more than n/2 columns kept now costs
+two passes over the 54 MB matrix (about 4 ms each on one thread) and a factorisation of size 819
+(11–13 ms), and the active-set finish from the start takes 1.0–1.8 s (163–223 steps, each with a pass
+over the matrix when a column enters).
 
 ## Memory and glibc's arenas
 
