@@ -687,6 +687,22 @@ let private solveBatch (first: int) (options: Options) (a: torch.Tensor) (y: tor
     let coefficients = best.to_type(a.dtype).MoveToOuterDisposeScope()
     { Coefficients = coefficients; Diagnostics = diags }
 
+/// Runs `work w` for every w in 0 .. count − 1, each on a background thread of its own with one intra-op
+/// thread (named `name`-w), and once all have ended raises the first failure by worker index.
+let private onOwnThreads (name: string) (count: int) (work: int -> unit) =
+    let failures : exn[] = Array.zeroCreate count
+    let run w () =
+        try
+            torch.set_num_threads 1
+            work w
+        with e -> failures.[w] <- e
+    let threads = Array.init count (fun w -> Threading.Thread(run w, Name = sprintf "%s-%d" name w, IsBackground = true))
+    for t in threads do t.Start()
+    for t in threads do t.Join()
+    match failures |> Array.tryFind (isNull >> not) with
+    | Some e -> Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw()
+    | None -> ()
+
 /// The device path for a batch. On the CPU a batch is split into one contiguous chunk per intra-op
 /// thread, each solved on a thread of its own with one intra-op thread (a per-thread setting): on the
 /// paper's sizes the batched operations are small, their time goes to per-operation overhead and to
@@ -701,30 +717,18 @@ let private solveChunked (options: Options) (a: torch.Tensor) (y: torch.Tensor) 
     if parts < 2 then solveBatch 0 options a y
     else
         let bounds = Array.init (parts + 1) (fun p -> p * b / parts)
-        let results : Result<float[] * Diagnostics[], exn>[] = Array.zeroCreate parts
-        let worker p () =
-            try
-                torch.set_num_threads 1
-                let first, count = bounds.[p], bounds.[p + 1] - bounds.[p]
-                use ap = a.narrow(0L, int64 first, int64 count)
-                use yp = y.narrow(0L, int64 first, int64 count)
-                let sol = solveBatch first options ap yp
-                use c = sol.Coefficients
-                results.[p] <- Ok(Torch.toArray c, sol.Diagnostics)
-            with e -> results.[p] <- Error e
-        let threads = Array.init parts (fun p -> Threading.Thread(worker p, Name = sprintf "dtc-lasso-%d" p, IsBackground = true))
-        for t in threads do t.Start()
-        for t in threads do t.Join()
-        match results |> Array.tryPick (function Error e -> Some e | Ok _ -> None) with
-        | Some e ->
-            Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw()
-            failwith "unreachable"
-        | None ->
-            let solved = results |> Array.map (function Ok s -> s | Error _ -> failwith "unreachable")
-            use flat = torch.tensor(solved |> Array.collect fst, dtype = torch.float64)
-            use shaped = flat.reshape(int64 b, a.shape.[2])
-            { Coefficients = shaped.``to``(a.dtype, a.device, true)
-              Diagnostics = solved |> Array.collect snd }
+        let solved : (float[] * Diagnostics[])[] = Array.zeroCreate parts
+        onOwnThreads "dtc-lasso" parts (fun p ->
+            let first, count = bounds.[p], bounds.[p + 1] - bounds.[p]
+            use ap = a.narrow(0L, int64 first, int64 count)
+            use yp = y.narrow(0L, int64 first, int64 count)
+            let sol = solveBatch first options ap yp
+            use c = sol.Coefficients
+            solved.[p] <- (Torch.toArray c, sol.Diagnostics))
+        use flat = torch.tensor(solved |> Array.collect fst, dtype = torch.float64)
+        use shaped = flat.reshape(int64 b, a.shape.[2])
+        { Coefficients = shaped.``to``(a.dtype, a.device, true)
+          Diagnostics = solved |> Array.collect snd }
 
 // ---------------------------------------------------------------------------------------------
 // Host path for small problems: the same primal active-set method, per problem in managed float64
@@ -1000,6 +1004,10 @@ let private newtonStart (lambda: float) (a: Tensor) (b: float[]) : WarmStart opt
             // the columns took about twice as long (819×8192: 7.2 ms against 3.9 ms on one thread).
             let dense = k > n / 2
             let columns () = a.index_select(1L, idx)
+            /// A_J A_Jᵀ, n×n.
+            let columnGram () =
+                let aJ = columns ()
+                aJ.mm(aJ.T)
             let aJ = if dense then null else columns ()
             let grad = Torch.add xi bt - (if dense then a.mv(px) else aJ.mv(px.index_select(0L, idx)))
             let gn = num (grad.norm())
@@ -1021,14 +1029,12 @@ let private newtonStart (lambda: float) (a: Tensor) (b: float[]) : WarmStart opt
                         (grad - aJ.mv(w)).neg()
                     else
                         if isNull gram then
-                            let aJ = columns ()
-                            gram <- aJ.mm(aJ.T).MoveToOuterDisposeScope()
+                            gram <- columnGram().MoveToOuterDisposeScope()
                         else
                             let entered = keep.logical_and(previous.logical_not()).nonzero().squeeze(1L)
                             let left = previous.logical_and(keep.logical_not()).nonzero().squeeze(1L)
                             if entered.shape.[0] + left.shape.[0] >= int64 k then
-                                let aJ = columns ()
-                                gram.copy_(aJ.mm(aJ.T)) |> ignore
+                                gram.copy_(columnGram ()) |> ignore
                             else
                                 let aIn = a.index_select(1L, entered)
                                 let aOut = a.index_select(1L, left)
@@ -1157,37 +1163,32 @@ let private solveOnHost (options: Options) (a: torch.Tensor) (y: torch.Tensor) :
             torch.tensor(ReadOnlySpan<float>(av, offset i, size).ToArray(), dtype = torch.float64).reshape(int64 n, int64 m).MoveToOuterDisposeScope()
         // One host tensor of a shared matrix serves every problem (read only); otherwise one per problem.
         use sharedMatrix = if shared then hostMatrix 0 else null
-        /// Problem i's Newton start (on the calling thread, whose intra-op threads are set to one).
+        /// Problem i's Newton start, on one intra-op thread (a worker's, or the caller's set to one).
         let start i =
             use _ = torch.NewDisposeScope()
             let ai = if shared then sharedMatrix else hostMatrix i
             // Only a start: if the Newton iteration fails in any way the method starts from zero.
             try newtonStart options.Lambda ai (Array.sub yv (i * n) n) with _ -> None
-        let workers = min b (torch.get_num_threads ())
+        let threads = torch.get_num_threads ()
+        let workers = min b threads
         if workers < 2 then
             // One problem (or one intra-op thread): its start on one intra-op thread too, so that a
             // problem's answer does not depend on its batch-mates or on the thread setting.
-            let threads = torch.get_num_threads ()
             torch.set_num_threads 1
             let warm = try Array.init b start finally torch.set_num_threads threads
             Threading.Tasks.Parallel.For(0, b, fun i -> finish i warm.[i]) |> ignore
         else
+            // The workers take the next problem until none is left, or until one of them has failed.
             let next = ref -1
-            let failure : exn option ref = ref None
-            let work () =
-                try
-                    torch.set_num_threads 1
-                    let mutable i = Threading.Interlocked.Increment(&next.contents)
-                    while i < b && failure.Value.IsNone do
-                        finish i (start i)
-                        i <- Threading.Interlocked.Increment(&next.contents)
-                with e -> lock failure (fun () -> if failure.Value.IsNone then failure.Value <- Some e)
-            let threads = Array.init workers (fun w -> Threading.Thread(work, Name = sprintf "dtc-lasso-host-%d" w, IsBackground = true))
-            for t in threads do t.Start()
-            for t in threads do t.Join()
-            match failure.Value with
-            | Some e -> Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw()
-            | None -> ()
+            let failed = ref false
+            onOwnThreads "dtc-lasso-host" workers (fun _ ->
+                let mutable i = Threading.Interlocked.Increment(&next.contents)
+                while i < b && not failed.Value do
+                    try finish i (start i)
+                    with _ ->
+                        failed.Value <- true
+                        reraise ()
+                    i <- Threading.Interlocked.Increment(&next.contents))
     results
 
 /// <summary>Solves a batch on the tensors' device only (no host path for small problems): the method
