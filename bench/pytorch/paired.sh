@@ -6,11 +6,15 @@
 #
 #   dotnet build -c Release
 #   apt-get install python3-torch python3-sklearn python3-scipy libopenblas0-pthread
-#   bench/pytorch/paired.sh [rounds]        # default 3 rounds, about 2.5 minutes each
+#   bench/pytorch/paired.sh [rounds] [out.json]   # default 3 rounds, about 2.5 minutes each
+#
+# With a second argument the rounds are also written there as JSON (docs/data/pytorch-paired.json is the
+# recorded one, rendered by the docs' performance page).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 rounds=${1:-3}
+out=${2:-}
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "Expecting a positive number of rounds but received '$rounds'" >&2; exit 2; }
 dtc=src/Dtc.Cli/bin/Release/net10.0/dtc.dll
 [ -f "$dtc" ] || { echo "Expecting $dtc: run 'dotnet build -c Release' first" >&2; exit 2; }
@@ -37,6 +41,7 @@ run() {
 }
 
 kinds=(dtc pytorch pytorch-concurrent)
+rows=()
 printf '%-6s %8s %10s %21s %18s %29s\n' round "dtc (s)" "PyTorch (s)" "PyTorch concurrent (s)" "PyTorch / dtc" "PyTorch concurrent / dtc"
 for ((r = 0; r < rounds; r++)); do
   declare -A seconds=()
@@ -46,5 +51,28 @@ for ((r = 0; r < rounds; r++)); do
   done
   awk -v r=$((r + 1)) -v d="${seconds[dtc]}" -v p="${seconds[pytorch]}" -v c="${seconds[pytorch-concurrent]}" \
     'BEGIN { printf "%-6d %8.1f %10.1f %21.1f %17.2fx %28.2fx\n", r, d, p, c, p / d, c / d }'
+  rows+=("${seconds[dtc]} ${seconds[pytorch]} ${seconds[pytorch-concurrent]}")
   unset seconds
 done
+
+if [ -n "$out" ]; then
+  # Written to a temporary file beside the target, then renamed: no partial file on failure.
+  printf '%s\n' "${rows[@]}" | "$python" -c '
+import json, os, platform, subprocess, sys, torch, sklearn
+out = sys.argv[1]
+rounds = [dict(zip(("dtcSeconds", "pytorchSeconds", "pytorchConcurrentSeconds"), map(float, line.split())))
+          for line in sys.stdin if line.strip()]
+for r in rounds:
+    r["pytorchOverDtc"] = r["pytorchSeconds"] / r["dtcSeconds"]
+    r["pytorchConcurrentOverDtc"] = r["pytorchConcurrentSeconds"] / r["dtcSeconds"]
+commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+record = {"machine": f"{platform.platform()}, {os.cpu_count()} cores", "dtcCommit": commit or "unknown",
+          "dtc": "dtc replicate --threads 2 (MALLOC_ARENA_MAX=2)", "torch": torch.__version__, "sklearn": sklearn.__version__,
+          "pytorch": "bench/pytorch/protocol.py", "pytorchConcurrent": "bench/pytorch/protocol.py --concurrent",
+          "rounds": rounds}
+with open(out + ".tmp", "w") as f:
+    json.dump(record, f, indent=1)
+os.replace(out + ".tmp", out)
+' "$out"
+  echo "Wrote $out"
+fi
