@@ -58,7 +58,7 @@ done
 if [ -n "$out" ]; then
   # Written to a temporary file beside the target, then renamed: no partial file on failure.
   printf '%s\n' "${rows[@]}" | "$python" -c '
-import json, os, platform, subprocess, sys, torch, sklearn
+import datetime, json, os, platform, subprocess, sys, torch, sklearn
 out = sys.argv[1]
 rounds = [dict(zip(("dtcSeconds", "pytorchSeconds", "pytorchConcurrentSeconds"), map(float, line.split())))
           for line in sys.stdin if line.strip()]
@@ -66,7 +66,8 @@ for r in rounds:
     r["pytorchOverDtc"] = r["pytorchSeconds"] / r["dtcSeconds"]
     r["pytorchConcurrentOverDtc"] = r["pytorchConcurrentSeconds"] / r["dtcSeconds"]
 commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-record = {"machine": f"{platform.platform()}, {os.cpu_count()} cores", "dtcCommit": commit or "unknown",
+record = {"recordedUtc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+          "machine": f"{platform.platform()}, {os.cpu_count()} cores", "dtcCommit": commit or "unknown",
           "dtc": "dtc replicate --threads 2 (MALLOC_ARENA_MAX=2)", "torch": torch.__version__, "sklearn": sklearn.__version__,
           "pytorch": "bench/pytorch/protocol.py", "pytorchConcurrent": "bench/pytorch/protocol.py --concurrent",
           "rounds": rounds}
