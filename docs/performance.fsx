@@ -69,8 +69,9 @@ threads made a 200-step cycle at width 512 three times slower, 4.3 s against 1.5
 `--concurrent`, at the same time in three processes of one thread each, the arrangement `dtc` uses
 (without sharing the first cycle). It does the same work: in a run beside `dtc replicate` it went
 through the same 34 widths, with test accuracies within 0.03 of `dtc`'s over the first twenty cycles and
-within 0.13 over the last fourteen (it draws its initial weights from PyTorch's generator, and the
-narrow end of this protocol spreads as much between any two initialisations). `bench/pytorch/paired.sh` interleaves it with `dtc replicate`, turning
+within 0.13 over the last fourteen (it draws its initial weights from PyTorch's generator; at the
+narrow end this protocol moves as much between runs that differ only in rounding, see
+[Reproducing the paper](reproducing.html)). `bench/pytorch/paired.sh` interleaves it with `dtc replicate`, turning
 the order from round to round; every time is a whole command's, from process start to exit (`dtc`'s
 includes writing its report). The recorded rounds, `docs/data/pytorch-paired.json` (2026-11-29):
 *)
