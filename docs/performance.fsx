@@ -119,7 +119,7 @@ dotnet src/Dtc.Cli/bin/Release/net10.0/dtc.dll bench --help
 MALLOC_ARENA_MAX=2 dotnet src/Dtc.Cli/bin/Release/net10.0/dtc.dll bench --threads 2 --out docs/data/bench.json
 dotnet run -c Release --project bench/Dtc.Benchmarks -- --filter '*'
 dotnet run -c Release --project bench/Dtc.Benchmarks -- --throughput 512 256   # batched vs one at a time
-bench/pytorch/paired.sh 3   # dtc replicate against the PyTorch baseline, interleaved (Debian's python3-torch)
+bench/pytorch/paired.sh 6 docs/data/pytorch-paired.json   # dtc replicate against the PyTorch baseline, interleaved (Debian's python3-torch)
 ```
 
 `dtc bench` takes about five minutes on two cores (`--no-protocol` and `--soak-steps 0` shorten it). It
