@@ -109,7 +109,8 @@ before them the same day (printed only; `dtc` 28.0–33.5 s, PyTorch 57.5–70.5
 time 46.2–53.9 s), the twelve rounds give 1.89–2.55× (median 2.21×), at least twice in ten (the other two
 at 1.89× and 1.997×), and 1.43–2.00× against the baseline given `dtc`'s concurrency. The baseline took
 57.5–72.8 s in these rounds, not 55 s: at the speed where it takes 55 s, the same ratios put `dtc` at
-22–29 s.
+22–29 s. `dtc replicate` itself, the whole command with its start and its report, took 26.6–35.9 s, at
+most 30 s in eight rounds of twelve.
 
 ## Reproducing the numbers
 
