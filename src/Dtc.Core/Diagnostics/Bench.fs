@@ -218,12 +218,10 @@ let private cpuTimes () : (float * float) option =
     with _ -> None
 
 /// Resets the process's peak resident set (VmHWM, which <c>Process.PeakWorkingSet64</c> reads) where Linux
-/// allows it, by writing 5 to /proc/self/clear_refs; false where it cannot (other systems, old kernels).
+/// allows it, by writing 5 to /proc/self/clear_refs; nothing where it cannot (other systems, old kernels),
+/// and the peak is then the process's since it started (as the report's field says).
 let private resetPeakWorkingSet () =
-    try
-        IO.File.WriteAllText("/proc/self/clear_refs", "5")
-        true
-    with _ -> false
+    try IO.File.WriteAllText("/proc/self/clear_refs", "5") with _ -> ()
 
 let private peakWorkingSetMiB () = float (Process.GetCurrentProcess().PeakWorkingSet64) / 1048576.0
 
@@ -543,7 +541,7 @@ let run (settings: Settings) (log: string -> unit) : Report =
         if not settings.Protocol then dict [], nan, nan, nan, nan
         else
             let before = rateNow ()
-            resetPeakWorkingSet () |> ignore
+            resetPeakWorkingSet ()
             let dataset = Dtc.Data.Datasets.mnistSample ()
             use data = Steps.stage Dtc.Data.Datasets.Normalisation.paper 512 device dataset
             let options: CompressTrain.RunOptions =
