@@ -106,7 +106,13 @@ internal static class ReplicateCommand
                 "dtc" or "cs" => CompressionMethod.Dtc,
                 _ => throw new ArgumentException($"Expecting --methods from magnitude, random, dtc but received \"{m}\""),
             })
-            .ToArray() is { Length: > 0 } ms ? ms : throw new ArgumentException("Expecting at least one method in --methods but received none");
+            .ToArray() switch
+            {
+                { Length: 0 } => throw new ArgumentException("Expecting at least one method in --methods but received none"),
+                var ms when ms.GroupBy(m => m).FirstOrDefault(g => g.Count() > 1) is { } twice =>
+                    throw new ArgumentException($"Expecting each method at most once in --methods but received \"{twice.Key.ToString().ToLowerInvariant()}\" {twice.Count()} times in \"{text}\""),
+                var ms => ms,
+            };
 
     static int Run(string name, string? dataDir, RunSettings settings, string outDir)
     {

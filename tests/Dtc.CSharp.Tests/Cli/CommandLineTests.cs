@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Xunit;
 
@@ -13,31 +12,7 @@ public sealed class CommandLineTests : IDisposable
 
     public void Dispose() => Directory.Delete(work, recursive: true);
 
-    /// <summary>dtc.dll of the same configuration as this test assembly (the project reference builds it first).</summary>
-    static string DtcDll()
-    {
-        // This assembly lives in tests/Dtc.CSharp.Tests/bin/<configuration>/<framework>/.
-        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = framework.Parent!;
-        var repo = configuration.Parent!.Parent!.Parent!.Parent!;
-        var dll = Path.Combine(repo.FullName, "src", "Dtc.Cli", "bin", configuration.Name, framework.Name, "dtc.dll");
-        Assert.True(File.Exists(dll), $"Expecting the dtc command at {dll} (build the solution first)");
-        return dll;
-    }
-
-    (int Code, string Output) Dtc(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = work };
-        start.ArgumentList.Add(DtcDll());
-        foreach (var a in args) start.ArgumentList.Add(a);
-        // A wide console, so that messages are not wrapped in the middle of the values the tests look for.
-        start.Environment["COLUMNS"] = "500";
-        using var p = Process.Start(start)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(5)), $"dtc {string.Join(' ', args)} did not finish in 5 minutes");
-        return (p.ExitCode, stdout + stderr.Result);
-    }
+    (int Code, string Output) Dtc(params string[] args) => DtcProcess.Run(work, args);
 
     static void BadInput((int Code, string Output) run, params string[] mentions)
     {
