@@ -15,9 +15,11 @@ internal static class BenchCommand
         var soak = new Option<int>("--soak-steps") { Description = "Compress steps of the memory soak at width 512 (0 skips it).", DefaultValueFactory = _ => 1000 };
         var threads = new Option<int>("--threads") { Description = "TorchSharp intra-op threads (0: TorchSharp's default)." };
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+        var reproducible = CommonOptions.Reproducible();
+        var verbose = CommonOptions.Verbose();
         var command = new Command("bench", "Measure the GEMM ceiling, the training step, the compress step, the batched LASSO and the paper protocol.")
         {
-            output, widths, repetitions, noProtocol, soak, threads, device,
+            output, widths, repetitions, noProtocol, soak, threads, device, reproducible, verbose,
         };
         command.SetAction(parse =>
         {
@@ -28,7 +30,7 @@ internal static class BenchCommand
             if (parse.GetValue(repetitions) < 1) throw new ArgumentException($"Expecting --repetitions of at least 1 but received {parse.GetValue(repetitions)}");
             if (parse.GetValue(threads) < 0) throw new ArgumentException($"Expecting --threads of at least 0 (0: TorchSharp's default) but received {parse.GetValue(threads)}");
             var path = Outputs.RequireFile(parse.GetValue(output)!, "a JSON file");
-            Dtc.CSharp.Runtime.Native.Ensure();
+            CommonOptions.SetUpNative(parse.GetValue(reproducible), parse.GetValue(verbose));
             if (parse.GetValue(threads) > 0) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
             var json = Dtc.CSharp.Diagnostics.Bench.Run(
                 new Dtc.CSharp.Diagnostics.BenchSettings

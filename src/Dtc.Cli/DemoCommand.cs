@@ -21,12 +21,18 @@ internal static class DemoCommand
         var lambda = new Option<double>("--lambda") { Description = "LASSO weight λ.", DefaultValueFactory = _ => 0.3 };
         var keep = new Option<double>("--keep") { Description = "Kept fraction per cycle.", DefaultValueFactory = _ => 0.9 };
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+        var reproducible = CommonOptions.Reproducible();
+        var verbose = CommonOptions.Verbose();
         var command = new Command("demo", "Run dual tomographic compression cycles on a seeded 784-W-10 layer pair (transforms only, no training).")
         {
-            width, cycles, seed, lambda, keep, device,
+            width, cycles, seed, lambda, keep, device, reproducible, verbose,
         };
-        command.SetAction(parse => Run(parse.GetValue(width), parse.GetValue(cycles), parse.GetValue(seed),
-                                       parse.GetValue(lambda), parse.GetValue(keep), parse.GetValue(device)!));
+        command.SetAction(parse =>
+        {
+            CommonOptions.SetUpNative(parse.GetValue(reproducible), parse.GetValue(verbose));
+            return Run(parse.GetValue(width), parse.GetValue(cycles), parse.GetValue(seed),
+                       parse.GetValue(lambda), parse.GetValue(keep), parse.GetValue(device)!);
+        });
         return command;
     }
 
@@ -34,7 +40,6 @@ internal static class DemoCommand
     {
         if (width < 2) throw new ArgumentException($"Expecting --width of at least 2 but received {width}");
         if (cycles < 1) throw new ArgumentException($"Expecting --cycles of at least 1 but received {cycles}");
-        AnsiConsole.MarkupLineInterpolated($"[grey]native loading: {Dtc.CSharp.Runtime.Native.Ensure()}[/]");
         var device = Dtc.Runtime.Torch.device(deviceName);
         var options = new RayOptions { Lambda = lambda, Keep = keep };
 

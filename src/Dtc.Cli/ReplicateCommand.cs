@@ -38,14 +38,17 @@ internal static class ReplicateCommand
         var basis = new Option<string>("--basis") { Description = "Sparsifying basis: dct1 (the paper), dct2 or identity.", DefaultValueFactory = _ => "dct1" };
         var continueData = new Option<bool>("--continue-data") { Description = "Continue through the training set across cycles instead of restarting each cycle (the supplement restarts)." };
         var shuffle = new Option<long?>("--shuffle-seed") { Description = "Shuffle the training set each epoch with this seed (the paper: no shuffling)." };
+        var reproducible = CommonOptions.Reproducible();
+        var verbose = CommonOptions.Verbose();
 
         var command = new Command("replicate", "Run the paper's experiment: compress-train cycles per method, then results.json, results.csv and report.html.")
         {
             dataset, data, methods, seed, output, resume, device, threads, hidden, keep, stop, lambda, batches, batchSize, lr,
-            bias, classSoftmax, rule, domain, basis, continueData, shuffle,
+            bias, classSoftmax, rule, domain, basis, continueData, shuffle, reproducible, verbose,
         };
         command.SetAction(parse =>
         {
+            CommonOptions.SetUpNative(parse.GetValue(reproducible), parse.GetValue(verbose)); // before anything touches the native libraries
             var s = parse.GetValue(seed);
             var protocol = ProtocolOptions.Paper with
             {
@@ -117,7 +120,6 @@ internal static class ReplicateCommand
     static int Run(string name, string? dataDir, RunSettings settings, string outDir)
     {
         var sw = Stopwatch.StartNew();
-        AnsiConsole.MarkupLineInterpolated($"[grey]native loading: {Dtc.CSharp.Runtime.Native.Ensure()}[/]");
         var dataset = Datasets.Load(name, dataDir);
         AnsiConsole.MarkupLineInterpolated($"[bold]{dataset.Name}[/]: {dataset.TrainCount} train / {dataset.TestCount} test ({dataset.Source})");
         settings = settings with { CheckpointDirectory = Path.Combine(outDir, "checkpoints") };
@@ -166,6 +168,8 @@ internal static class ReplicateCommand
 
         var analysis = Outputs.Write(results, outDir);
         Outputs.PrintSummary(analysis);
+        if (results.Metadata is { Provenance: { } p } m)
+            AnsiConsole.MarkupLineInterpolated($"Digest of the numbers [bold]{m.Digest}[/] (reproducibility {p.Reproducibility}: MKL {p.Mkl}, ATen {p.CpuCapability}, {p.CpuModel}).");
         AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{outDir}[/] (results.json, results.csv, report.html) in {sw.Elapsed.TotalSeconds:0.0} s.");
         return 0;
     }

@@ -80,18 +80,42 @@ public sealed record MethodResults(string Method, double InitialAccuracy, IReadO
 /// <param name="Protocol">The protocol's settings as name/value text pairs.</param>
 /// <param name="StartedUtc">UTC start time, ISO 8601.</param>
 /// <param name="WallSeconds">Wall-clock seconds of the whole run.</param>
+/// <param name="Provenance">What the numbers depend on (null in files written before it was recorded).</param>
+/// <param name="Digest">SHA-256 of the numbers of every method and cycle (null or empty when not computed).</param>
 public sealed record RunMetadata(
     string DtcVersion, string TorchSharpVersion, string Runtime, string OS, string Device, int Threads, string Dataset,
-    int TrainSize, int TestSize, IReadOnlyDictionary<string, string> Protocol, string StartedUtc, double WallSeconds)
+    int TrainSize, int TestSize, IReadOnlyDictionary<string, string> Protocol, string StartedUtc, double WallSeconds,
+    RunProvenance? Provenance = null, string? Digest = null)
 {
     internal static RunMetadata Of(R.RunMetadata m) => new(
         m.DtcVersion, m.TorchSharpVersion, m.Runtime, m.OS, m.Device, m.Threads, m.Dataset, m.TrainSize, m.TestSize,
         new ReadOnlyDictionary<string, string>(m.Protocol is null ? new Dictionary<string, string>() : new Dictionary<string, string>(m.Protocol)),
-        m.StartedUtc, m.WallSeconds);
+        m.StartedUtc, m.WallSeconds, m.Provenance is null ? null : RunProvenance.Of(m.Provenance), m.Digest);
 
     internal R.RunMetadata ToCore() => new(
         DtcVersion, TorchSharpVersion, Runtime, OS, Device, Threads, Dataset, TrainSize, TestSize,
-        Protocol.ToDictionary(kv => kv.Key, kv => kv.Value), StartedUtc, WallSeconds);
+        Protocol.ToDictionary(kv => kv.Key, kv => kv.Value), StartedUtc, WallSeconds, Provenance?.ToCore()!, Digest!);
+}
+
+/// <summary>What a run's numbers depend on besides its protocol, data and seeds (mirrors <c>Dtc.Training.Records.Provenance</c>).</summary>
+/// <param name="DtcCommit">The commit Dtc.Core was built from (empty when unknown).</param>
+/// <param name="LibTorchVersion">The libtorch version under TorchSharp.</param>
+/// <param name="Reproducibility">The reproducibility mode: machine, portable or fastest.</param>
+/// <param name="Mkl">MKL's conditional-numerical-reproducibility setting in force, e.g. AUTO,STRICT.</param>
+/// <param name="CpuCapability">The instruction set of ATen's CPU kernels in force.</param>
+/// <param name="CpuIsa">The processor's widest vector instruction set.</param>
+/// <param name="CpuModel">The processor's model name.</param>
+/// <param name="ThreadsPerMethod">Intra-op threads of each method's own thread.</param>
+/// <param name="Note">Empty, or why the mode's promise does not hold for this run.</param>
+public sealed record RunProvenance(
+    string DtcCommit, string LibTorchVersion, string Reproducibility, string Mkl, string CpuCapability, string CpuIsa,
+    string CpuModel, int ThreadsPerMethod, string Note)
+{
+    internal static RunProvenance Of(R.Provenance p) =>
+        new(p.DtcCommit, p.LibTorchVersion, p.Reproducibility, p.Mkl, p.CpuCapability, p.CpuIsa, p.CpuModel, p.ThreadsPerMethod, p.Note);
+
+    internal R.Provenance ToCore() =>
+        new(DtcCommit, LibTorchVersion, Reproducibility, Mkl, CpuCapability, CpuIsa, CpuModel, ThreadsPerMethod, Note);
 }
 
 /// <summary>The results of a compress-train run, in the schema of <c>results.json</c> (mirrors <c>Dtc.Training.Records.Results</c>).
@@ -113,6 +137,11 @@ public sealed record RunResults(string Schema, RunMetadata? Metadata, IReadOnlyL
     /// <returns>Results with methods "magnitude", "random" and "dtc".</returns>
     public static RunResults FromSupplementJson(string json) =>
         Of(Dtc.Entropy.Analysis.ofSupplementJson(json ?? throw new ArgumentNullException(nameof(json))));
+
+    /// <summary>The digest of the numbers: SHA-256 (hex) of every method's and cycle's records without their timings.
+    /// Two runs give the same digest exactly when every number they computed is the same to the bit.</summary>
+    /// <returns>64 lower-case hex digits.</returns>
+    public string ComputeDigest() => R.digest(Methods.Select(m => m.ToCore()).ToArray());
 
     /// <summary>Serialises the results to indented JSON (camelCase, NaN as "NaN").</summary>
     /// <returns>The JSON text of results.json.</returns>

@@ -113,7 +113,7 @@ type Soak =
 
 /// <summary>Everything one benchmark run measured.</summary>
 type Report =
-    { /// <summary>Machine facts: OS, cores, device, and glibc's <c>MALLOC_ARENA_MAX</c> when it is set.</summary>
+    { /// <summary>Machine facts: OS, processor, cores, device, glibc's <c>MALLOC_ARENA_MAX</c> when it is set, and the reproducibility mode in force.</summary>
       Machine: string
       /// <summary>Intra-op threads.</summary>
       Threads: int
@@ -580,8 +580,9 @@ let run (settings: Settings) (log: string -> unit) : Report =
     log (sprintf "peak working set: %.0f MiB during the protocol, %.0f MiB at the end" protocolPeak peak)
     { Machine =
         let arenas = Environment.GetEnvironmentVariable "MALLOC_ARENA_MAX" // glibc's allocator setting changes the memory figures
-        sprintf "%s, %d cores, %s%s" Runtime.InteropServices.RuntimeInformation.OSDescription Environment.ProcessorCount settings.Device
-            (if String.IsNullOrEmpty arenas then "" else ", MALLOC_ARENA_MAX=" + arenas)
+        let r = Dtc.Runtime.Torch.reproducibility ()
+        sprintf "%s, %s, %d cores, %s%s, reproducibility %s (MKL %s, ATen %s)" Runtime.InteropServices.RuntimeInformation.OSDescription r.CpuModel Environment.ProcessorCount settings.Device
+            (if String.IsNullOrEmpty arenas then "" else ", MALLOC_ARENA_MAX=" + arenas) r.Mode r.Mkl r.CpuCapability
       Threads = torch.get_num_threads ()
       GemmSize = settings.GemmSize
       GemmMs = gemmMs

@@ -498,5 +498,5 @@ let ofSupplementJson (json: string) : Results =
       Metadata =
         { DtcVersion = "(paper supplement data)"; TorchSharpVersion = "–"; Runtime = "PyTorch (original code)"; OS = "–"
           Device = "–"; Threads = 0; Dataset = "MNIST"; TrainSize = 60000; TestSize = 10000; Protocol = protocol
-          StartedUtc = "–"; WallSeconds = nan }
+          StartedUtc = "–"; WallSeconds = nan; Provenance = Unchecked.defaultof<_>; Digest = "" }
       Methods = [| run "magnitude" "magnitude"; run "random" "random"; run "cs" "dtc" |] }

@@ -85,6 +85,14 @@ let private metadataTable (results: Results) =
         add "Dataset" (sprintf "%s (train %d, test %d samples)" m.Dataset m.TrainSize m.TestSize)
         add "Started (UTC)" m.StartedUtc
         add "Wall-clock time" (seconds m.WallSeconds)
+        let p = m.Provenance
+        if not (isNull (box p)) then
+            add "Dtc commit" p.DtcCommit
+            add "libtorch version" p.LibTorchVersion
+            add "Reproducibility" (sprintf "%s (MKL %s, ATen kernels %s)%s" p.Reproducibility p.Mkl p.CpuCapability (if String.IsNullOrEmpty p.Note then "" else ": " + p.Note))
+            add "Processor" (sprintf "%s (%s)" p.CpuModel p.CpuIsa)
+            add "Threads per method" (string p.ThreadsPerMethod)
+        if not (String.IsNullOrEmpty m.Digest) then add "Digest of the numbers (SHA-256)" m.Digest
         if not (isNull m.Protocol) then
             for kv in m.Protocol |> Seq.sortBy (fun kv -> kv.Key) do
                 add ("Protocol: " + kv.Key) kv.Value

@@ -28,8 +28,9 @@ open System.Security.Cryptography
 type Outcome =
     /// <summary>The system's C++ runtime satisfies the wrapper (or the OS is not Linux): nothing was done.</summary>
     | NotNeeded of reason: string
-    /// <summary>A patched copy of the wrapper was loaded from the given path.</summary>
-    | Patched of path: string * weakened: string list
+    /// <summary>A patched copy of the wrapper was loaded from the given path; <c>written</c> when this process
+    /// wrote it into the cache (the first use on this system), false when it was there already.</summary>
+    | Patched of path: string * weakened: string list * written: bool
     /// <summary>The user opted out with <c>DTC_NATIVE_PATCH=0</c>.</summary>
     | OptedOut
     /// <summary>The wrapper needs versions that cannot safely be weakened, or a file was not found; TorchSharp's own error will follow.</summary>
@@ -202,6 +203,8 @@ let private writeAtomically (path: string) (bytes: byte[]) =
 // ---------------------------------------------------------------------------------------------
 
 let private run () : Outcome =
+    // The reproducibility mode's settings reach the native libraries only before they load and compute.
+    Reproducibility.apply (Reproducibility.seal ())
     if Environment.GetEnvironmentVariable OptOutVariable = "0" then OptedOut
     elif not (RuntimeInformation.IsOSPlatform OSPlatform.Linux) then NotNeeded "not Linux"
     else
@@ -223,20 +226,22 @@ let private run () : Outcome =
             else
                 let hash = Convert.ToHexString(SHA256.HashData image).Substring(0, 16).ToLowerInvariant()
                 let patched = Path.Combine(cacheDirectory (), hash, "libLibTorchSharp.so")
-                if not (File.Exists patched) then writeAtomically patched (weakenVersions missing image)
+                let written = not (File.Exists patched)
+                if written then writeAtomically patched (weakenVersions missing image)
                 // The copy's RUNPATH ($ORIGIN) no longer reaches libtorch: load it from where it is first,
                 // so that the copy's dependencies are satisfied by the already-loaded libraries.
                 match libtorchCandidates wrapper with
                 | libtorch :: _ -> NativeLibrary.Load libtorch |> ignore
                 | [] -> ()
                 NativeLibrary.Load patched |> ignore
-                Patched(patched, Set.toList missing)
+                Patched(patched, Set.toList missing, written)
 
 let private once = lazy (run ())
 
 /// <summary>
 /// Makes TorchSharp's native wrapper loadable on this system, once per process; call it before the
-/// first use of <c>torch</c> (every Dtc entry point that creates tensors calls it for you).
+/// first use of <c>torch</c> (every Dtc entry point that creates tensors calls it for you). It first sets
+/// the native environment of the process's reproducibility mode (see <c>Dtc.Runtime.Reproducibility</c>).
 /// </summary>
 /// <returns>What was found and done; repeated calls return the first outcome.</returns>
 /// <example><code>

@@ -12,6 +12,14 @@ open TorchSharp
 /// <returns>Nothing; throws TorchSharp's own error when the native libraries cannot load.</returns>
 let init () : unit = Native.ensure () |> ignore
 
+/// <summary>What this process's numbers depend on (see <c>Dtc.Runtime.Reproducibility</c>): the mode,
+/// MKL's CNR setting and ATen's kernels in force, and the processor. Loads the native libraries first.</summary>
+/// <returns>The state.</returns>
+let reproducibility () : Reproducibility.State =
+    init ()
+    torch.InitializeDeviceType DeviceType.CPU
+    Reproducibility.inForce ()
+
 /// <summary>Parses a device name such as <c>cpu</c>, <c>cuda</c> or <c>cuda:1</c> and checks that this
 /// machine has the device: a CUDA device needs TorchSharp's CUDA backend (a <c>TorchSharp-cuda-*</c>
 /// package instead of <c>TorchSharp-cpu</c>) and a GPU with that index, so that a run asked for the GPU

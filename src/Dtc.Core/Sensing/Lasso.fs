@@ -53,6 +53,7 @@
 module Dtc.Sensing.Lasso
 
 open System
+open System.Runtime.Intrinsics
 open TorchSharp
 open Dtc.Runtime
 
@@ -741,17 +742,19 @@ let private solveChunked (options: Options) (a: torch.Tensor) (y: torch.Tensor) 
 /// Problems with at most this many measurements are solved on the host first.
 let private hostMeasurements = 1024
 
-/// Dot product of x[xo .. xo+len) and y[yo .. yo+len) (vectorised).
+/// Dot product of x[xo .. xo+len) and y[yo .. yo+len), vectorised in four lanes whatever the machine's
+/// vector width (Vector256 computes lane by lane, in hardware or not), the lanes summed in a fixed order:
+/// the same bits on every machine.
 let private dot (x: float[]) (xo: int) (y: float[]) (yo: int) (len: int) =
     let x = ReadOnlySpan<float>(x, xo, len)
     let y = ReadOnlySpan<float>(y, yo, len)
-    let width = Numerics.Vector<float>.Count
-    let mutable acc = Numerics.Vector<float>.Zero
+    let mutable acc = Vector256<float>.Zero
     let mutable i = 0
-    while i + width <= x.Length do
-        acc <- acc + Numerics.Vector<float>(x.Slice(i, width)) * Numerics.Vector<float>(y.Slice(i, width))
-        i <- i + width
-    let mutable total = Numerics.Vector.Dot(acc, Numerics.Vector<float>.One)
+    while i + 4 <= x.Length do
+        acc <- acc + Vector256.Create<float>(x.Slice(i, 4)) * Vector256.Create<float>(y.Slice(i, 4))
+        i <- i + 4
+    let lane (k: int) = Vector256.GetElement(acc, k)
+    let mutable total = (lane 0 + lane 1) + (lane 2 + lane 3)
     while i < x.Length do
         total <- total + x.[i] * y.[i]
         i <- i + 1

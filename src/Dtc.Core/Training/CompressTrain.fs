@@ -292,6 +292,14 @@ let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method
 let runMethod (options: RunOptions) (data: Steps.Staged) (method: Method) : MethodRun =
     runCycles options data method None
 
+/// <summary>The intra-op threads each method's thread gets when methods run concurrently: all of them for
+/// one method, else \(\max(1, \lfloor T/k \rfloor)\).</summary>
+/// <param name="threads">TorchSharp's intra-op threads \(T\).</param>
+/// <param name="methods">The number of methods \(k\).</param>
+/// <returns>The threads per method.</returns>
+let threadsPerMethod (threads: int) (methods: int) : int =
+    if methods <= 1 then threads else max 1 (threads / methods)
+
 /// <summary>Runs methods from the protocol's initial model to the stop size, concurrently.</summary>
 /// <remarks>
 /// <para>The first cycle's training is the same for every method that starts fresh (same initial model,
@@ -323,7 +331,7 @@ let runMethods (options: RunOptions) (data: Steps.Staged) (methods: Method list)
     | [ single ] -> [| runMethod options data single |]
     | _ ->
     let threads = torch.get_num_threads ()
-    let perMethod = max 1 (threads / methods.Length)
+    let perMethod = threadsPerMethod threads methods.Length
     let fresh =
         methods |> List.filter (fun m ->
             match checkpointPath options m with
@@ -372,6 +380,12 @@ let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: M
     let started = DateTime.UtcNow
     let sw = Stopwatch.StartNew()
     let runs = runMethods options data methods
+    let state = Dtc.Runtime.Torch.reproducibility ()
+    let informational =
+        typeof<Progress>.Assembly.GetCustomAttributes(typeof<Reflection.AssemblyInformationalVersionAttribute>, false)
+        |> Array.tryHead
+        |> Option.map (fun a -> (a :?> Reflection.AssemblyInformationalVersionAttribute).InformationalVersion)
+        |> Option.defaultValue ""
     { Schema = "1"
       Metadata =
         { DtcVersion = string (typeof<Progress>.Assembly.GetName().Version)
@@ -385,5 +399,16 @@ let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: M
           TestSize = data.Test.Count
           Protocol = dict (describe options.Protocol)
           StartedUtc = started.ToString("o")
-          WallSeconds = sw.Elapsed.TotalSeconds }
+          WallSeconds = sw.Elapsed.TotalSeconds
+          Provenance =
+            { DtcCommit = (match informational.IndexOf '+' with -1 -> "" | i -> informational.Substring(i + 1))
+              LibTorchVersion = torch.__version__
+              Reproducibility = state.Mode
+              Mkl = state.Mkl
+              CpuCapability = state.CpuCapability
+              CpuIsa = state.CpuIsa
+              CpuModel = state.CpuModel
+              ThreadsPerMethod = threadsPerMethod (torch.get_num_threads ()) methods.Length
+              Note = state.Note }
+          Digest = digest runs }
       Methods = runs }

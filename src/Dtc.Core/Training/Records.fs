@@ -68,6 +68,29 @@ type MethodRun =
       /// <summary>The cycles in order.</summary>
       Cycles: CycleRecord[] }
 
+/// <summary>What a run's numbers depend on besides its protocol, data and seeds: the code, the native
+/// libraries, the reproducibility mode in force, the processor and the threads (see
+/// <c>Dtc.Runtime.Reproducibility</c>). Two runs whose provenance agrees give the same digest.</summary>
+type Provenance =
+    { /// <summary>The commit Dtc.Core was built from (empty when unknown).</summary>
+      DtcCommit: string
+      /// <summary>The libtorch version under TorchSharp.</summary>
+      LibTorchVersion: string
+      /// <summary>The reproducibility mode: <c>machine</c>, <c>portable</c> or <c>fastest</c>.</summary>
+      Reproducibility: string
+      /// <summary>MKL's conditional-numerical-reproducibility setting in force, e.g. <c>AUTO,STRICT</c>.</summary>
+      Mkl: string
+      /// <summary>The instruction set of ATen's CPU kernels in force (<c>AVX2</c>, <c>AVX512</c>, …).</summary>
+      CpuCapability: string
+      /// <summary>The processor's widest vector instruction set (<c>avx512</c>, <c>avx2</c>, …).</summary>
+      CpuIsa: string
+      /// <summary>The processor's model name.</summary>
+      CpuModel: string
+      /// <summary>Intra-op threads of each method's own thread (the first, shared cycle uses <c>Threads</c>).</summary>
+      ThreadsPerMethod: int
+      /// <summary>Empty, or why the mode's promise does not hold for this run.</summary>
+      Note: string }
+
 /// <summary>Facts about a run: versions, device, seeds, protocol, timings.</summary>
 type RunMetadata =
     { /// <summary>Dtc version.</summary>
@@ -93,7 +116,11 @@ type RunMetadata =
       /// <summary>UTC start time, ISO 8601.</summary>
       StartedUtc: string
       /// <summary>Wall-clock seconds of the whole run.</summary>
-      WallSeconds: float }
+      WallSeconds: float
+      /// <summary>What the numbers depend on (null in files written before it was recorded).</summary>
+      Provenance: Provenance
+      /// <summary>SHA-256 of the numbers of every method and cycle (see <see cref="M:Dtc.Training.Records.digest(Dtc.Training.Records.MethodRun[])"/>); empty or null when not computed.</summary>
+      Digest: string }
 
 /// <summary>The whole results file.</summary>
 type Results =
@@ -110,6 +137,19 @@ let jsonOptions =
     o.NumberHandling <- JsonNumberHandling.AllowNamedFloatingPointLiterals
     o.PropertyNameCaseInsensitive <- true
     o
+
+/// <summary>The digest of a run's numbers: SHA-256 (lower-case hex) of the methods' records with their
+/// timings set to zero, as compact JSON (shortest round-trip numbers). Two runs give the same digest exactly
+/// when every number they computed is the same to the bit.</summary>
+/// <param name="methods">The methods' records.</param>
+/// <returns>64 hex digits.</returns>
+let digest (methods: MethodRun[]) : string =
+    let untimed =
+        methods |> Array.map (fun m ->
+            { m with Cycles = m.Cycles |> Array.map (fun c -> { c with TrainSeconds = 0.0; CompressSeconds = 0.0; EvalSeconds = 0.0 }) })
+    let compact = JsonSerializerOptions(jsonOptions, WriteIndented = false)
+    let bytes = JsonSerializer.SerializeToUtf8Bytes(untimed, compact)
+    Convert.ToHexString(Security.Cryptography.SHA256.HashData bytes).ToLowerInvariant()
 
 /// <summary>Serialises results to JSON text.</summary>
 /// <param name="results">The results.</param>

@@ -40,7 +40,7 @@ let private noMeasurements () : Results =
       Metadata =
         { DtcVersion = "test"; TorchSharpVersion = "0"; Runtime = "net"; OS = "os"; Device = "cpu"; Threads = 1
           Dataset = "none"; TrainSize = 0; TestSize = 0; Protocol = Collections.Generic.Dictionary<string, string>()
-          StartedUtc = "2025-01-01T00:00:00Z"; WallSeconds = 1.0 }
+          StartedUtc = "2025-01-01T00:00:00Z"; WallSeconds = 1.0; Provenance = Unchecked.defaultof<_>; Digest = "" }
       Methods = [| run "magnitude"; run "random" |] }
 
 [<Tests>]
