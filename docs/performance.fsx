@@ -112,6 +112,49 @@ at 1.89× and 1.997×), and 1.43–2.00× against the baseline given `dtc`'s con
 22–29 s. `dtc replicate` itself, the whole command with its start and its report, took 26.6–35.9 s, at
 most 30 s in eight rounds of twelve.
 
+## The cost of reproducibility
+
+Runs are bit-reproducible by default (see [Reproducing the paper](reproducing.html)). The mode decides
+what is the same to the bit and what it costs:
+
+| Mode | Same bits | How | Cost |
+|---|---|---|---|
+| `machine` (default) | every run on one machine | MKL's conditional numerical reproducibility `AUTO,STRICT`: its fastest code path for this processor, with fixed blocking and reductions whatever the memory alignment | within the noise of the VM (below) |
+| `portable` | every x86-64 machine with AVX2, Intel or AMD, for the same thread count | MKL `COMPATIBLE,STRICT` (on AMD processors MKL accepts no fixed branch but this one), ATen's and oneDNN's kernels capped at AVX2 | MKL's SSE2 code path: a 512×784×512 float32 product on one thread takes 2.3× as long (11.0–12.0 ms against 4.5–5.1 ms) |
+| `fastest` | nothing promised | nothing set | none: the reference |
+
+`bench/reproducibility/modes.sh` interleaves whole `dtc replicate` runs in the three modes, turning the
+order from round to round, and keeps each run's digest (the rounds of one mode must agree). The
+recorded rounds, `docs/data/reproducibility-modes.json`:
+*)
+(*** hide ***)
+let modesFile = Path.Combine(__SOURCE_DIRECTORY__, "data", "reproducibility-modes.json")
+
+/// The interleaved rounds of the three modes as a table, with each mode's time relative to `fastest`.
+let modesTable () =
+    use doc = JsonDocument.Parse(File.ReadAllText modesFile)
+    let root = doc.RootElement
+    let number (e: JsonElement) (name: string) = e.GetProperty(name).GetDouble()
+    let rounds = [ for r in root.GetProperty("rounds").EnumerateArray() -> r ]
+    let invariant (format: string) (x: float) = x.ToString(format, System.Globalization.CultureInfo.InvariantCulture)
+    let row i (r: JsonElement) =
+        sprintf "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s×</td><td>%s×</td></tr>" (i + 1)
+            (invariant "0.0" (number r "machineSeconds")) (invariant "0.0" (number r "portableSeconds")) (invariant "0.0" (number r "fastestSeconds"))
+            (invariant "0.00" (number r "machineOverFastest")) (invariant "0.00" (number r "portableOverFastest"))
+    let median name =
+        let xs = rounds |> List.map (fun r -> number r name) |> List.sort |> Array.ofList
+        let m = if xs.Length % 2 = 1 then xs.[xs.Length / 2] else 0.5 * (xs.[xs.Length / 2 - 1] + xs.[xs.Length / 2])
+        sprintf "%s–%s× (median %s×)" (invariant "0.00" xs.[0]) (invariant "0.00" xs.[xs.Length - 1]) (invariant "0.00" m)
+    let agree name = rounds |> List.map (fun r -> r.GetProperty(name).GetString()) |> List.distinct |> List.length = 1
+    sprintf "<table><thead><tr><th>Round</th><th><code>machine</code> (s)</th><th><code>portable</code> (s)</th><th><code>fastest</code> (s)</th><th><code>machine</code> / <code>fastest</code></th><th><code>portable</code> / <code>fastest</code></th></tr></thead><tbody>%s</tbody></table><p>%d rounds on %s (dtc at %s): <code>machine</code> / <code>fastest</code> %s, <code>portable</code> / <code>fastest</code> %s. Digests: every <code>machine</code> round the same: %b; every <code>portable</code> round the same: %b; every <code>fastest</code> round the same: %b.</p>"
+        (rounds |> List.mapi row |> String.concat "") rounds.Length (root.GetProperty("machine").GetString())
+        (root.GetProperty("dtcCommit").GetString()) (median "machineOverFastest") (median "portableOverFastest")
+        (agree "machineDigest") (agree "portableDigest") (agree "fastestDigest")
+
+if File.Exists modesFile then modesTable ()
+else "<p><em>No rounds have been recorded yet</em>: <code>docs/data/reproducibility-modes.json</code> does not exist (<code>bench/reproducibility/modes.sh 4 docs/data/reproducibility-modes.json</code> records them).</p>"
+(*** include-it-raw ***)
+(**
 ## Reproducing the numbers
 
 ```bash
@@ -121,6 +164,7 @@ MALLOC_ARENA_MAX=2 dotnet src/Dtc.Cli/bin/Release/net10.0/dtc.dll bench --thread
 dotnet run -c Release --project bench/Dtc.Benchmarks -- --filter '*'
 dotnet run -c Release --project bench/Dtc.Benchmarks -- --throughput 512 256   # batched vs one at a time
 bench/pytorch/paired.sh 6 docs/data/pytorch-paired.json   # dtc replicate against the PyTorch baseline, interleaved (Debian's python3-torch)
+bench/reproducibility/modes.sh 4 docs/data/reproducibility-modes.json   # replicate in the three reproducibility modes, interleaved
 ```
 
 `dtc bench` takes about five minutes on two cores (`--no-protocol` and `--soak-steps 0` shorten it). It

@@ -25,9 +25,16 @@ open TorchSharp.Modules
 /// The TorchScript function that hands k parameters, their gradients, moments and step counts to the fused
 /// kernel. The lists are bound to names before the call: written as literals in the call, TorchScript drops
 /// it, since nothing reads the lists it updates.
-let private script (k: int) : string =
+/// The learning rate is written into the function as a literal (17 significant digits: the same double
+/// back), not passed: TorchSharp turns a number argument of `invoke` into a temporary Scalar that nothing
+/// keeps alive during the native call, and a GC on another thread could free it mid-call (the error
+/// "Expected false to be true" from `c10::Scalar::toLong`, seen in concurrent protocol runs; see `Torch.add`).
+let private script (k: int) (learningRate: float) : string =
     let names prefix = [ for i in 0 .. k - 1 -> sprintf "%s%d" prefix i ]
-    let arguments = [ for prefix in [ "p"; "g"; "m"; "v"; "s" ] do for n in names prefix -> n + ": Tensor" ] @ [ "lr: float" ]
+    let arguments = [ for prefix in [ "p"; "g"; "m"; "v"; "s" ] do for n in names prefix -> n + ": Tensor" ]
+    let lr =
+        let text = learningRate.ToString("G17", Globalization.CultureInfo.InvariantCulture)
+        if text.Contains '.' || text.Contains 'E' then text else text + ".0"
     let list prefix = "[" + String.Join(", ", names prefix) + "]"
     String.Join("\n",
         [ sprintf "def step(%s) -> int:" (String.Join(", ", arguments))
@@ -36,7 +43,7 @@ let private script (k: int) : string =
           sprintf "    ms = %s" (list "m")
           sprintf "    vs = %s" (list "v")
           sprintf "    ss = %s" (list "s")
-          "    torch._fused_adam_(ps, gs, ms, vs, [], ss, lr=lr, beta1=0.9, beta2=0.999, weight_decay=0.0, eps=1e-08, amsgrad=False, maximize=False)"
+          sprintf "    torch._fused_adam_(ps, gs, ms, vs, [], ss, lr=%s, beta1=0.9, beta2=0.999, weight_decay=0.0, eps=1e-08, amsgrad=False, maximize=False)" lr
           "    return len(ps)"
           "" ])
 
@@ -81,7 +88,7 @@ type FusedAdam internal (parameters: Parameter[], learningRate: float, first: to
                 match units.TryGetValue live.Length with
                 | true, u -> u
                 | _ ->
-                    let u = torch.jit.compile(script live.Length)
+                    let u = torch.jit.compile(script live.Length learningRate)
                     units.[live.Length] <- u
                     u
             // Not steps.[i].add_(one): TorchSharp would pass a temporary Scalar as the scale (see Torch.add).
@@ -93,8 +100,7 @@ type FusedAdam internal (parameters: Parameter[], learningRate: float, first: to
                       pick (fun i -> box parameters.[i].grad)
                       pick (fun i -> box expAvg.[i])
                       pick (fun i -> box expAvgSq.[i])
-                      pick (fun i -> box steps.[i])
-                      [| box learningRate |] ]
+                      pick (fun i -> box steps.[i]) ]
             match unit.invoke("step", arguments) with
             | :? IDisposable as result -> result.Dispose() // the returned count, a native scalar
             | _ -> ()
@@ -123,7 +129,7 @@ let create (learningRate: float) (parameters: IEnumerable<Parameter>) : torch.op
     let ps = if isNull parameters then [||] else Seq.toArray parameters
     if ps.Length = 0 then invalidArg (nameof parameters) "Expecting at least one parameter but received none"
     Dtc.Runtime.Torch.init ()
-    let compiled = try Some(torch.jit.compile(script ps.Length)) with _ -> None
+    let compiled = try Some(torch.jit.compile(script ps.Length learningRate)) with _ -> None
     match compiled with
     | Some unit -> new FusedAdam(ps, learningRate, unit) :> torch.optim.Optimizer
     | None -> torch.optim.Adam(ps, lr = learningRate) :> torch.optim.Optimizer
