@@ -35,10 +35,14 @@ let load name =
     results, Analysis.analyze Analysis.defaults results
 let figureSettings = { Figures.defaults with Width = 760; Height = 440; FontSize = 13.0 }
 let describe (r: Records.Results) =
-    sprintf "<p><em>Run:</em> %s, %d train / %d test images; %s; Dtc %s, TorchSharp %s, %s threads on %s; %.0f s wall time.</p>"
+    let p = r.Metadata.Provenance
+    let how =
+        if isNull (box p) then sprintf "Dtc %s" r.Metadata.DtcVersion
+        else sprintf "Dtc at %s, libtorch %s, reproducibility <code>%s</code> (MKL %s, ATen %s), %s threads" (p.DtcCommit.Substring(0, min 7 p.DtcCommit.Length)) p.LibTorchVersion p.Reproducibility p.Mkl p.CpuCapability (string r.Metadata.Threads)
+    sprintf "<p><em>Run:</em> %s, %d train / %d test images; %s; %s; digest of the numbers <code>%s</code>.</p>"
         r.Metadata.Dataset r.Metadata.TrainSize r.Metadata.TestSize
         (sprintf "hidden %s, %s mini-batches per cycle, log-softmax over the batch %s" r.Metadata.Protocol.["hidden"] r.Metadata.Protocol.["batchesPerCycle"] r.Metadata.Protocol.["logSoftmaxOverBatch"])
-        r.Metadata.DtcVersion r.Metadata.TorchSharpVersion (string r.Metadata.Threads) r.Metadata.Device r.Metadata.WallSeconds
+        how r.Metadata.Digest
 (**
 # Reproducing the paper
 
@@ -84,33 +88,24 @@ by `Analysis.analyze`, from results files committed under `docs/data/`.
 
 ## mnist-sample (the embedded 10,000 digits)
 
-The README's run on a 2-core machine without GPU (34–45 s in total):
+The numbers below are the same to the bit on every x86-64 machine with AVX2: they come from
 
-| method | ≈10 % removed | ≈80 % removed | ≈98.2 % removed |
-|---|---:|---:|---:|
-| magnitude | 0.938 | 0.948 | 0.598 |
-| random | 0.943 | 0.953 | 0.812 |
-| dtc | 0.943 | 0.946 | 0.655 |
+```bash
+dotnet fsi build.fsx replicate -- --reproducible portable --threads 2
+```
 
-| entropy of | against the smoothed accuracy of | Pearson r | Spearman ρ | log(n) alone | partial r given log(n) |
-|---|---|---:|---:|---:|---:|
-| y2 (dtc) | dtc | 0.944 | 0.914 | 0.932 | 0.618 (p = 0.0001) |
-| y2 (dtc) | random | 0.893 | 0.855 | 0.876 | 0.620 (p = 0.0001) |
-| y2 (dtc) | magnitude | 0.920 | 0.892 | 0.904 | 0.654 (p = 3.6e-5) |
-| y1 (dtc) | dtc | 0.863 | 0.885 | — | −0.317 (p = 0.072) |
+which prints the digest of its numbers; the committed `docs/data/mnist-sample-results.json` holds it
+in `metadata.digest`. Without `--reproducible portable` the numbers are the same from run to run on one
+machine, and may differ in the last bits on another kind of processor (see the README).
 
-How much of the correlation is left once log(n) is accounted for is not stable from run to run. Runs
-that differed only in floating-point rounding gave partial correlations for y2 of 0.62–0.65 here (this
-run: gradients computed by hand with the samples as columns, `Backprop`), 0.47–0.51 (autograd, Adam's
-fused kernel) and 0.27–0.30, p ≈ 0.1 (autograd, Adam operation by operation); on Fashion-MNIST below
-0.51–0.65, 0.32–0.38 and 0.56–0.62. The protocol's training (with the supplement's log-softmax over the
-batch) amplifies rounding differences, and the accuracies of the last, narrowest cycles move with them
-(DTC at 98.2 % removed: 0.655 here, 0.801 in the run before); a claim about information beyond n needs
-several seeds, not one run.
+In this run the entropy of y2 correlates with the smoothed accuracy at r ≈ 0.87–0.89, and log(n) alone
+at about the same: the partial correlation given log(n) is 0.14–0.23, not significant. Runs made before
+the numbers were reproducible, which differed from this one only in floating-point rounding, left
+0.27–0.65. The protocol's training, with its log-softmax over the batch, amplifies rounding differences,
+and the narrowest cycles' accuracies move with them: a claim about information beyond n needs several
+seeds, not one run.
 
-The same tables, computed at this build from the committed results of a later run of the same
-command (`docs/data/mnist-sample-results.json`; the run is deterministic up to floating-point
-reduction order):
+The tables, computed at this build from the committed results:
 *)
 (*** hide ***)
 let sampleResults, sampleAnalysis = load "mnist-sample"
@@ -123,7 +118,10 @@ Figures.accuracy figureSettings sampleAnalysis |> GenericChart.toChartHTML
 ## Fashion-MNIST (60,000 / 10,000)
 
 The same protocol on Fashion-MNIST (Debian's `dataset-fashion-mnist`), from
-`docs/data/fashion-mnist-results.json`:
+`docs/data/fashion-mnist-results.json`, made by
+`dotnet fsi build.fsx replicate -- --dataset fashion-mnist --reproducible portable --threads 2`. Here the
+partial correlation of the y2 entropy given log(n) is 0.62–0.70 (p ≤ 0.0001): on this data set the
+entropy keeps information beyond n in this run.
 *)
 (*** hide ***)
 let fmResults, fmAnalysis = load "fashion-mnist"
@@ -145,8 +143,8 @@ against the DTC (CS) curve and **0.941** against the random curve, as the paper 
 against the magnitude curve. It also shows what the paper does not: log n alone correlates about as
 strongly, and the partial correlation of the entropy with the accuracy given log n drops to
 **0.687**, **0.759** and **0.732** (DTC, random, magnitude). On the full MNIST data the entropy keeps
-some information beyond log n; on `mnist-sample` and Fashion-MNIST above, less, and by an amount
-that changes from run to run (0.3–0.5 here).
+some information beyond log n; on `mnist-sample` above, in this run, none that is significant, and on
+Fashion-MNIST about as much as on the full MNIST.
 
 The paper's data is not in the repository (it is the supplement's, CC-BY-4.0); the report of its
 analysis, rendered in headless Chromium:
