@@ -11,9 +11,10 @@
 /// <listheader><term>mode</term><description>what is the same to the bit, and how</description></listheader>
 /// <item><term><c>machine</c> (default)</term><description>every run on one machine (any alignment, any
 /// thread count for the matrix products): MKL's CNR <c>AUTO,STRICT</c>; ATen's best kernels.</description></item>
-/// <item><term><c>portable</c></term><description>every x86-64 machine with AVX2, Intel or AMD: MKL's CNR
-/// <c>COMPATIBLE,STRICT</c> (MKL accepts no other fixed code path on AMD processors), ATen's and oneDNN's
-/// kernels capped at AVX2. Matrix products take about twice as long (see the docs' performance page).</description></item>
+/// <item><term><c>portable</c></term><description>every x86-64 machine with AVX2, Intel or AMD, whatever its
+/// cores: MKL's CNR <c>COMPATIBLE,STRICT</c> (MKL accepts no other fixed code path on AMD processors), ATen's
+/// and oneDNN's kernels capped at AVX2, one intra-op thread per computation (see <see cref="M:Dtc.Runtime.Reproducibility.intraOpThreads(System.Int32)"/>).
+/// Matrix products take about twice as long (see the docs' performance page).</description></item>
 /// <item><term><c>fastest</c></term><description>nothing is set: the libraries' own choices, which may
 /// differ from run to run.</description></item>
 /// </list>
@@ -118,6 +119,15 @@ let seal () : Mode =
                             invalidArg EnvironmentVariable (sprintf "Expecting %s to be machine, portable or fastest but received \"%s\"" EnvironmentVariable text)
             sealedMode <- Some m
             m)
+
+/// <summary>The intra-op threads a computation may use in this process's mode: <paramref name="requested"/>,
+/// except in the portable mode, where it is 1. MKL's strict mode gives the same bits for every thread count
+/// on most matrix shapes but not all (a 64×784 by 784×316 float32 product differs between one and two
+/// threads), and the portable mode promises the same bits whatever the machine's cores.</summary>
+/// <param name="requested">The threads asked for (TorchSharp's setting, or an option's).</param>
+/// <returns>The threads to use.</returns>
+let intraOpThreads (requested: int) : int =
+    if seal () = Portable then 1 else requested
 
 // ---------------------------------------------------------------------------------------------
 // The native environment.

@@ -283,6 +283,16 @@ let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method
     finally
         (model :> IDisposable).Dispose()
 
+/// Runs `body` with TorchSharp's intra-op threads as the reproducibility mode allows (one in the portable
+/// mode), restoring the setting afterwards.
+let private withModeThreads (body: unit -> 'T) : 'T =
+    let threads = torch.get_num_threads ()
+    let allowed = Dtc.Runtime.Reproducibility.intraOpThreads threads
+    if allowed = threads then body ()
+    else
+        torch.set_num_threads allowed
+        try body () finally torch.set_num_threads threads
+
 /// <summary>Runs one method from the protocol's initial model to the stop size, on the calling thread
 /// with TorchSharp's current number of intra-op threads.</summary>
 /// <param name="options">How to run.</param>
@@ -290,7 +300,7 @@ let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method
 /// <param name="method">The method.</param>
 /// <returns>The method's cycles.</returns>
 let runMethod (options: RunOptions) (data: Steps.Staged) (method: Method) : MethodRun =
-    runCycles options data method None
+    withModeThreads (fun () -> runCycles options data method None)
 
 /// <summary>The intra-op threads each method's thread gets when methods run concurrently: all of them for
 /// one method, else \(\max(1, \lfloor T/k \rfloor)\).</summary>
@@ -330,6 +340,7 @@ let runMethods (options: RunOptions) (data: Steps.Staged) (methods: Method list)
     match methods with
     | [ single ] -> [| runMethod options data single |]
     | _ ->
+    withModeThreads <| fun () ->
     let threads = torch.get_num_threads ()
     let perMethod = threadsPerMethod threads methods.Length
     let fresh =
@@ -393,7 +404,7 @@ let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: M
           Runtime = Runtime.InteropServices.RuntimeInformation.FrameworkDescription
           OS = Runtime.InteropServices.RuntimeInformation.OSDescription
           Device = string options.Device
-          Threads = torch.get_num_threads ()
+          Threads = Dtc.Runtime.Reproducibility.intraOpThreads (torch.get_num_threads ())
           Dataset = dataset
           TrainSize = data.Train.Count
           TestSize = data.Test.Count
@@ -408,7 +419,7 @@ let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: M
               CpuCapability = state.CpuCapability
               CpuIsa = state.CpuIsa
               CpuModel = state.CpuModel
-              ThreadsPerMethod = threadsPerMethod (torch.get_num_threads ()) methods.Length
+              ThreadsPerMethod = threadsPerMethod (Dtc.Runtime.Reproducibility.intraOpThreads (torch.get_num_threads ())) methods.Length
               Note = state.Note }
           Digest = digest runs }
       Methods = runs }
