@@ -110,13 +110,12 @@ let read (device: torch.Device) (path: string) : Header * Model.Mlp =
     let bad what = raise (InvalidDataException(sprintf "Expecting a Dtc checkpoint (format %d) at %s but %s" version path what))
     let info = FileInfo path
     if not info.Exists then raise (FileNotFoundException(sprintf "Expecting a Dtc checkpoint at %s but it does not exist" path, path))
-    if info.Attributes.HasFlag FileAttributes.Directory || (info.Attributes &&& FileAttributes.Device) = FileAttributes.Device then
-        bad "it is not a regular file"
     let size = info.Length
+    // Checked before opening: a named pipe or a device reports a length of 0, and opening one would block.
+    if size < 8L then bad (sprintf "it holds %d byte(s), fewer than the 8 of its magic and version (truncated, or not a regular file)" size)
     use file = File.OpenRead path
     use r = new BinaryReader(file)
     try
-        if size < 8L then bad (sprintf "it holds %d byte(s), fewer than the 8 of its magic and version (truncated)" size)
         if r.ReadBytes 4 <> magic then bad "the file does not start with the bytes DTCK (not a checkpoint)"
         let v = r.ReadInt32()
         if v <> version then

@@ -217,6 +217,10 @@ let ofJson (json: string) : Results =
 /// <exception cref="T:System.IO.InvalidDataException">The parser refused the text (the message names the file).</exception>
 /// <exception cref="T:System.IO.FileNotFoundException">The file does not exist.</exception>
 let readFileWith (parse: string -> 'T) (path: string) : 'T =
+    // A named pipe or a device reports a length of 0: refused before it is opened (reading one would block).
+    let info = FileInfo path
+    if info.Exists && info.Length = 0L then
+        raise (InvalidDataException(sprintf "%s: Expecting a JSON file but received an empty file, or one that is not a regular file (a named pipe or a device, which Dtc does not read)" path))
     let text = File.ReadAllText path
     try parse text
     with :? InvalidDataException as e -> raise (InvalidDataException(sprintf "%s: %s" path e.Message, e))

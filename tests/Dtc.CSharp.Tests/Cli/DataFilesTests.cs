@@ -32,4 +32,23 @@ public sealed class DataFilesTests
             Directory.Delete(work, recursive: true);
         }
     }
+
+    [Fact]
+    public void ANamedPipeAsAResultsFileIsRefusedNotWaitedOn()
+    {
+        var work = Directory.CreateTempSubdirectory("dtc-pipe-").FullName;
+        try
+        {
+            var pipe = Path.Combine(work, "results.json");
+            using (var mkfifo = Process.Start("mkfifo", [pipe])!) mkfifo.WaitForExit();
+            var (code, output) = DtcProcess.Run(work, ["analyze", pipe], timeout: TimeSpan.FromSeconds(60));
+            Assert.True(code == 2, $"expecting exit code 2 but received {code}:\n{output}");
+            Assert.Contains(pipe, output);
+            Assert.Contains("not a regular file", output);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
 }

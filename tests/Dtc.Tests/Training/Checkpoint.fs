@@ -61,7 +61,7 @@ let tests =
                 use m = m
                 Expect.equal h header "the header, with the protocol's pairs, the data and the wall time"
                 for a, b in Seq.zip model.Parameters m.Parameters do
-                    Expect.isTrue (a.equal(b).item<bool>()) "parameters bit for bit")
+                    Expect.isTrue (a.eq(b).all().item<bool>()) "parameters bit for bit")
 
         testCase "every one-bit flip is refused, naming the file" <| fun () ->
             let bytes, model = sample ()
@@ -107,6 +107,19 @@ let tests =
                 let allocated = allocatedWhile (fun () -> message <- refusal bytes)
                 Expect.stringContains message fragment (sprintf "%s: the message says what was found" what)
                 Expect.isLessThan allocated (16L <<< 20) (sprintf "%s: no allocation from the unchecked size" what)
+
+        testCase "a named pipe in place of a checkpoint is refused, not waited on" <| fun () ->
+            let dir = Directory.CreateTempSubdirectory("dtc-ckpt-").FullName
+            try
+                let pipe = Path.Combine(dir, "dtc.ckpt")
+                (Diagnostics.Process.Start("mkfifo", [ pipe ])).WaitForExit()
+                let read = Threading.Tasks.Task.Run(fun () -> try Checkpoint.read torch.CPU pipe |> ignore; None with e -> Some e)
+                Expect.isTrue (read.Wait(TimeSpan.FromSeconds 20.0)) "returns instead of blocking on the pipe"
+                match read.Result with
+                | Some(:? InvalidDataException as e) -> Expect.stringContains e.Message pipe "names the pipe"
+                | other -> failtestf "Expecting an InvalidDataException but received %A" other
+            finally
+                Directory.Delete(dir, true)
 
         testCase "a checkpoint of format 1 or with another magic is refused with a clear message" <| fun () ->
             let bytes, model = sample ()
