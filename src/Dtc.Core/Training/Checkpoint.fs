@@ -159,8 +159,9 @@ let read (device: torch.Device) (path: string) : Header * Model.Mlp =
             // Checked one dimension at a time, so that the product cannot overflow.
             let mutable count = 1L
             for d in shape do
-                if d < 1L || d > remaining () / 4L || count * d > remaining () / 4L then
-                    bad (sprintf "%s has dimensions [%s], which need more than the %d byte(s) that remain (expected positive sizes that fit the file)"
+                if d < 1L then bad (sprintf "%s has dimensions [%s] (expected positive sizes)" what (String.Join(", ", shape)))
+                if d > remaining () / 4L || count * d > remaining () / 4L then
+                    bad (sprintf "%s has dimensions [%s], which need more than the %d byte(s) that remain (expected sizes that fit the file)"
                              what (String.Join(", ", shape)) (remaining ()))
                 count <- count * d
             let bytes = r.ReadBytes(int (count * 4L))

@@ -159,7 +159,8 @@ let private validateDocument (root: JsonElement) : unit =
     | Some v ->
         let version = if v.ValueKind = JsonValueKind.String then v.GetString() else v.GetRawText()
         if not (List.contains version knownSchemas) then
-            bad (sprintf "Expecting a results file of a schema version this Dtc reads (%s) but received schema %s" known (kind v))
+            let shown = if v.ValueKind = JsonValueKind.String then sprintf "\"%s\"" version else kind v
+            bad (sprintf "Expecting a results file of a schema version this Dtc reads (%s) but received schema version %s" known shown)
     let file = "the results file"
     let metadata = object file root "metadata"
     for name in [ "dtcVersion"; "torchSharpVersion"; "runtime"; "os"; "device"; "dataset"; "startedUtc" ] do
