@@ -137,7 +137,9 @@ Figures.entropyY2 figureSettings fmAnalysis |> GenericChart.toChartHTML
 ## The paper's own data
 
 The supplement publishes the data behind its figures. `Analysis.ofSupplementJson` reads it into
-the results schema and `dtc analyze` runs the same analysis on it, without training. It reproduces
+the results schema and `dtc analyze supplement-mnist.json` (or `dtc report`) runs the same analysis on
+it, without training: it recognises the supplement's format by content (`--format supplement` forces
+it) and uses its accuracy, the mean of per-batch accuracies. It reproduces
 the paper's correlations exactly — Pearson r of the y2 entropy with the smoothed accuracy **0.917**
 against the DTC (CS) curve and **0.941** against the random curve, as the paper reports, and 0.938
 against the magnitude curve. It also shows what the paper does not: log n alone correlates about as

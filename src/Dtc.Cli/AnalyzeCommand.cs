@@ -8,15 +8,16 @@ internal static class AnalyzeCommand
 {
     public static Command CreateAnalyze()
     {
-        var results = new Argument<string>("results") { Description = "A results.json file (Dtc's schema, possibly written by another tool)." };
-        var paper = new Option<bool>("--paper-accuracy") { Description = "Use the supplement's accuracy (mean of per-batch accuracies)." };
+        var results = new Argument<string>("results") { Description = "A results.json file (Dtc's schema, possibly written by another tool), or the paper supplement's data (supplement-mnist.json)." };
+        var paper = new Option<bool>("--paper-accuracy") { Description = "Use the supplement's accuracy (mean of per-batch accuracies); implied for the supplement's data, which hold no other." };
         var output = new Option<string?>("--out") { Description = "Also write analysis.json into this folder." };
-        var command = new Command("analyze", "Recompute the Gibbs-entropy analysis from a results file and print its tables.") { results, paper, output };
+        var format = FormatOption();
+        var command = new Command("analyze", "Recompute the Gibbs-entropy analysis from a results file and print its tables.") { results, paper, output, format };
         command.SetAction(parse =>
         {
             var folder = parse.GetValue(output) is { } o ? Outputs.RequireFolder(o) : null;
-            var r = Dtc.CSharp.Report.Reports.ReadResults(Existing(parse.GetValue(results)!));
-            var analysis = Dtc.CSharp.Analysis.Gibbs.Analyze(r, parse.GetValue(paper));
+            var (r, paperAccuracy) = Read(Existing(parse.GetValue(results)!), parse.GetValue(format)!, parse.GetValue(paper));
+            var analysis = Dtc.CSharp.Analysis.Gibbs.Analyze(r, paperAccuracy);
             if (folder is not null)
                 Dtc.CSharp.Report.Reports.WriteAnalysisJson(analysis, Path.Combine(folder, "analysis.json"));
             Console.WriteLine(analysis.ToMarkdown());
@@ -29,19 +30,42 @@ internal static class AnalyzeCommand
     {
         var results = new Argument<string>("results") { Description = "A results.json file." };
         var output = new Option<string?>("--out") { Description = "Output HTML file (default: report.html beside the results)." };
-        var paper = new Option<bool>("--paper-accuracy") { Description = "Use the supplement's accuracy (mean of per-batch accuracies)." };
-        var command = new Command("report", "Write the self-contained HTML report of a results file.") { results, output, paper };
+        var paper = new Option<bool>("--paper-accuracy") { Description = "Use the supplement's accuracy (mean of per-batch accuracies); implied for the supplement's data." };
+        var format = FormatOption();
+        var command = new Command("report", "Write the self-contained HTML report of a results file.") { results, output, paper, format };
         command.SetAction(parse =>
         {
             var path = Existing(parse.GetValue(results)!);
             var html = Outputs.RequireFile(parse.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "report.html"), "an HTML file");
-            var r = Dtc.CSharp.Report.Reports.ReadResults(path);
-            var analysis = Dtc.CSharp.Analysis.Gibbs.Analyze(r, parse.GetValue(paper));
+            var (r, paperAccuracy) = Read(path, parse.GetValue(format)!, parse.GetValue(paper));
+            var analysis = Dtc.CSharp.Analysis.Gibbs.Analyze(r, paperAccuracy);
             Dtc.CSharp.Report.Reports.WriteHtml(r, analysis, html);
             AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{html}[/]");
             return 0;
         });
         return command;
+    }
+
+    static Option<string> FormatOption() => new("--format")
+    {
+        Description = "The file's format: auto (recognised by its content, default), dtc (results.json) or supplement (the paper's published data).",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    /// <summary>Reads results in the requested format; the supplement's data hold only the per-batch-mean accuracy, so they are analysed with it.</summary>
+    static (Dtc.CSharp.Training.RunResults Results, bool PaperAccuracy) Read(string path, string format, bool paperAccuracy)
+    {
+        var requested = format.Trim().ToLowerInvariant() switch
+        {
+            "auto" => Dtc.CSharp.Report.ResultsFormat.Auto,
+            "dtc" => Dtc.CSharp.Report.ResultsFormat.Dtc,
+            "supplement" => Dtc.CSharp.Report.ResultsFormat.Supplement,
+            _ => throw new ArgumentException($"Expecting --format auto, dtc or supplement but received \"{format}\""),
+        };
+        var (results, read) = Dtc.CSharp.Report.Reports.ReadResults(path, requested);
+        if (read == Dtc.CSharp.Report.ResultsFormat.Supplement && !paperAccuracy)
+            AnsiConsole.MarkupLineInterpolated($"[grey]{path}: the paper supplement's data; analysed with its accuracy (the mean of per-batch accuracies), as with --paper-accuracy.[/]");
+        return (results, paperAccuracy || read == Dtc.CSharp.Report.ResultsFormat.Supplement);
     }
 
     static string Existing(string path) =>

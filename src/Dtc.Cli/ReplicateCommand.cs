@@ -24,12 +24,12 @@ internal static class ReplicateCommand
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from the output folder's checkpoints." };
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         var threads = new Option<int>("--threads") { Description = "TorchSharp intra-op threads (0: TorchSharp's default)." };
-        var hidden = new Option<string>("--hidden") { Description = "Comma-separated hidden widths.", DefaultValueFactory = _ => "512" };
+        var hidden = new Option<string>("--hidden") { Description = "Comma-separated hidden widths (widths whose model would not fit in this machine's memory are refused before training).", DefaultValueFactory = _ => "512" };
         var keep = new Option<double>("--keep") { Description = "Kept fraction of hidden units per cycle.", DefaultValueFactory = _ => 0.9 };
         var stop = new Option<int>("--stop") { Description = "Stop once every hidden layer has at most this many units.", DefaultValueFactory = _ => 10 };
         var lambda = new Option<double>("--lambda") { Description = "LASSO weight λ.", DefaultValueFactory = _ => 0.3 };
         var batches = new Option<int>("--batches-per-cycle") { Description = "Mini-batches of training per cycle.", DefaultValueFactory = _ => 200 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 512 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size, at most the training set's size (a larger one is refused, not capped).", DefaultValueFactory = _ => 512 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
         var bias = new Option<bool>("--bias") { Description = "Linear layers with biases (the paper: none)." };
         var classSoftmax = new Option<bool>("--class-softmax") { Description = "Log-softmax over classes (correct modelling) instead of the supplement's batch dimension." };

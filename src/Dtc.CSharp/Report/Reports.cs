@@ -3,6 +3,17 @@ using Dtc.CSharp.Training;
 
 namespace Dtc.CSharp.Report;
 
+/// <summary>The formats of a file of results.</summary>
+public enum ResultsFormat
+{
+    /// <summary>Recognised by its content.</summary>
+    Auto,
+    /// <summary>Dtc's results.json.</summary>
+    Dtc,
+    /// <summary>The paper supplement's data converted to JSON (methods magnitude, random, cs).</summary>
+    Supplement,
+}
+
 /// <summary>Results files and the HTML report (mirrors <c>Dtc.Training.Records</c> and <c>Dtc.Report.Html</c>).
 /// Every file is written atomically: a temporary file, then a rename.</summary>
 public static class Reports
@@ -13,6 +24,26 @@ public static class Reports
     /// <exception cref="InvalidDataException">The file is not a results file (the message names it).</exception>
     public static RunResults ReadResults(string path) =>
         RunResults.Of(Dtc.Training.Records.read(path ?? throw new ArgumentNullException(nameof(path))));
+
+    /// <summary>Reads a file of results in Dtc's schema or in the paper supplement's format (mirrors
+    /// <c>Dtc.Entropy.Analysis.readResults</c>).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="format">The format; <see cref="ResultsFormat.Auto"/> (default) recognises it by its content.</param>
+    /// <returns>The results and the format they were read in (never <see cref="ResultsFormat.Auto"/>).</returns>
+    /// <exception cref="InvalidDataException">The file is not results of that format (the message names it).</exception>
+    public static (RunResults Results, ResultsFormat Format) ReadResults(string path, ResultsFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var requested = format switch
+        {
+            ResultsFormat.Auto => Microsoft.FSharp.Core.FSharpOption<Dtc.Entropy.Analysis.ResultsFormat>.None,
+            ResultsFormat.Dtc => Microsoft.FSharp.Core.FSharpOption<Dtc.Entropy.Analysis.ResultsFormat>.Some(Dtc.Entropy.Analysis.ResultsFormat.DtcResults),
+            ResultsFormat.Supplement => Microsoft.FSharp.Core.FSharpOption<Dtc.Entropy.Analysis.ResultsFormat>.Some(Dtc.Entropy.Analysis.ResultsFormat.Supplement),
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Expecting Auto, Dtc or Supplement"),
+        };
+        var (results, read) = Dtc.Entropy.Analysis.readResults(requested, path);
+        return (RunResults.Of(results), read.IsSupplement ? ResultsFormat.Supplement : ResultsFormat.Dtc);
+    }
 
     /// <summary>Reads an analysis file written by <see cref="WriteAnalysisJson"/>.</summary>
     /// <param name="path">The file.</param>

@@ -121,7 +121,7 @@ public sealed record RunProvenance(
 /// <summary>The results of a compress-train run, in the schema of <c>results.json</c> (mirrors <c>Dtc.Training.Records.Results</c>).
 /// Arrays that another tool wrote as null become empty lists.</summary>
 /// <param name="Schema">Schema version ("1").</param>
-/// <param name="Metadata">Run metadata (null when a file written by another tool has none).</param>
+/// <param name="Metadata">Run metadata (required in a file: one without it is refused when read).</param>
 /// <param name="Methods">One entry per method.</param>
 public sealed record RunResults(string Schema, RunMetadata? Metadata, IReadOnlyList<MethodResults> Methods)
 {

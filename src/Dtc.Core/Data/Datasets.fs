@@ -134,10 +134,15 @@ let private candidates (stem: string) =
     let dotted = stem.Replace("-idx", ".idx")
     [ stem; stem + ".gz"; dotted; dotted + ".gz" ]
 
+/// The one file of a stem in a folder; two forms of it (raw and .gz, or standard and dotted) are refused as
+/// ambiguous, naming both, rather than one silently winning over the other.
 let private findIn (dir: string) (stem: string) : string =
-    match candidates stem |> List.map (fun n -> Path.Combine(dir, n)) |> List.tryFind File.Exists with
-    | Some path -> path
-    | None ->
+    match candidates stem |> List.map (fun n -> Path.Combine(dir, n)) |> List.filter File.Exists with
+    | [ path ] -> path
+    | _ :: _ as several ->
+        fail several.Head (sprintf "Expecting one file for %s in %s but received %d: %s (ambiguous: remove all but the one to use)"
+                               stem dir several.Length (String.Join(" and ", several)))
+    | [] ->
         let present =
             Directory.EnumerateFileSystemEntries dir |> Seq.map Path.GetFileName |> Seq.sort |> Seq.truncate 12 |> List.ofSeq
         let listing = if present.IsEmpty then "the folder is empty" else "the folder holds: " + String.Join(", ", present)
@@ -158,11 +163,13 @@ let private fromFolderNamed (name: string) (dir: string) : Dataset =
 /// <summary>Reads a data set from a folder holding the four standard IDX files
 /// <c>train-images-idx3-ubyte</c>, <c>train-labels-idx1-ubyte</c>, <c>t10k-images-idx3-ubyte</c> and
 /// <c>t10k-labels-idx1-ubyte</c>, each raw or gzip-compressed (with or without <c>.gz</c>; also accepted:
-/// the dotted names such as <c>train-images.idx3-ubyte</c>).</summary>
+/// the dotted names such as <c>train-images.idx3-ubyte</c>). Each file must be present in one form only: a
+/// folder holding two forms of one file (say the raw file and its <c>.gz</c>) is refused, naming both, and
+/// each must be a regular file (a named pipe or a device is refused, naming it).</summary>
 /// <param name="dir">The folder.</param>
 /// <returns>The validated data set, named after the folder.</returns>
 /// <exception cref="T:Dtc.Data.Idx.DataException">When the folder or a file is missing (the message lists the
-/// names looked for), a file is malformed, or the data set is inconsistent.</exception>
+/// names looked for), a file is present in two forms, a file is malformed, or the data set is inconsistent.</exception>
 let fromFolder (dir: string) : Dataset =
     let name = if String.IsNullOrWhiteSpace dir then "" else Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath dir))
     fromFolderNamed name dir

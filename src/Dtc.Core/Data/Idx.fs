@@ -66,6 +66,12 @@ let LabelsMagic = 0x00000801
 [<Literal>]
 let ImagesMagic = 0x00000803
 
+/// <summary>The most elements (bytes) an IDX file may declare, 2³⁰ = 1,073,741,824 (22 times the full MNIST's
+/// training images): a header whose element count exceeds it, or whose product of dimensions overflows, is
+/// refused before anything is allocated or decompressed.</summary>
+[<Literal>]
+let MaxElements = 1073741824L
+
 let private fail (name: string) (message: string) : 'a =
     raise (DataException(sprintf "%s: %s" name message, name))
 
@@ -129,25 +135,9 @@ let private checkTrailer (name: string) (bytes: byte[]) (output: byte[]) =
         fail name (sprintf "Expecting a complete gzip stream whose trailer matches its content but received a trailer announcing %d uncompressed byte(s) after %d were decoded (truncated or corrupt gzip stream)"
                        size output.Length)
 
-let private decompress (name: string) (bytes: byte[]) : byte[] =
-    if not (isGzip bytes) then bytes
-    else
-        try
-            use input = new MemoryStream(bytes, false)
-            use gzip = new GZipStream(input, CompressionMode.Decompress)
-            use output = new MemoryStream()
-            gzip.CopyTo output
-            let decoded = output.ToArray()
-            checkTrailer name bytes decoded
-            decoded
-        with
-        | :? InvalidDataException as e ->
-            failWith name e (sprintf "Expecting a valid gzip stream (the file starts with the gzip magic bytes 1f 8b) but received corrupt gzip data (%s)" e.Message)
-        | :? IOException as e ->
-            failWith name e (sprintf "Expecting a valid gzip stream but received corrupt or oversized gzip data (%s)" e.Message)
-
-/// Checks the header of a decompressed IDX buffer and returns its dimensions and header length.
-let private parse (name: string) (expectedDims: int) (bytes: byte[]) : int[] * int =
+/// Checks an IDX header (the first bytes of a decompressed file) and returns its dimensions, its length
+/// and the number of data bytes it declares, bounded by MaxElements.
+let private parseHeader (name: string) (expectedDims: int) (bytes: byte[]) : int[] * int * int64 =
     let expectedMagic = 0x800 ||| expectedDims
     let what = kindOf expectedDims
     if bytes.Length = 0 then
@@ -177,29 +167,125 @@ let private parse (name: string) (expectedDims: int) (bytes: byte[]) : int[] * i
             if v > uint32 Int32.MaxValue then
                 fail name (sprintf "Expecting dimension %d to be at most %d but received %d" i Int32.MaxValue v)
             int v)
-    let expected = sizes |> Array.fold (fun acc s -> acc * int64 s) 1L
-    let received = int64 bytes.Length - int64 headerLength
+    // Multiplied one dimension at a time against the bound, so the product can neither overflow nor pass it.
+    let mutable expected = 1L
+    for s in sizes do
+        if s <> 0 && expected > MaxElements / int64 s then
+            fail name (sprintf "Expecting at most %d elements (Idx.MaxElements) but received a header declaring %s (refused before allocating)"
+                           MaxElements (String.Join(" × ", sizes)))
+        expected <- expected * int64 s
+    sizes, headerLength, expected
+
+let private lengthMessage (sizes: int[]) (headerLength: int) (expected: int64) (received: int64) =
     let shape = String.Join(" × ", sizes)
     if received < expected then
-        fail name (sprintf "Expecting %d data byte(s) (%s) after the %d-byte header but received %d (truncated data)" expected shape headerLength received)
-    if received > expected then
-        fail name (sprintf "Expecting %d data byte(s) (%s) after the %d-byte header but received %d (%d trailing byte(s))" expected shape headerLength received (received - expected))
+        sprintf "Expecting %d data byte(s) (%s) after the %d-byte header but received %d (truncated data)" expected shape headerLength received
+    else
+        sprintf "Expecting %d data byte(s) (%s) after the %d-byte header but received %d (%d trailing byte(s))" expected shape headerLength received (received - expected)
+
+/// Checks a whole decompressed IDX buffer and returns its dimensions and header length.
+let private parse (name: string) (expectedDims: int) (bytes: byte[]) : int[] * int =
+    let sizes, headerLength, expected = parseHeader name expectedDims bytes
+    let received = int64 bytes.Length - int64 headerLength
+    if received <> expected then fail name (lengthMessage sizes headerLength expected received)
     sizes, headerLength
 
+/// Trailing decompressed bytes past what the header declares are counted up to this many, then decompression stops.
+let private trailingCountLimit = 1 <<< 20
+
+/// Reads up to `count` bytes into `buffer` from `offset`; returns how many were read (fewer at the end of the stream).
+let private readUpTo (stream: Stream) (buffer: byte[]) (offset: int) (count: int) =
+    let mutable total = 0
+    let mutable eof = false
+    while total < count && not eof do
+        let n = stream.Read(buffer, offset + total, count - total)
+        if n = 0 then eof <- true else total <- total + n
+    total
+
+/// Decompresses a gzip stream as it goes: the IDX header first, then exactly the data it declares (checked
+/// against MaxElements before allocating), then at most a bounded count of trailing bytes. A raw buffer is
+/// returned as it is.
+let private decompress (name: string) (expectedDims: int) (bytes: byte[]) : byte[] =
+    if not (isGzip bytes) then bytes
+    else
+        try
+            use input = new MemoryStream(bytes, false)
+            use gzip = new GZipStream(input, CompressionMode.Decompress)
+            let headerLength = 4 + 4 * expectedDims
+            let head = Array.zeroCreate<byte> headerLength
+            let got = readUpTo gzip head 0 headerLength
+            if got < headerLength then
+                let decoded = Array.sub head 0 got
+                checkTrailer name bytes decoded
+                decoded
+            else
+                let sizes, _, expected = parseHeader name expectedDims head
+                let decoded = Array.zeroCreate<byte> (headerLength + int expected)
+                Buffer.BlockCopy(head, 0, decoded, 0, headerLength)
+                let data = readUpTo gzip decoded headerLength (int expected)
+                if int64 data < expected then
+                    let cut = Array.sub decoded 0 (headerLength + data)
+                    checkTrailer name bytes cut
+                    cut
+                else
+                    let scratch = Array.zeroCreate<byte> 65536
+                    let mutable trailing = 0
+                    let mutable eof = false
+                    while not eof && trailing <= trailingCountLimit do
+                        let n = gzip.Read(scratch, 0, scratch.Length)
+                        if n = 0 then eof <- true else trailing <- trailing + n
+                    if trailing > trailingCountLimit then
+                        fail name (sprintf "Expecting %d data byte(s) (%s) after the %d-byte header, as the header declares, but the gzip stream decompresses to more than %d byte(s) past them (trailing data or a decompression bomb; decompression stopped there)"
+                                       expected (String.Join(" × ", sizes)) headerLength trailingCountLimit)
+                    if trailing > 0 then fail name (lengthMessage sizes headerLength expected (expected + int64 trailing))
+                    checkTrailer name bytes decoded
+                    decoded
+        with
+        | :? InvalidDataException as e ->
+            failWith name e (sprintf "Expecting a valid gzip stream (the file starts with the gzip magic bytes 1f 8b) but received corrupt gzip data (%s)" e.Message)
+        | :? IOException as e ->
+            failWith name e (sprintf "Expecting a valid gzip stream but received corrupt or oversized gzip data (%s)" e.Message)
+
 let private decodeImages (name: string) (raw: byte[]) : Images =
-    let bytes = decompress name raw
+    let bytes = decompress name 3 raw
     let sizes, header = parse name 3 bytes
     { Count = sizes.[0]; Rows = sizes.[1]; Columns = sizes.[2]; Pixels = bytes.[header..] }
 
 let private decodeLabels (name: string) (raw: byte[]) : Labels =
-    let bytes = decompress name raw
+    let bytes = decompress name 1 raw
     let sizes, header = parse name 1 bytes
     { Count = sizes.[0]; Values = bytes.[header..] }
 
-let private readFile (path: string) : byte[] =
+/// Reads a file whole, after checking that it is a regular, non-empty file and, when it is raw (not gzip),
+/// that its length is what its header declares: nothing is allocated from an unchecked size.
+let private readFile (expectedDims: int) (path: string) : byte[] =
     if String.IsNullOrWhiteSpace path then
         invalidArg (nameof path) "Expecting the path of an IDX file but received an empty path"
-    try File.ReadAllBytes path
+    try
+        if Directory.Exists path then fail path "Expecting an IDX file but received a folder"
+        let info = FileInfo path
+        if not info.Exists then raise (FileNotFoundException(path))
+        // A named pipe, a socket or a device reports a length of 0: refused before it is opened (reading one would block or never end).
+        if info.Length = 0L then
+            fail path (sprintf "Expecting an IDX file (%s, magic 0x%08X) but received an empty file, or one that is not a regular file (a named pipe or a device, which Dtc does not read)"
+                           (kindOf expectedDims) (0x800 ||| expectedDims))
+        if info.Length > int64 Array.MaxLength then
+            fail path (sprintf "Expecting an IDX file of at most %d bytes but received %d" Array.MaxLength info.Length)
+        use stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read)
+        let headerLength = 4 + 4 * expectedDims
+        let head = Array.zeroCreate<byte> (int (min info.Length (int64 headerLength)))
+        let got = readUpTo stream head 0 head.Length
+        if got = headerLength && not (isGzip head) then
+            // A raw file: the size its header declares must be its length before the rest is read.
+            let sizes, _, expected = parseHeader path expectedDims head
+            let received = info.Length - int64 headerLength
+            if received <> expected then fail path (lengthMessage sizes headerLength expected received)
+        let bytes = Array.zeroCreate<byte> (int info.Length)
+        Buffer.BlockCopy(head, 0, bytes, 0, got)
+        let rest = readUpTo stream bytes got (bytes.Length - got)
+        if got + rest <> bytes.Length then
+            fail path (sprintf "Expecting %d byte(s), the file's length, but read %d (the file changed while it was read)" bytes.Length (got + rest))
+        bytes
     with
     | :? FileNotFoundException
     | :? DirectoryNotFoundException as e -> failWith path e "Expecting an IDX file but received a path that does not exist"
@@ -225,13 +311,13 @@ let readLabelsFrom (name: string) (stream: Stream) : Labels = readAll name strea
 /// <returns>The images.</returns>
 /// <exception cref="T:Dtc.Data.Idx.DataException">When the file is missing or is not a valid unsigned-byte image file.</exception>
 /// <example><code>let images = Idx.readImages "data/train-images-idx3-ubyte.gz"</code></example>
-let readImages (path: string) : Images = readFile path |> decodeImages path
+let readImages (path: string) : Images = readFile 3 path |> decodeImages path
 
 /// <summary>Reads a label file (magic <c>0x00000801</c>), raw or gzip-compressed (recognised by its content).</summary>
 /// <param name="path">The file's path.</param>
 /// <returns>The labels.</returns>
 /// <exception cref="T:Dtc.Data.Idx.DataException">When the file is missing or is not a valid unsigned-byte label file.</exception>
-let readLabels (path: string) : Labels = readFile path |> decodeLabels path
+let readLabels (path: string) : Labels = readFile 1 path |> decodeLabels path
 
 let private header (magic: int) (sizes: int[]) =
     let bytes = Array.zeroCreate<byte> (4 + 4 * sizes.Length)

@@ -500,3 +500,41 @@ let ofSupplementJson (json: string) : Results =
           Device = "–"; Threads = 0; Dataset = "MNIST"; TrainSize = 60000; TestSize = 10000; Protocol = protocol
           StartedUtc = "–"; WallSeconds = nan; Provenance = Unchecked.defaultof<_>; Digest = "" }
       Methods = [| run "magnitude" "magnitude"; run "random" "random"; run "cs" "dtc" |] }
+
+/// <summary>The formats of a file of results that <see cref="M:Dtc.Entropy.Analysis.readResults(Microsoft.FSharp.Core.FSharpOption{Dtc.Entropy.Analysis.ResultsFormat},System.String)"/> reads.</summary>
+type ResultsFormat =
+    /// <summary>Dtc's <c>results.json</c> (an object with <c>schema</c>, <c>metadata</c> and <c>methods</c>).</summary>
+    | DtcResults
+    /// <summary>The paper supplement's data as converted to JSON (objects <c>magnitude</c>, <c>random</c>
+    /// and <c>cs</c>; see <see cref="M:Dtc.Entropy.Analysis.ofSupplementJson(System.String)"/>).</summary>
+    | Supplement
+
+/// <summary>Recognises the format of a file of results by its content: an object with a <c>methods</c> or
+/// <c>schema</c> property is Dtc's, one with a <c>cs</c> object holding <c>fraction_removed</c> is the supplement's.</summary>
+/// <param name="json">The JSON text.</param>
+/// <returns>The format.</returns>
+/// <exception cref="T:System.IO.InvalidDataException">The text is neither (the message says what each has).</exception>
+let detectFormat (json: string) : ResultsFormat =
+    use doc =
+        try JsonDocument.Parse json
+        with :? JsonException as e -> raise (InvalidDataException(sprintf "Expecting a Dtc results file or the paper supplement's data as JSON but the JSON is invalid: %s" e.Message, e))
+    let root = doc.RootElement
+    let has (e: JsonElement) (name: string) = e.ValueKind = JsonValueKind.Object && fst (e.TryGetProperty name)
+    if has root "methods" || has root "schema" then DtcResults
+    elif has root "cs" && has (root.GetProperty "cs") "fraction_removed" then Supplement
+    else
+        raise (InvalidDataException "Expecting a Dtc results file (with \"schema\" and \"methods\") or the paper supplement's data (with \"magnitude\", \"random\" and \"cs\") but received neither")
+
+/// <summary>Reads a file of results in either format; errors name the file.</summary>
+/// <param name="format">The format, or <c>None</c> to recognise it by its content (<see cref="M:Dtc.Entropy.Analysis.detectFormat(System.String)"/>).</param>
+/// <param name="path">The file.</param>
+/// <returns>The results and the format they were read in.</returns>
+/// <exception cref="T:System.IO.InvalidDataException">The file is not results of that format (the message names it).</exception>
+/// <exception cref="T:System.IO.FileNotFoundException">The file does not exist.</exception>
+let readResults (format: ResultsFormat option) (path: string) : Results * ResultsFormat =
+    path
+    |> readFileWith (fun text ->
+        let f = format |> Option.defaultWith (fun () -> detectFormat text)
+        (match f with
+         | DtcResults -> Dtc.Training.Records.ofJson text
+         | Supplement -> ofSupplementJson text), f)

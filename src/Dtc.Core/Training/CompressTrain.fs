@@ -197,14 +197,63 @@ let private trainFirstCycle (options: RunOptions) (p: Protocol) (data: Steps.Sta
 let private checkpointPath (options: RunOptions) (method: Method) =
     options.CheckpointDir |> Option.map (fun d -> Path.Combine(d, methodName method + ".ckpt"))
 
+/// <summary>Bytes of memory a method's training needs at most, estimated: its float32 parameters four times
+/// over (values, gradients and Adam's two moments) and the activations of a batch (three copies of every
+/// layer's outputs).</summary>
+/// <param name="p">The protocol (hidden widths, bias, batch size).</param>
+/// <param name="inputs">The number of inputs (pixels per image).</param>
+/// <returns>The estimate in bytes, as a float (it may exceed any integer type for absurd widths).</returns>
+let trainingBytes (p: Protocol) (inputs: int) : float =
+    let widths = Array.concat [ [| float inputs |]; p.Hidden |> Array.map float; [| float Dtc.Data.Datasets.ClassCount |] ]
+    let parameters =
+        Array.pairwise widths |> Array.sumBy (fun (i, o) -> i * o + (if p.Bias then o else 0.0))
+    16.0 * parameters + 12.0 * float p.BatchSize * Array.sum widths
+
 let private checkData (p: Protocol) (data: Steps.Staged) =
     if data.Train.BatchSize <> p.BatchSize || data.Test.BatchSize <> p.BatchSize then
         invalidArg (nameof data) (sprintf "Expecting data staged in batches of %d (the protocol's BatchSize) but received %d (train) and %d (test)"
                                       p.BatchSize data.Train.BatchSize data.Test.BatchSize)
+    // Checked before the model is made: a width whose model cannot fit would fail in native code.
+    let inputs = int data.Train.Inputs.shape.[1]
+    let needed = trainingBytes p inputs
+    let available = float (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)
+    if needed > available then
+        raise (ArgumentException(
+                sprintf "Expecting hidden widths whose model fits in memory but received %s: a %d-%s-%d model needs about %.3g GB to train (batch %d), more than the %.3g GB this machine has"
+                    (String.Join(",", p.Hidden)) inputs (String.Join("-", p.Hidden)) Dtc.Data.Datasets.ClassCount (needed / 1e9) p.BatchSize (available / 1e9)))
 
 /// The cycles of one method, from its checkpoint, from a shared first cycle (whose model it does not
 /// dispose), or from the initial model.
-let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method) (first: FirstCycle option) : MethodRun =
+/// What differs between a checkpoint's protocol and data and the run's, one "name: old in the checkpoint, new now" each.
+let private differences (header: Checkpoint.Header) (options: RunOptions) =
+    let now = describe options.Protocol
+    let before = Map.ofArray header.Protocol
+    let settings =
+        [ for k, v in now do
+              match before.TryFind k with
+              | Some old when old = v -> ()
+              | Some old -> yield sprintf "%s: %s in the checkpoint, %s now" k old v
+              | None -> yield sprintf "%s: absent from the checkpoint, %s now" k v
+          for k, old in header.Protocol do
+              if not (now |> List.exists (fun (n, _) -> n = k)) then yield sprintf "%s: %s in the checkpoint, absent now" k old ]
+    let data = if header.Data = options.DataFingerprint then [] else [ sprintf "data: %s in the checkpoint, %s now" header.Data options.DataFingerprint ]
+    settings @ data
+
+/// The wall-clock seconds of the earlier sessions of a run: the most any of its checkpoints recorded (0 for a fresh run).
+let private earlierWallSeconds (options: RunOptions) (methods: Method list) =
+    if not options.Resume then 0.0
+    else
+        methods
+        |> List.choose (fun m ->
+            options.CheckpointDir |> Option.map (fun d -> Path.Combine(d, methodName m + ".ckpt")) |> Option.filter File.Exists)
+        |> List.map (fun path ->
+            let header, model = Checkpoint.read torch.CPU path
+            (model :> IDisposable).Dispose()
+            header.WallSeconds)
+        |> List.fold max 0.0
+
+/// The cycles of one method; `wall` gives the run's wall-clock seconds so far over every session.
+let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method) (first: FirstCycle option) (wall: unit -> float) : MethodRun =
     let p = validate options.Protocol
     checkData p data
     let name = methodName method
@@ -214,10 +263,15 @@ let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method
         match checkpointPath with
         | Some path when options.Resume && File.Exists path ->
             let header, model = Checkpoint.read options.Device path
-            if header.Fingerprint <> fp then
+            if header.Fingerprint <> fp || header.Method <> name then
                 (model :> IDisposable).Dispose()
-                invalidArg (nameof options)
-                    (sprintf "Expecting the checkpoint %s to come from the same protocol and data (fingerprint %s) but it has fingerprint %s; remove it or run without --resume" path fp header.Fingerprint)
+                let differ = differences header options
+                let what =
+                    if header.Method <> name then sprintf "it holds the method %s" header.Method
+                    elif differ.IsEmpty then sprintf "it has fingerprint %s" header.Fingerprint
+                    else String.Join("; ", differ)
+                raise (ArgumentException(
+                        sprintf "Expecting the checkpoint %s to come from the same protocol and data (fingerprint %s) but %s; remove it or run without --resume" path fp what))
             Some(header, model)
         | _ -> None
     let initialWidths = p.Hidden
@@ -274,7 +328,8 @@ let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method
                 Checkpoint.write path
                     { Method = name; Fingerprint = fp; Position = position; Bias = p.Bias
                       LogSoftmaxOverBatch = p.LogSoftmaxOverBatch; InitialAccuracy = initialAccuracy
-                      Cycles = cycles.ToArray(); Finished = finished }
+                      Cycles = cycles.ToArray(); Finished = finished
+                      Protocol = describe options.Protocol |> Array.ofList; Data = options.DataFingerprint; WallSeconds = wall () }
                     model)
             options.OnProgress
                 { Method = name; Cycle = cycle; TotalCycles = total; Widths = widths; Accuracy = exact; Elapsed = sw.Elapsed.TotalSeconds }
@@ -300,7 +355,9 @@ let private withModeThreads (body: unit -> 'T) : 'T =
 /// <param name="method">The method.</param>
 /// <returns>The method's cycles.</returns>
 let runMethod (options: RunOptions) (data: Steps.Staged) (method: Method) : MethodRun =
-    withModeThreads (fun () -> runCycles options data method None)
+    let earlier = earlierWallSeconds options [ method ]
+    let sw = Stopwatch.StartNew()
+    withModeThreads (fun () -> runCycles options data method None (fun () -> earlier + sw.Elapsed.TotalSeconds))
 
 /// <summary>The intra-op threads each method's thread gets when methods run concurrently: all of them for
 /// one method, else \(\max(1, \lfloor T/k \rfloor)\).</summary>
@@ -331,14 +388,20 @@ let threadsPerMethod (threads: int) (methods: int) : int =
 /// <param name="data">Staged data on <c>options.Device</c>.</param>
 /// <param name="methods">The methods, each at most once (paper: magnitude, random, dtc).</param>
 /// <returns>Each method's cycles, in the order of <paramref name="methods"/>.</returns>
-let runMethods (options: RunOptions) (data: Steps.Staged) (methods: Method list) : MethodRun[] =
+let rec runMethods (options: RunOptions) (data: Steps.Staged) (methods: Method list) : MethodRun[] =
+    let earlier = earlierWallSeconds options methods
+    let sw = Stopwatch.StartNew()
+    runMethodsTimed options data methods (fun () -> earlier + sw.Elapsed.TotalSeconds)
+
+/// runMethods with the run's clock (wall-clock seconds over every session).
+and private runMethodsTimed (options: RunOptions) (data: Steps.Staged) (methods: Method list) (wall: unit -> float) : MethodRun[] =
     let p = validate options.Protocol
     checkData p data
     if methods.IsEmpty then invalidArg (nameof methods) "Expecting at least one method but received none"
     if (List.distinct methods).Length <> methods.Length then
         invalidArg (nameof methods) (sprintf "Expecting each method at most once but received [%s]" (String.Join(", ", methods |> List.map methodName)))
     match methods with
-    | [ single ] -> [| runMethod options data single |]
+    | [ single ] -> [| withModeThreads (fun () -> runCycles options data single None wall) |]
     | _ ->
     withModeThreads <| fun () ->
     let threads = torch.get_num_threads ()
@@ -362,7 +425,7 @@ let runMethods (options: RunOptions) (data: Steps.Staged) (methods: Method list)
             let worker () =
                 try
                     torch.set_num_threads perMethod
-                    results.[i] <- Ok(runCycles shared data m first)
+                    results.[i] <- Ok(runCycles shared data m first wall)
                 with e ->
                     results.[i] <- Error e
                     match e with
@@ -389,8 +452,11 @@ let runMethods (options: RunOptions) (data: Steps.Staged) (methods: Method list)
 /// <returns>The results.</returns>
 let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: Method list) : Results =
     let started = DateTime.UtcNow
+    // After a resume the wall time covers every session: the earlier ones are recorded in the checkpoints.
+    let earlier = earlierWallSeconds options methods
     let sw = Stopwatch.StartNew()
-    let runs = runMethods options data methods
+    let wall () = earlier + sw.Elapsed.TotalSeconds
+    let runs = runMethodsTimed options data methods wall
     let state = Dtc.Runtime.Torch.reproducibility ()
     let informational =
         typeof<Progress>.Assembly.GetCustomAttributes(typeof<Reflection.AssemblyInformationalVersionAttribute>, false)
@@ -410,7 +476,7 @@ let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: M
           TestSize = data.Test.Count
           Protocol = dict (describe options.Protocol)
           StartedUtc = started.ToString("o")
-          WallSeconds = sw.Elapsed.TotalSeconds
+          WallSeconds = wall ()
           Provenance =
             { DtcCommit = (match informational.IndexOf '+' with -1 -> "" | i -> informational.Substring(i + 1))
               LibTorchVersion = torch.__version__

@@ -156,12 +156,94 @@ let digest (methods: MethodRun[]) : string =
 /// <returns>Indented JSON.</returns>
 let toJson (results: Results) : string = JsonSerializer.Serialize(results, jsonOptions)
 
-/// <summary>Parses results from JSON text (also files written by other tools in the same schema).</summary>
+/// <summary>The schema versions of results files this Dtc reads.</summary>
+let knownSchemas : string list = [ "1" ]
+
+/// The property of an object, matched without regard to case (as the deserialiser does); None when absent.
+let private property (e: JsonElement) (name: string) : JsonElement option =
+    e.EnumerateObject()
+    |> Seq.tryFind (fun p -> String.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+    |> Option.map (fun p -> p.Value)
+
+/// Checks a results document before it is trusted: the schema version is known and every required field is
+/// present with the right kind of value (numbers may be the strings "NaN", "Infinity", "-Infinity"). The
+/// message names the field and where it is (method and cycle). The layers' vectors may be absent or null
+/// (another tool may have none); the metadata's fields beyond those Dtc has always written are optional.
+let private validateDocument (root: JsonElement) : unit =
+    let bad (message: string) = raise (InvalidDataException message)
+    let kind (v: JsonElement) =
+        match v.ValueKind with
+        | JsonValueKind.Null -> "null"
+        | JsonValueKind.String -> sprintf "the string \"%s\"" (v.GetString())
+        | JsonValueKind.Number -> sprintf "the number %s" (v.GetRawText())
+        | JsonValueKind.True | JsonValueKind.False -> sprintf "%s" (v.GetRawText())
+        | JsonValueKind.Array -> "an array"
+        | _ -> "an object"
+    let isNumber (v: JsonElement) =
+        v.ValueKind = JsonValueKind.Number
+        || (v.ValueKind = JsonValueKind.String && (match v.GetString() with "NaN" | "Infinity" | "-Infinity" -> true | _ -> false))
+    let require (where: string) (e: JsonElement) (name: string) (what: string) (ok: JsonElement -> bool) =
+        match property e name with
+        | None -> bad (sprintf "Expecting the field \"%s\" (%s) in %s but received none (a required field is missing)" name what where)
+        | Some v when not (ok v) -> bad (sprintf "Expecting the field \"%s\" in %s to be %s but received %s" name where what (kind v))
+        | Some v -> v
+    let number where e name = require where e name "a number" isNumber |> ignore
+    let text where e name = require where e name "a string" (fun v -> v.ValueKind = JsonValueKind.String) |> ignore
+    let array where e name = require where e name "an array" (fun v -> v.ValueKind = JsonValueKind.Array)
+    let object where e name = require where e name "an object" (fun v -> v.ValueKind = JsonValueKind.Object)
+    let known = String.Join(", ", knownSchemas)
+    if root.ValueKind <> JsonValueKind.Object then
+        bad (sprintf "Expecting a Dtc results file (a JSON object with \"schema\", \"metadata\" and \"methods\") but received %s" (kind root))
+    match property root "schema" with
+    | None -> bad (sprintf "Expecting a \"schema\" version (one this Dtc reads: %s) but received none" known)
+    | Some v ->
+        let version = if v.ValueKind = JsonValueKind.String then v.GetString() else v.GetRawText()
+        if not (List.contains version knownSchemas) then
+            let shown = if v.ValueKind = JsonValueKind.String then sprintf "\"%s\"" version else kind v
+            bad (sprintf "Expecting a results file of a schema version this Dtc reads (%s) but received schema version %s" known shown)
+    let file = "the results file"
+    let metadata = object file root "metadata"
+    for name in [ "dtcVersion"; "torchSharpVersion"; "runtime"; "os"; "device"; "dataset"; "startedUtc" ] do
+        text "the metadata" metadata name
+    for name in [ "threads"; "trainSize"; "testSize"; "wallSeconds" ] do
+        number "the metadata" metadata name
+    object "the metadata" metadata "protocol" |> ignore
+    let methods = array file root "methods"
+    for i, m in Seq.indexed (methods.EnumerateArray()) do
+        let where = sprintf "methods[%d]" i
+        if m.ValueKind <> JsonValueKind.Object then bad (sprintf "Expecting an object in %s but received %s" where (kind m))
+        text where m "method"
+        let name = sprintf "method \"%s\"" ((property m "method").Value.GetString())
+        number name m "initialAccuracy"
+        let cycles = array name m "cycles"
+        for j, c in Seq.indexed (cycles.EnumerateArray()) do
+            let where = sprintf "%s, cycles[%d]" name j
+            if c.ValueKind <> JsonValueKind.Object then bad (sprintf "Expecting an object in %s but received %s" where (kind c))
+            number where c "cycle"
+            let where = sprintf "%s, cycle %s" name ((property c "cycle").Value.GetRawText().Trim('"'))
+            array where c "widths" |> ignore
+            for field in [ "fractionRemoved"; "testAccuracy"; "testAccuracyBatchMean"; "trainLoss"; "trainSeconds"; "compressSeconds"; "evalSeconds" ] do
+                number where c field
+            let layers = array where c "layers"
+            for k, l in Seq.indexed (layers.EnumerateArray()) do
+                let where = sprintf "%s, layers[%d]" where k
+                if l.ValueKind <> JsonValueKind.Object then bad (sprintf "Expecting an object in %s but received %s" where (kind l))
+                for field in [ "layer"; "widthBefore"; "widthAfter"; "measurements"; "rayMeanAbsPerLength" ] do
+                    number where l field
+
+/// <summary>Parses results from JSON text (also files written by other tools in the same schema). The text is
+/// checked before it is trusted: a missing or unknown <c>schema</c> version (see <see cref="P:Dtc.Training.Records.knownSchemas"/>)
+/// and a missing required field are refused, naming the field and where it is (method and cycle).</summary>
 /// <param name="json">The JSON text.</param>
 /// <returns>The results.</returns>
+/// <exception cref="T:System.IO.InvalidDataException">The text is not a results file of a known schema.</exception>
 let ofJson (json: string) : Results =
     let r =
-        try JsonSerializer.Deserialize<Results>(json, jsonOptions)
+        try
+            do
+                use doc = JsonDocument.Parse(json, JsonDocumentOptions(AllowTrailingCommas = false))
+                validateDocument doc.RootElement
+            JsonSerializer.Deserialize<Results>(json, jsonOptions)
         with :? JsonException as e -> raise (InvalidDataException(sprintf "Expecting a Dtc results file (schema 1) but the JSON is invalid: %s" e.Message, e))
     if isNull (box r) || isNull (box r.Methods) then
         raise (InvalidDataException "Expecting a Dtc results file with a \"methods\" array but received none")
@@ -176,6 +258,10 @@ let ofJson (json: string) : Results =
 /// <exception cref="T:System.IO.InvalidDataException">The parser refused the text (the message names the file).</exception>
 /// <exception cref="T:System.IO.FileNotFoundException">The file does not exist.</exception>
 let readFileWith (parse: string -> 'T) (path: string) : 'T =
+    // A named pipe or a device reports a length of 0: refused before it is opened (reading one would block).
+    let info = FileInfo path
+    if info.Exists && info.Length = 0L then
+        raise (InvalidDataException(sprintf "%s: Expecting a JSON file but received an empty file, or one that is not a regular file (a named pipe or a device, which Dtc does not read)" path))
     let text = File.ReadAllText path
     try parse text
     with :? InvalidDataException as e -> raise (InvalidDataException(sprintf "%s: %s" path e.Message, e))

@@ -32,11 +32,18 @@ type Staged =
 
 /// <summary>Stages both splits of a dataset on a device with the protocol's normalisation and batch size.</summary>
 /// <param name="normalisation">Input normalisation (paper: mean 0.1307, std 0.3081).</param>
-/// <param name="batchSize">The batch size (paper: 512).</param>
+/// <param name="batchSize">The batch size (paper: 512), at most the number of training samples.</param>
 /// <param name="device">The device.</param>
 /// <param name="dataset">The dataset.</param>
 /// <returns>The staged data; the caller disposes it.</returns>
+/// <exception cref="T:System.ArgumentException">The batch size exceeds the training set (refused, not capped:
+/// a capped batch would record another protocol than the one asked for).</exception>
 let stage (normalisation: Datasets.Normalisation) (batchSize: int) (device: torch.Device) (dataset: Datasets.Dataset) : Staged =
+    // The training inputs are staged again as columns in blocks of batchSize: a batch larger than the
+    // training set would only allocate zeros (1,000,000 took 3.4 GB), so it is refused before any allocation.
+    if batchSize > dataset.Train.Count then
+        raise (ArgumentException(sprintf "Expecting a batch size of at most the %d training samples of %s but received %d"
+                                     dataset.Train.Count dataset.Name batchSize))
     let train = Datasets.stage normalisation batchSize device dataset.Train
     try
         let columns =

@@ -18,6 +18,10 @@ public class ReportsTests(RunFixture run) : IClassFixture<RunFixture>
                 Assert.True(File.Exists(Path.Combine(dir, "all", f)), f);
             Assert.Equal(run.Results.ToJson(), Reports.ReadResults(Path.Combine(dir, "all", "results.json")).ToJson());
             Assert.Equal(analysis.ToJson(), Reports.ReadAnalysis(Path.Combine(dir, "all", "analysis.json")).ToJson());
+            var (read, format) = Reports.ReadResults(Path.Combine(dir, "all", "results.json"), ResultsFormat.Auto);
+            Assert.Equal(ResultsFormat.Dtc, format);
+            Assert.Equal(run.Results.ToJson(), read.ToJson());
+            Assert.Throws<InvalidDataException>(() => Reports.ReadResults(Path.Combine(dir, "all", "results.json"), ResultsFormat.Supplement));
 
             var given = Gibbs.Analyze(run.Results, paperAccuracy: true);
             Assert.Same(given, Reports.WriteAll(run.Results, Path.Combine(dir, "given"), given));

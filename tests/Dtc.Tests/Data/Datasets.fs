@@ -170,6 +170,17 @@ let private validation =
                 File.WriteAllBytes(Path.Combine(dir, "train-images-idx3-ubyte"), [||])
                 expectDataError [ "train-images-idx3-ubyte"; "empty file" ] "empty" (fun () -> fromFolder dir) |> ignore)
 
+        testCase "a file present both raw and gzip is refused as ambiguous, naming both" <| fun () ->
+            withTempDir (fun dir ->
+                writeTiny dir
+                // A corrupt .gz beside a valid raw file, then a corrupt raw file beside a valid .gz: neither wins silently.
+                File.WriteAllBytes(Path.Combine(dir, "train-images-idx3-ubyte.gz"), [| 0x1fuy; 0x8buy; 1uy; 2uy |])
+                let raw, gz = Path.Combine(dir, "train-images-idx3-ubyte"), Path.Combine(dir, "train-images-idx3-ubyte.gz")
+                expectDataError [ raw; gz; "ambiguous" ] "raw and .gz" (fun () -> fromFolder dir) |> ignore
+                File.WriteAllBytes(Path.Combine(dir, "t10k-labels-idx1-ubyte"), [| 1uy |])
+                File.Delete raw
+                expectDataError [ "t10k-labels-idx1-ubyte and "; "t10k-labels-idx1-ubyte.gz"; "ambiguous" ] ".gz and raw" (fun () -> fromFolder dir) |> ignore)
+
         testCase "validate checks hand-built data sets too" <| fun () ->
             let train = { Images = tinyImages 3 1; Labels = tinyLabels 3 }
             Expect.equal (create "x" "memory" train train).Train.Count 3 "a valid data set"

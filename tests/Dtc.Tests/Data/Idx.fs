@@ -143,6 +143,49 @@ let private malformed =
                 with
                 | :? DataException as e -> e.Message.StartsWith "fuzz: "
                 | _ -> false)
+
+        testCase "a header whose element count overflows or exceeds MaxElements is refused" <| fun () ->
+            withTempDir (fun dir ->
+                // 16 × 2^30 × 2^30 = 2^64 bytes: the product wraps to 0 in 64 bits, which matched an empty body.
+                let header (sizes: int[]) =
+                    Array.append [| 0uy; 0uy; 8uy; byte sizes.Length |] (sizes |> Array.collect (fun s -> Array.rev (BitConverter.GetBytes s)))
+                let wraps = writeRaw dir "wraps" (header [| 16; 1 <<< 30; 1 <<< 30 |])
+                expectDataError [ wraps; "16 × 1073741824 × 1073741824"; "at most 1073741824" ] "2^64" (fun () -> readImages wraps) |> ignore
+                let big = writeRaw dir "big.gz" (gzip (header [| 2; 1 <<< 15; 1 <<< 15 |]))
+                expectDataError [ big; "2 × 32768 × 32768"; "MaxElements" ] "2^31 in gzip" (fun () -> readImages big) |> ignore
+                let labels = writeRaw dir "labels" (header [| Int32.MaxValue |])
+                expectDataError [ labels; "at most 1073741824" ] "labels" (fun () -> readLabels labels) |> ignore)
+
+        testCase "a gzip bomb is stopped past what its header declares, without decompressing it whole" <| fun () ->
+            withTempDir (fun dir ->
+                // 7,840 declared bytes, then 256 MiB of zeros (about 260 kB compressed).
+                let bomb =
+                    use output = new MemoryStream()
+                    do
+                        use z = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Optimal, true)
+                        let head = encodeImages (images 10 28 28 1)
+                        z.Write(head, 0, head.Length)
+                        let zeros = Array.zeroCreate<byte> (1 <<< 20)
+                        for _ in 1 .. 256 do z.Write(zeros, 0, zeros.Length)
+                    output.ToArray()
+                let path = writeRaw dir "bomb.gz" bomb
+                let before = GC.GetAllocatedBytesForCurrentThread()
+                expectDataError [ path; "7840 data byte(s)"; "decompression bomb" ] "bomb" (fun () -> readImages path) |> ignore
+                let allocated = GC.GetAllocatedBytesForCurrentThread() - before
+                Expect.isLessThan allocated (32L <<< 20) "far less than the 256 MiB the stream holds")
+
+        testCase "a file of length 0 is refused without being opened (a named pipe would block)" <| fun () ->
+            withTempDir (fun dir ->
+                let pipe = Path.Combine(dir, "pipe-images")
+                let made = Diagnostics.Process.Start("mkfifo", [ pipe ])
+                made.WaitForExit()
+                let read = Threading.Tasks.Task.Run(fun () -> try readImages pipe |> ignore; None with e -> Some e)
+                Expect.isTrue (read.Wait(TimeSpan.FromSeconds 20.0)) "returns instead of blocking on the pipe"
+                match read.Result with
+                | Some(:? DataException as e) ->
+                    Expect.stringContains e.Message pipe "names the pipe"
+                    Expect.stringContains e.Message "not a regular file" "says why"
+                | other -> failtestf "Expecting a DataException but received %A" other)
     ]
 
 [<Tests>]

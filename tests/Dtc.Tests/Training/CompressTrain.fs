@@ -135,8 +135,40 @@ let tests =
                 let other = { options (Some dir) true ignore CancellationToken.None with Protocol = { protocol with LearningRate = 0.01 } }
                 let e = Expect.throwsC (fun () -> CompressTrain.run other "synthetic" data [ Protocol.Magnitude ] |> ignore) id
                 Expect.stringContains e.Message "fingerprint" "explains the mismatch"
+                Expect.stringContains e.Message (sprintf "learningRate: %s in the checkpoint, 0.01 now" (protocol.LearningRate.ToString("R", Globalization.CultureInfo.InvariantCulture))) "names the setting that differs, with both values"
+                Expect.isFalse (e.Message.Contains "keep:") "and only that one"
+                let otherData = { options (Some dir) true ignore CancellationToken.None with DataFingerprint = "other-1-2" }
+                let e = Expect.throwsC (fun () -> CompressTrain.run otherData "synthetic" data [ Protocol.Magnitude ] |> ignore) id
+                Expect.stringContains e.Message "data: synthetic-300-130 in the checkpoint, other-1-2 now" "names the data that differ"
             finally
                 Directory.Delete(dir, true)
+
+        testCase "after a resume, wallSeconds covers every session, not the last one" <| fun () ->
+            use data = staged ()
+            let dir = tempDir ()
+            try
+                use cts = new CancellationTokenSource()
+                // The first session lasts at least 2 s; the resumed one finishes in well under that.
+                let slowThenStop (p: CompressTrain.Progress) =
+                    if p.Cycle = 1 then Thread.Sleep 2000
+                    if p.Cycle = 2 then cts.Cancel()
+                let first () = CompressTrain.run (options (Some dir) false slowThenStop cts.Token) "synthetic" data [ Protocol.Magnitude ] |> ignore
+                Expect.throwsT<CompressTrain.RunCancelled> first "stops after cycle 2"
+                let sw = Diagnostics.Stopwatch.StartNew()
+                let resumed = CompressTrain.run (options (Some dir) true ignore CancellationToken.None) "synthetic" data [ Protocol.Magnitude ]
+                let session = sw.Elapsed.TotalSeconds
+                Expect.isLessThan session 2.0 "the resumed session is short"
+                Expect.isGreaterThan resumed.Metadata.WallSeconds (2.0 + 0.5 * session) "the first session's time is included"
+            finally
+                Directory.Delete(dir, true)
+
+        testCase "hidden widths whose model would not fit in memory are refused before the model is made" <| fun () ->
+            use data = staged ()
+            let wide = { options None false ignore CancellationToken.None with Protocol = { protocol with Hidden = [| Int32.MaxValue |] } }
+            let message = Thrown.messageOf<ArgumentException> (fun () -> CompressTrain.run wide "synthetic" data [ Protocol.Dtc ] |> ignore)
+            Expect.stringContains message "2147483647" "names the width"
+            Expect.stringContains message "memory" "says why"
+            Expect.isLessThan (CompressTrain.trainingBytes Protocol.Protocol.paper 784) 1e8 "the paper's model is far from the bound"
 
         testCase "a protocol is checked whole before any training: a bad solver or sensing setting is named" <| fun () ->
             let message (p: Protocol.Protocol) = Thrown.messageOf<ArgumentException> (fun () -> Protocol.validate p |> ignore)
@@ -205,9 +237,9 @@ let tests =
         testCase "reading a results file: written files read back, a file that is not one is named in the error" <| fun () ->
             let folder = Directory.CreateTempSubdirectory("dtc-records-").FullName
             try
-                let results =
-                    { Records.Schema = "1"; Records.Metadata = Unchecked.defaultof<_>
-                      Records.Methods = [| { Method = "magnitude"; InitialAccuracy = 0.5; Cycles = [||] } |] }
+                use data = staged ()
+                let run = CompressTrain.run (options None false ignore CancellationToken.None) "synthetic" data [ Protocol.Magnitude ]
+                let results = { run with Methods = [| { Method = "magnitude"; InitialAccuracy = 0.5; Cycles = [||] } |] }
                 let good = Path.Combine(folder, "results.json")
                 Records.writeAllTextAtomically good (Records.toJson results)
                 Expect.equal (Records.read good).Methods.[0].Method "magnitude" "read back"
