@@ -98,12 +98,13 @@ which prints the digest of its numbers; the committed `docs/data/mnist-sample-re
 in `metadata.digest`. Without `--reproducible portable` the numbers are the same from run to run on one
 machine, and may differ in the last bits on another kind of processor (see the README).
 
-In this run the entropy of y2 correlates with the smoothed accuracy at r ≈ 0.87–0.89, and log(n) alone
-at about the same: the partial correlation given log(n) is 0.14–0.23, not significant. Runs made before
-the numbers were reproducible, which differed from this one only in floating-point rounding, left
-0.27–0.65. The protocol's training, with its log-softmax over the batch, amplifies rounding differences,
-and the narrowest cycles' accuracies move with them: a claim about information beyond n needs several
-seeds, not one run.
+In this run the entropy of y2 correlates with the smoothed accuracy at r ≈ 0.84–0.92, and log(n) alone
+at nearly the same: the partial correlation given log(n) is 0.50–0.58 (p ≤ 0.003). That remainder is
+fragile. The same run with its shared first cycle trained on two threads instead of one, which changes
+the last bits of one matrix product, left 0.14–0.23 (p ≥ 0.2); runs made before the numbers were
+reproducible, which also differed only in floating-point rounding, left 0.27–0.65. The protocol's
+training, with its log-softmax over the batch, amplifies rounding differences, and the narrowest cycles'
+accuracies move with them: a claim about information beyond n needs several seeds, not one run.
 
 The tables, computed at this build from the committed results:
 *)
