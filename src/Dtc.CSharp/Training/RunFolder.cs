@@ -61,6 +61,11 @@ public static class RunFolder
     /// <exception cref="ArgumentException">Another process holds the folder (the message names its process id).</exception>
     public static RunFolderLock Acquire(string path) => new(R.acquire(path));
 
+    /// <summary>The process id that a folder's lock file names (the holder's while the folder is held).</summary>
+    /// <param name="path">The folder.</param>
+    /// <returns>The process id; null without a lock file.</returns>
+    public static int? Holder(string path) => R.holder(path)?.Value;
+
     /// <summary>Removes the outputs of the run found in a held folder (results files, report, checkpoints); nothing else.</summary>
     /// <param name="folder">The folder's lock.</param>
     /// <returns>The removed outputs, relative to the folder.</returns>

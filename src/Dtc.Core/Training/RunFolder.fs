@@ -51,21 +51,18 @@ type Lock internal (found: Found, stream: FileStream) =
     member _.Found = found
     /// <summary>The folder's full path.</summary>
     member _.Folder = found.Folder
-    /// <summary>Releases the lock: the lock file is emptied (a folder this run created and left empty is removed).</summary>
+    /// <summary>Releases the lock: the lock file is deleted (while still held), and a folder that this run
+    /// created and left empty is removed.</summary>
     member _.Release() =
         if not released then
             released <- true
             try
-                let lockPath = Path.Combine(found.Folder, LockFileName)
-                let onlyTheLock = found.Created && (Directory.EnumerateFileSystemEntries found.Folder |> Seq.forall (fun e -> e = lockPath))
-                if onlyTheLock then
-                    File.Delete lockPath // deleted while held, so that no other run opens it in between
+                try
+                    File.Delete(Path.Combine(found.Folder, LockFileName))
+                finally
                     stream.Dispose()
-                    Directory.Delete found.Folder
-                else
-                    stream.SetLength 0L
-                    stream.Dispose()
-            with :? IOException | :? UnauthorizedAccessException -> stream.Dispose()
+                if found.Created && Seq.isEmpty (Directory.EnumerateFileSystemEntries found.Folder) then Directory.Delete found.Folder
+            with :? IOException | :? UnauthorizedAccessException -> ()
     interface IDisposable with
         /// <summary>Releases the lock (see <c>Release</c>).</summary>
         member this.Dispose() = this.Release()
@@ -201,6 +198,13 @@ let private outputsIn (folder: string) =
         if Directory.Exists d then Directory.GetFiles(d, "*.ckpt") |> Array.sort |> List.ofArray else []
     top @ checkpoints |> List.map (relative folder) |> Array.ofList
 
+/// <summary>The process id that a folder's lock file names: the holder's while the folder is held, else
+/// that of a run that stopped without releasing it.</summary>
+/// <param name="path">The folder.</param>
+/// <returns>The process id; None without a lock file (or where it cannot be read while held).</returns>
+let holder (path: string) : int option =
+    Raw.readStart (Path.Combine(Path.GetFullPath path, LockFileName)) |> Option.bind processId
+
 /// <summary>Takes a folder for one run: creates it if missing, takes its lock (a lock file naming this
 /// process), removes the temporaries that killed runs left (with the lock held, every temporary there is
 /// stale) and lists the outputs of a run already there.</summary>
@@ -214,25 +218,39 @@ let acquire (path: string) : Lock =
     let created = not (Directory.Exists folder)
     Directory.CreateDirectory folder |> ignore
     let lockPath = Path.Combine(folder, LockFileName)
-    let stream =
+    let mine = string Environment.ProcessId + "\n"
+    // A holder deletes the lock file before it lets go, so a run may lock a file that is no longer at the
+    // path (it opened the file just before the deletion): then the path names another file, or none, and
+    // the run tries again.
+    let rec take attempt =
+        let stream =
+            try
+                new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)
+            with :? IOException as e when File.Exists lockPath && not (isDiskFull e) ->
+                let holder =
+                    match Raw.readStart lockPath |> Option.bind processId with
+                    | Some pid when pid = Environment.ProcessId -> sprintf "this process (%d)" pid
+                    | Some pid -> sprintf "process %d" pid
+                    | None -> "another process"
+                raise (ArgumentException(sprintf "Expecting %s to be free for this run but %s is writing it (its lock: %s)" folder holder lockPath, e))
         try
-            new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)
-        with :? IOException as e when File.Exists lockPath && not (isDiskFull e) ->
-            let holder =
-                match Raw.readStart lockPath |> Option.bind processId with
-                | Some pid when pid = Environment.ProcessId -> sprintf "this process (%d)" pid
-                | Some pid -> sprintf "process %d" pid
-                | None -> "another process"
-            raise (ArgumentException(sprintf "Expecting %s to be free for this run but %s is writing it (its lock: %s)" folder holder lockPath, e))
-    try
-        let previous =
             let buffer = Array.zeroCreate<byte> 64
             let n = stream.Read(buffer, 0, buffer.Length)
-            Encoding.UTF8.GetString(buffer, 0, n) |> processId
-        stream.SetLength 0L
-        let mine = Encoding.UTF8.GetBytes(string Environment.ProcessId + "\n")
-        stream.Write(mine, 0, mine.Length)
-        stream.Flush true
+            let previous = Encoding.UTF8.GetString(buffer, 0, n) |> processId
+            stream.SetLength 0L
+            let bytes = Encoding.UTF8.GetBytes mine
+            stream.Write(bytes, 0, bytes.Length)
+            stream.Flush true
+            match (if File.Exists lockPath then Raw.readStart lockPath else Some "") with
+            | Some text when text <> mine && attempt < 20 ->
+                stream.Dispose()
+                take (attempt + 1)
+            | _ -> stream, previous
+        with _ ->
+            stream.Dispose()
+            reraise ()
+    let stream, previous = take 0
+    try
         let removed =
             places folder
             |> List.collect (fun d -> Directory.GetFiles d |> Array.filter (Path.GetFileName >> isTemporary) |> List.ofArray)
