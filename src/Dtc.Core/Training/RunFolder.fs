@@ -101,10 +101,11 @@ let private errno (e: exn) = e.HResult &&& 0xFFFF
 
 /// <summary>Whether an exception says that a file system is full (no space left, or the disk quota used up).</summary>
 /// <param name="e">The exception.</param>
-/// <returns>True for an <see cref="T:System.IO.IOException"/> with ENOSPC or EDQUOT (Linux), or their Windows equivalents.</returns>
+/// <returns>True for an <see cref="T:System.IO.IOException"/> with ENOSPC (Linux, macOS), EDQUOT (Linux) or ERROR_DISK_FULL (Windows).</returns>
 let isDiskFull (e: exn) : bool =
     match e with
-    | :? IOException -> (match errno e with 28 | 122 | 0x27 | 0x70 -> true | _ -> false)
+    | :? IOException when OperatingSystem.IsWindows() -> (match errno e with 0x27 | 0x70 -> true | _ -> false) // ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL
+    | :? IOException -> (match errno e with 28 | 122 -> true | _ -> false) // ENOSPC, and EDQUOT on Linux
     | _ -> false
 
 /// Why a folder could not be written, in a few words.

@@ -118,6 +118,7 @@ let tests =
             Expect.isTrue (RunFolder.isDiskFull (IOException("No space left on device", 28))) "ENOSPC"
             Expect.isTrue (RunFolder.isDiskFull (IOException("Disk quota exceeded", 122))) "EDQUOT"
             Expect.isFalse (RunFolder.isDiskFull (IOException("Input/output error", 5))) "EIO"
+            Expect.isFalse (RunFolder.isDiskFull (IOException("Directory not empty", 39))) "ENOTEMPTY"
             Expect.isFalse (RunFolder.isDiskFull (ArgumentException "no")) "not an IOException"
         }
     ]
