@@ -10,8 +10,6 @@ internal static class CliErrors
 
     public static int Run(Func<int> body)
     {
-        // Redirected output (a log, a pipe) is not wrapped at 80 columns: a message stays on one line.
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0 ? columns : 1000;
         try
         {
             return body();

@@ -40,7 +40,11 @@ internal static class Outputs
     /// run's outputs unless <paramref name="force"/> clears them. Says what it found, one line each.</summary>
     public static RunFolderLock HoldRunFolder(string path, RunSettings settings, bool force)
     {
-        RequireFolder(path, minimumFreeBytes: RunFolder.RequiredBytes(settings.Protocol, settings.Methods.Count));
+        // A model too big for memory cannot be checkpointed either: the run refuses it itself, naming the widths,
+        // after the data load and before any write, so the free space is not what it is refused for.
+        var needed = RunFolder.RequiredBytes(settings.Protocol, settings.Methods.Count);
+        var fitsInMemory = needed / (2 * settings.Methods.Count) < GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        RequireFolder(path, minimumFreeBytes: fitsInMemory ? needed : 0);
         var held = RunFolder.Acquire(path);
         try
         {
