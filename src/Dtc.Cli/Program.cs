@@ -8,6 +8,9 @@ root.Subcommands.Add(AnalyzeCommand.CreateAnalyze());
 root.Subcommands.Add(AnalyzeCommand.CreateReport());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+// Redirected output (a pipe, a file, a test) is not wrapped at Spectre's default 80 columns: an error
+// message stays on one line, however long the paths and values it names.
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 10_000;
 return CliErrors.Run(() =>
 {
     var parsed = root.Parse(args);
