@@ -34,7 +34,7 @@ wall() {
 
 run() {
   case $1 in
-    dtc) MALLOC_ARENA_MAX=2 wall dotnet "$dtc" replicate --threads 2 --out "$work/dtc" ;;
+    dtc) MALLOC_ARENA_MAX=2 wall dotnet "$dtc" replicate --threads 2 --force --out "$work/dtc" ;;
     pytorch) wall "$python" bench/pytorch/protocol.py ;;
     pytorch-concurrent) wall "$python" bench/pytorch/protocol.py --concurrent ;;
   esac

@@ -16,15 +16,25 @@ internal static class CliErrors
         }
         catch (Exception e) when (IsBadInput(e))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {Innermost(e).Message}");
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {Line(Innermost(e))}");
             return BadInput;
         }
         catch (Exception e)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]failed:[/] {e.Message}");
-            Console.Error.WriteLine(e);
+            // One line, no stack trace (DTC_STACK_TRACE=1 shows it, for a bug report).
+            AnsiConsole.MarkupLineInterpolated($"[red]failed:[/] {Line(Innermost(e))}");
+            if (Environment.GetEnvironmentVariable("DTC_STACK_TRACE") == "1") Console.Error.WriteLine(e);
             return Failure;
         }
+    }
+
+    /// <summary>The message's first line, without .NET's " (Parameter 'name')" suffix, which names an internal parameter.</summary>
+    static string Line(Exception e)
+    {
+        var message = e.Message;
+        if (e is ArgumentException { ParamName: { Length: > 0 } name })
+            message = message.Replace($" (Parameter '{name}')", "");
+        return message.Split('\n')[0].TrimEnd();
     }
 
     static Exception Innermost(Exception e) => e.InnerException is { } inner && e is System.Reflection.TargetInvocationException ? Innermost(inner) : e;

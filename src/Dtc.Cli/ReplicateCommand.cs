@@ -17,7 +17,7 @@ internal static class ReplicateCommand
     public static Command Create()
     {
         var dataset = new Option<string>("--dataset") { Description = "mnist-sample (embedded, default), fashion-mnist, mnist, or folder.", DefaultValueFactory = _ => "mnist-sample" };
-        var data = new Option<string?>("--data") { Description = "A folder with the four IDX files (train/t10k images and labels, raw or .gz)." };
+        var data = new Option<string?>("--data") { Description = "A folder with the four IDX files (train/t10k images and labels, raw or .gz); alone, it means --dataset folder." };
         var methods = new Option<string>("--methods") { Description = "Comma-separated methods: magnitude, random, dtc.", DefaultValueFactory = _ => "magnitude,random,dtc" };
         var seed = new Option<long>("--seed") { Description = "Seed of the initialisation, of Φ and of the random method (the paper: 42424242 for all).", DefaultValueFactory = _ => 42424242L };
         var output = new Option<string?>("--out") { Description = "Output folder (default runs/<dataset>)." };
@@ -46,6 +46,8 @@ internal static class ReplicateCommand
             dataset, data, methods, seed, output, resume, device, threads, hidden, keep, stop, lambda, batches, batchSize, lr,
             bias, classSoftmax, rule, domain, basis, continueData, shuffle, reproducible, verbose,
         };
+        var force = new Option<bool>("--force") { Description = "Start afresh in an output folder that holds another run's outputs, clearing them first." };
+        command.Options.Add(force);
         command.SetAction(parse =>
         {
             CommonOptions.SetUpNative(parse.GetValue(reproducible), parse.GetValue(verbose)); // before anything touches the native libraries
@@ -78,7 +80,7 @@ internal static class ReplicateCommand
                 },
                 Sensing = new RayOptions { Basis = parse.GetValue(basis)!, Keep = parse.GetValue(keep), Lambda = parse.GetValue(lambda), Seed = s },
             };
-            var name = parse.GetValue(dataset)!;
+            var name = DatasetName(parse, dataset, data);
             var settings = new RunSettings
             {
                 Protocol = protocol,
@@ -87,13 +89,19 @@ internal static class ReplicateCommand
                 Resume = parse.GetValue(resume),
                 Threads = parse.GetValue(threads),
             };
-            // Checked before any work: the first checkpoint would otherwise fail only after a cycle of training.
-            var outDir = Outputs.RequireFolder(parse.GetValue(output) ?? Path.Combine("runs", name));
             settings.Validate(); // bad settings (a negative λ, a device this machine lacks, …) are bad input before the data load
-            return Run(name, parse.GetValue(data), settings, outDir);
+            Outputs.RequireCompression(protocol);
+            // Checked and locked before any work: the first checkpoint would otherwise fail only after a cycle of training.
+            var outDir = parse.GetValue(output) ?? Path.Combine("runs", name);
+            using var folder = Outputs.HoldRunFolder(outDir, settings, parse.GetValue(force));
+            return Outputs.KeepingCheckpoints(outDir, () => Run(name, parse.GetValue(data), settings, outDir));
         });
         return command;
     }
+
+    /// <summary>The data set's name: <c>--data DIR</c> without <c>--dataset</c> means the folder data set.</summary>
+    static string DatasetName(ParseResult parse, Option<string> dataset, Option<string?> data) =>
+        parse.GetResult(dataset) is null or { Implicit: true } && parse.GetValue(data) is not null ? "folder" : parse.GetValue(dataset)!;
 
     static IReadOnlyList<int> ParseWidths(string text) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
