@@ -112,6 +112,13 @@ at 1.89× and 1.997×), and 1.43–2.00× against the baseline given `dtc`'s con
 22–29 s. `dtc replicate` itself, the whole command with its start and its report, took 26.6–35.9 s, at
 most 30 s in eight rounds of twelve.
 
+On 2026-12-07, on another machine of the same kind (an AMD EPYC with AVX-512, ceiling 181 GFLOP/s), two
+interleaved rounds after bit-reproducibility became the default gave `dtc replicate` 33.4–35.4 s and the
+baseline 48.5–49.8 s: 1.41–1.45× (1.16–1.17× against the baseline with its methods at the same time).
+The baseline ran faster there than on the machine of 2026-11-29 (57.5–72.8 s), `dtc` about as fast; the
+reproducibility mode is not the cause (below: `machine` against `fastest`, 0.95–1.05×). Not recorded as
+a JSON file: the two rounds were printed only.
+
 ## The cost of reproducibility
 
 Runs are bit-reproducible by default (see [Reproducing the paper](reproducing.html)). The mode decides
@@ -119,9 +126,21 @@ what is the same to the bit and what it costs:
 
 | Mode | Same bits | How | Cost |
 |---|---|---|---|
-| `machine` (default) | every run on one machine | MKL's conditional numerical reproducibility `AUTO,STRICT`: its fastest code path for this processor, with fixed blocking and reductions whatever the memory alignment | within the noise of the VM (below) |
-| `portable` | every x86-64 machine with AVX2, Intel or AMD, for the same thread count | MKL `COMPATIBLE,STRICT` (on AMD processors MKL accepts no fixed branch but this one), ATen's and oneDNN's kernels capped at AVX2 | MKL's SSE2 code path: a 512×784×512 float32 product on one thread takes 2.3× as long (11.0–12.0 ms against 4.5–5.1 ms) |
+| `machine` (default) | every run on one machine, for the same thread count | MKL's conditional numerical reproducibility `AUTO,STRICT`: its fastest code path for this processor, with fixed blocking and reductions whatever the memory alignment | none measurable: `replicate` 0.95–1.05× `fastest`'s time |
+| `portable` | every x86-64 machine with AVX2, Intel or AMD, whatever its cores | MKL `COMPATIBLE,STRICT` (on AMD processors MKL accepts no fixed branch but this one), ATen's and oneDNN's kernels capped at AVX2, one intra-op thread | `replicate` 2.07–2.24× `fastest`'s time. MKL's SSE2 code path: a 512×784×512 float32 product on one thread takes 2.3× as long (11.0–12.0 ms against 4.5–5.1 ms). One intra-op thread: MKL's strict mode is not thread-count independent on every shape (the 64×784 by 784×316 product of mnist-sample's last, partial batch differs between one and two threads) |
 | `fastest` | nothing promised | nothing set | none: the reference |
+
+`dtc bench --reproducible MODE --threads 2 --no-protocol --soak-steps 0 --widths 512`, one run per mode,
+one after another (2026-12-07, AMD EPYC, 2 cores):
+
+| Mode | 2048² float32 product (ceiling) | Training step 784-512-10, batch 512 | Compress step at width 512 |
+|---|---:|---:|---:|
+| `machine` | 94.7 ms (181 GFLOP/s) | 5.47 ms | 16.4 ms |
+| `portable` | 219.1 ms (78 GFLOP/s) | 12.69 ms | 20.4 ms |
+| `fastest` | 95.2 ms (181 GFLOP/s) | 5.39 ms | 15.6 ms |
+
+The portable mode's cost is MKL's: its matrix products run at 43 % of the speed, and the training step,
+which is nearly all products, takes 2.3× as long; the compress step, mostly the host's LASSO, 1.3×.
 
 `bench/reproducibility/modes.sh` interleaves whole `dtc replicate` runs in the three modes, turning the
 order from round to round, and keeps each run's digest (the rounds of one mode must agree). The

@@ -388,7 +388,7 @@ let private compressStep (settings: Settings) (device: torch.Device) (width: int
     use model = Model.create 1L false true torch.float32 device [| 784; width; 10 |]
     let mutable iterations = 0
     let step () =
-        let next, layers = CompressTrain.compressOnce protocol Protocol.Dtc model
+        let next, layers = Compression.once protocol Protocol.Dtc model
         (next :> IDisposable).Dispose()
         iterations <- layers |> Array.collect (fun l -> l.SolverIterations) |> Array.fold max 0
     // The first call warms up; when it alone takes seconds, it is the measurement. Short steps (width 512:
@@ -493,7 +493,7 @@ let private soak (settings: Settings) (device: torch.Device) (log: string -> uni
     sample 0
     for step in 1 .. settings.SoakSteps do
         times.[step - 1] <- elapsedMs (fun () ->
-            let next, _ = CompressTrain.compressOnce protocol Protocol.Dtc model
+            let next, _ = Compression.once protocol Protocol.Dtc model
             (next :> IDisposable).Dispose())
         if step % every = 0 || step = settings.SoakSteps then
             sample step

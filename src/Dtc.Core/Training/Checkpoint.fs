@@ -40,7 +40,7 @@ type Header =
       Cycles: CycleRecord[]
       /// <summary>Whether the method has finished.</summary>
       Finished: bool
-      /// <summary>The protocol's settings as name/value pairs (<c>CompressTrain.describe</c>), to say which one differs on resume.</summary>
+      /// <summary>The protocol's settings as name/value pairs (<c>Protocol.describe</c>), to say which one differs on resume.</summary>
       Protocol: (string * string)[]
       /// <summary>The text that identifies the data (<c>RunOptions.DataFingerprint</c>).</summary>
       Data: string

@@ -112,6 +112,37 @@ type Protocol =
     /// <summary>The paper's protocol with correct modelling: log-softmax over classes.</summary>
     static member corrected = { Protocol.paper with LogSoftmaxOverBatch = false }
 
+/// <summary>The protocol's settings as text pairs (for results metadata, checkpoint fingerprints and the settings a refused resume names).</summary>
+/// <param name="p">The protocol.</param>
+/// <returns>Name/value pairs in a fixed order.</returns>
+let describe (p: Protocol) : (string * string) list =
+    let inv (x: float) = x.ToString("R", Globalization.CultureInfo.InvariantCulture)
+    [ "hidden", String.Join(",", p.Hidden)
+      "bias", string p.Bias
+      "initSeed", string p.InitSeed
+      "logSoftmaxOverBatch", string p.LogSoftmaxOverBatch
+      "batchSize", string p.BatchSize
+      "learningRate", inv p.LearningRate
+      "batchesPerCycle", string p.BatchesPerCycle
+      "dataPosition", sprintf "%A" p.DataPosition
+      "shuffleSeed", (match p.ShuffleSeed with Some s -> string s | None -> "none")
+      "keep", inv p.Keep
+      "stop", string p.Stop
+      "count", sprintf "%A" p.Count
+      "rule", sprintf "%A" p.Rule
+      "randomSeed", string p.RandomSeed
+      "domain", sprintf "%A" p.Domain
+      "reduction", sprintf "%A" p.Reduction
+      "basis", sprintf "%A" p.Sensing.Basis
+      "measurementCount", sprintf "%A" p.Sensing.Count
+      "phiSource", sprintf "%A" p.Sensing.Source
+      "phiSeed", string p.Sensing.Seed
+      "lambda", inv p.Sensing.Lasso.Lambda
+      "relativeGap", inv p.Sensing.Lasso.RelativeGap
+      "maxIterations", string p.Sensing.Lasso.MaxIterations
+      "mean", inv p.Mean
+      "std", inv p.Std ]
+
 /// <summary>Checks a protocol (with its sensing and solver settings), naming the first bad value.</summary>
 /// <param name="p">The protocol.</param>
 /// <returns>The protocol, unchanged.</returns>

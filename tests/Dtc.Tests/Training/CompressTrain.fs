@@ -190,10 +190,10 @@ let tests =
             let widths = [| 20; 40; 10 |]
             use model = Model.create 1L true false torch.float32 torch.CPU widths
             // Warm up once (lazy native initialisation allocates).
-            (fst (CompressTrain.compressOnce protocol Protocol.Dtc model) :> IDisposable).Dispose()
+            (fst (Compression.once protocol Protocol.Dtc model) :> IDisposable).Dispose()
             let before = DisposeScopeManager.Statistics.ThreadTotalLiveCount
             for m in [ Protocol.Dtc; Protocol.Magnitude; Protocol.Random ] do
-                let next, _ = CompressTrain.compressOnce protocol m model
+                let next, _ = Compression.once protocol m model
                 (next :> IDisposable).Dispose()
             Expect.equal DisposeScopeManager.Statistics.ThreadTotalLiveCount before "live tensor count unchanged"
 
@@ -203,7 +203,7 @@ let tests =
             use model = Model.create 5L false false torch.float32 torch.CPU [| 20; 40; 40; 10 |]
             let before = DisposeScopeManager.Statistics.ThreadTotalLiveCount
             for m in [ Protocol.Dtc; Protocol.Magnitude ] do
-                let next, records = CompressTrain.compressOnce deep m model
+                let next, records = Compression.once deep m model
                 use next = next
                 let domain = if m = Protocol.Dtc then deep.Domain else Dtc.Pruning.Scoring.Magnitude
                 // Both layers scored on the weights as they were before any slicing: the same kept units.
