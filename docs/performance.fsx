@@ -164,11 +164,11 @@ let modesTable () =
         let xs = rounds |> List.map (fun r -> number r name) |> List.sort |> Array.ofList
         let m = if xs.Length % 2 = 1 then xs.[xs.Length / 2] else 0.5 * (xs.[xs.Length / 2 - 1] + xs.[xs.Length / 2])
         sprintf "%s–%s× (median %s×)" (invariant "0.00" xs.[0]) (invariant "0.00" xs.[xs.Length - 1]) (invariant "0.00" m)
-    let agree (name: string) = rounds |> List.map (fun (r: JsonElement) -> r.GetProperty(name).GetString()) |> List.distinct |> List.length = 1
-    sprintf "<table><thead><tr><th>Round</th><th><code>machine</code> (s)</th><th><code>portable</code> (s)</th><th><code>fastest</code> (s)</th><th><code>machine</code> / <code>fastest</code></th><th><code>portable</code> / <code>fastest</code></th></tr></thead><tbody>%s</tbody></table><p>%d rounds on %s (dtc at %s): <code>machine</code> / <code>fastest</code> %s, <code>portable</code> / <code>fastest</code> %s. Digests: every <code>machine</code> round the same: %b; every <code>portable</code> round the same: %b; every <code>fastest</code> round the same: %b.</p>"
+    let distinct (name: string) = rounds |> List.map (fun (r: JsonElement) -> r.GetProperty(name).GetString()) |> List.distinct |> List.length
+    sprintf "<table><thead><tr><th>Round</th><th><code>machine</code> (s)</th><th><code>portable</code> (s)</th><th><code>fastest</code> (s)</th><th><code>machine</code> / <code>fastest</code></th><th><code>portable</code> / <code>fastest</code></th></tr></thead><tbody>%s</tbody></table><p>%d rounds on %s (dtc at %s): <code>machine</code> / <code>fastest</code> %s, <code>portable</code> / <code>fastest</code> %s. Different digests among the rounds: %d in <code>machine</code>, %d in <code>portable</code>, %d in <code>fastest</code>.</p>"
         (rounds |> List.mapi row |> String.concat "") rounds.Length (root.GetProperty("machine").GetString())
         (root.GetProperty("dtcCommit").GetString()) (median "machineOverFastest") (median "portableOverFastest")
-        (agree "machineDigest") (agree "portableDigest") (agree "fastestDigest")
+        (distinct "machineDigest") (distinct "portableDigest") (distinct "fastestDigest")
 
 if File.Exists modesFile then modesTable ()
 else "<p><em>No rounds have been recorded yet</em>: <code>docs/data/reproducibility-modes.json</code> does not exist (<code>bench/reproducibility/modes.sh 4 docs/data/reproducibility-modes.json</code> records them).</p>"
