@@ -38,7 +38,7 @@ let describe (r: Records.Results) =
     let p = r.Metadata.Provenance
     let how =
         if isNull (box p) then sprintf "Dtc %s" r.Metadata.DtcVersion
-        else sprintf "Dtc at %s, libtorch %s, reproducibility <code>%s</code> (MKL %s, ATen %s), %s threads" (p.DtcCommit.Substring(0, min 7 p.DtcCommit.Length)) p.LibTorchVersion p.Reproducibility p.Mkl p.CpuCapability (string r.Metadata.Threads)
+        else sprintf "Dtc at %s, libtorch %s, reproducibility <code>%s</code> (MKL %s, ATen %s), %d intra-op thread%s" (p.DtcCommit.Substring(0, min 7 p.DtcCommit.Length)) p.LibTorchVersion p.Reproducibility p.Mkl p.CpuCapability r.Metadata.Threads (if r.Metadata.Threads = 1 then "" else "s")
     sprintf "<p><em>Run:</em> %s, %d train / %d test images; %s; %s; digest of the numbers <code>%s</code>.</p>"
         r.Metadata.Dataset r.Metadata.TrainSize r.Metadata.TestSize
         (sprintf "hidden %s, %s mini-batches per cycle, log-softmax over the batch %s" r.Metadata.Protocol.["hidden"] r.Metadata.Protocol.["batchesPerCycle"] r.Metadata.Protocol.["logSoftmaxOverBatch"])
