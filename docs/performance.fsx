@@ -76,24 +76,30 @@ the order from round to round; every time is a whole command's, from process sta
 includes writing its report). The recorded rounds, `docs/data/pytorch-paired.json` (2026-11-29):
 *)
 (*** hide ***)
+/// A recorded file's rounds, a number of a round, and a number as invariant text.
+let roundsOf (root: JsonElement) = [ for r in root.GetProperty("rounds").EnumerateArray() -> r ]
+let number (e: JsonElement) (name: string) = e.GetProperty(name).GetDouble()
+let invariant (format: string) (x: float) = x.ToString(format, System.Globalization.CultureInfo.InvariantCulture)
+
+/// The range and median of a ratio over the rounds, e.g. "1.89–2.55× (median 2.21×)".
+let ratioSummary (rounds: JsonElement list) (name: string) =
+    let xs = rounds |> List.map (fun r -> number r name) |> List.sort |> Array.ofList
+    let median = if xs.Length % 2 = 1 then xs.[xs.Length / 2] else 0.5 * (xs.[xs.Length / 2 - 1] + xs.[xs.Length / 2])
+    sprintf "%s–%s× (median %s×)" (invariant "0.00" xs.[0]) (invariant "0.00" xs.[xs.Length - 1]) (invariant "0.00" median)
+
 let pairedFile = Path.Combine(__SOURCE_DIRECTORY__, "data", "pytorch-paired.json")
 
 /// The interleaved rounds against PyTorch as a table, with the ratios' range and median.
 let pairedTable () =
     use doc = JsonDocument.Parse(File.ReadAllText pairedFile)
     let root = doc.RootElement
-    let number (e: JsonElement) (name: string) = e.GetProperty(name).GetDouble()
-    let rounds = [ for r in root.GetProperty("rounds").EnumerateArray() -> r ]
-    let invariant (format: string) (x: float) = x.ToString(format, System.Globalization.CultureInfo.InvariantCulture)
+    let rounds = roundsOf root
     let row i (r: JsonElement) =
         sprintf "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s×</td><td>%s×</td></tr>" (i + 1)
             (invariant "0.0" (number r "dtcSeconds")) (invariant "0.0" (number r "pytorchSeconds"))
             (invariant "0.0" (number r "pytorchConcurrentSeconds"))
             (invariant "0.00" (number r "pytorchOverDtc")) (invariant "0.00" (number r "pytorchConcurrentOverDtc"))
-    let summary name =
-        let xs = rounds |> List.map (fun r -> number r name) |> List.sort |> Array.ofList
-        let median = if xs.Length % 2 = 1 then xs.[xs.Length / 2] else 0.5 * (xs.[xs.Length / 2 - 1] + xs.[xs.Length / 2])
-        sprintf "%s–%s× (median %s×)" (invariant "0.00" xs.[0]) (invariant "0.00" xs.[xs.Length - 1]) (invariant "0.00" median)
+    let summary = ratioSummary rounds
     let twice = rounds |> List.filter (fun r -> number r "pytorchOverDtc" >= 2.0) |> List.length
     sprintf "<table><thead><tr><th>Round</th><th><code>dtc replicate</code> (s)</th><th>PyTorch (s)</th><th>PyTorch, methods at the same time (s)</th><th>PyTorch / <code>dtc</code></th><th>PyTorch at the same time / <code>dtc</code></th></tr></thead><tbody>%s</tbody></table><p>%d rounds on %s (dtc at %s, PyTorch %s, scikit-learn %s): PyTorch / <code>dtc</code> %s, at least 2× in %d of them; PyTorch with the methods at the same time / <code>dtc</code> %s.</p>"
         (rounds |> List.mapi row |> String.concat "") rounds.Length (root.GetProperty("machine").GetString())
@@ -153,17 +159,12 @@ let modesFile = Path.Combine(__SOURCE_DIRECTORY__, "data", "reproducibility-mode
 let modesTable () =
     use doc = JsonDocument.Parse(File.ReadAllText modesFile)
     let root = doc.RootElement
-    let number (e: JsonElement) (name: string) = e.GetProperty(name).GetDouble()
-    let rounds = [ for r in root.GetProperty("rounds").EnumerateArray() -> r ]
-    let invariant (format: string) (x: float) = x.ToString(format, System.Globalization.CultureInfo.InvariantCulture)
+    let rounds = roundsOf root
     let row i (r: JsonElement) =
         sprintf "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s×</td><td>%s×</td></tr>" (i + 1)
             (invariant "0.0" (number r "machineSeconds")) (invariant "0.0" (number r "portableSeconds")) (invariant "0.0" (number r "fastestSeconds"))
             (invariant "0.00" (number r "machineOverFastest")) (invariant "0.00" (number r "portableOverFastest"))
-    let median name =
-        let xs = rounds |> List.map (fun r -> number r name) |> List.sort |> Array.ofList
-        let m = if xs.Length % 2 = 1 then xs.[xs.Length / 2] else 0.5 * (xs.[xs.Length / 2 - 1] + xs.[xs.Length / 2])
-        sprintf "%s–%s× (median %s×)" (invariant "0.00" xs.[0]) (invariant "0.00" xs.[xs.Length - 1]) (invariant "0.00" m)
+    let median = ratioSummary rounds
     let distinct (name: string) = rounds |> List.map (fun (r: JsonElement) -> r.GetProperty(name).GetString()) |> List.distinct |> List.length
     sprintf "<table><thead><tr><th>Round</th><th><code>machine</code> (s)</th><th><code>portable</code> (s)</th><th><code>fastest</code> (s)</th><th><code>machine</code> / <code>fastest</code></th><th><code>portable</code> / <code>fastest</code></th></tr></thead><tbody>%s</tbody></table><p>%d rounds on %s (dtc at %s): <code>machine</code> / <code>fastest</code> %s, <code>portable</code> / <code>fastest</code> %s. Different digests among the rounds: %d in <code>machine</code>, %d in <code>portable</code>, %d in <code>fastest</code>.</p>"
         (rounds |> List.mapi row |> String.concat "") rounds.Length (root.GetProperty("machine").GetString())
