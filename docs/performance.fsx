@@ -294,7 +294,7 @@ holds the shared first cycle). The products run at about 100 GFLOP/s per core th
 the 1.5–1.8× is the step's other work, and at narrow widths its fixed cost:
 
 - **Narrow layers.** The cycles that train 64 units or fewer do 10 % of the protocol's work but take
-  17 % of each method's training time (5.2–5.5 s of 31.4 s in `docs/data/mnist-sample-results.json`). At width 8 a step
+  17 % of each method's training time (5.2–5.5 s of 31.4 s in the results of 2026-11-29, before the committed results were made in the portable mode). At width 8 a step
   on one thread takes 0.75–0.9 ms: the first layer's two products about 0.4 ms (at such widths they wait
   on memory, reading the 1.6 MB batch at about 8 GB/s once per layout: 20–90 GFLOP/s at 4–32 units,
   against 92–130 from 64 units up), the output layer's thirteen small operations about 90 µs, and
