@@ -46,7 +46,8 @@ Test accuracy against the fraction of hidden neurons removed, for the three meth
 (magnitude pruning, random pruning, DTC), on the embedded `mnist-sample` (10,000 real MNIST digits)
 with the supplement's protocol: a 784-512-10 MLP, 200 Adam mini-batches per cycle, 90 % of the
 hidden units kept per cycle. The figure is drawn at docs build time from the committed results of
-`dotnet fsi build.fsx replicate` ([docs/data/mnist-sample-results.json](data/mnist-sample-results.json));
+`dotnet fsi build.fsx replicate -- --reproducible portable --threads 2`, which gives the same numbers to
+the bit on any x86-64 machine with AVX2 ([docs/data/mnist-sample-results.json](data/mnist-sample-results.json));
 markers are the cycles, lines their LOWESS smoothing.
 *)
 (*** hide ***)

@@ -288,7 +288,7 @@ let bins = [| for i in 0 .. h.Counts.Length - 1 do if h.Edges.[i + 1] > lo && h.
 With so few values spread over bins of width 0.2, most values fall in a bin of their own, and the
 entropy is close to its maximum log n. Over the cycles n shrinks from 51 to 1, so the entropy falls
 with it — which is why Dtc reports log n as a control next to every correlation. The entropy of y2
-over the 34 cycles of the DTC run on `mnist-sample` (committed results of `dotnet fsi build.fsx replicate`),
+over the 34 cycles of the DTC run on `mnist-sample` (committed results of `dotnet fsi build.fsx replicate -- --reproducible portable --threads 2`),
 with log n dashed:
 *)
 (*** hide ***)
