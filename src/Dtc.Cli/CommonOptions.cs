@@ -20,9 +20,9 @@ internal static class CommonOptions
     {
         if (mode is not null)
         {
-            var parsed = mode.Trim().ToLowerInvariant() is "machine" or "portable" or "fastest"
-                ? Reproducibility.Parse(mode)
-                : throw new ArgumentException($"Expecting --reproducible machine, portable or fastest but received \"{mode}\"");
+            ReproducibilityMode parsed;
+            try { parsed = Reproducibility.Parse(mode); }
+            catch (ArgumentException) { throw new ArgumentException($"Expecting --reproducible machine, portable or fastest but received \"{mode}\""); }
             Reproducibility.Configure(parsed);
         }
         var loading = Native.Load();

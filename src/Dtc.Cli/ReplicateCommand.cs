@@ -38,16 +38,15 @@ internal static class ReplicateCommand
         var basis = new Option<string>("--basis") { Description = "Sparsifying basis: dct1 (the paper), dct2 or identity.", DefaultValueFactory = _ => "dct1" };
         var continueData = new Option<bool>("--continue-data") { Description = "Continue through the training set across cycles instead of restarting each cycle (the supplement restarts)." };
         var shuffle = new Option<long?>("--shuffle-seed") { Description = "Shuffle the training set each epoch with this seed (the paper: no shuffling)." };
+        var force = new Option<bool>("--force") { Description = "Start afresh in an output folder that holds another run's outputs, clearing them first." };
         var reproducible = CommonOptions.Reproducible();
         var verbose = CommonOptions.Verbose();
 
         var command = new Command("replicate", "Run the paper's experiment: compress-train cycles per method, then results.json, results.csv and report.html.")
         {
             dataset, data, methods, seed, output, resume, device, threads, hidden, keep, stop, lambda, batches, batchSize, lr,
-            bias, classSoftmax, rule, domain, basis, continueData, shuffle, reproducible, verbose,
+            bias, classSoftmax, rule, domain, basis, continueData, shuffle, force, reproducible, verbose,
         };
-        var force = new Option<bool>("--force") { Description = "Start afresh in an output folder that holds another run's outputs, clearing them first." };
-        command.Options.Add(force);
         command.SetAction(parse =>
         {
             CommonOptions.SetUpNative(parse.GetValue(reproducible), parse.GetValue(verbose)); // before anything touches the native libraries
