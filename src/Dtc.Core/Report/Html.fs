@@ -64,7 +64,9 @@ th { background: #f3f3f3; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.control td { background: #fafafa; color: #444; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
-figure { margin: 20px 0 28px; }
+table.accuracy, table.correlations { display: block; max-width: 100%; overflow-x: auto; }
+figure { margin: 20px 0 28px; max-width: 100%; overflow-x: auto; }
+@media (max-width: 900px) { body { padding: 16px 12px 48px; } }
 figcaption { color: #444; font-size: 14px; margin-top: 4px; max-width: 1000px; }
 .note { background: #f7f9fc; border-left: 4px solid #1f77b4; padding: 8px 16px; }
 ul.notes { font-size: 14px; color: #444; }
