@@ -137,7 +137,7 @@ Figures.entropyY2 figureSettings fmAnalysis |> GenericChart.toChartHTML
 (**
 ## The paper's own data
 
-The supplement publishes the data behind its figures. `Analysis.ofSupplementJson` reads it into
+The supplement publishes the data behind its figures. `PaperData.ofSupplementJson` reads it into
 the results schema and `dtc analyze supplement-mnist.json` (or `dtc report`) runs the same analysis on
 it, without training: it recognises the supplement's format by content (`--format supplement` forces
 it) and uses its accuracy, the mean of per-batch accuracies. It reproduces

@@ -26,7 +26,7 @@ public static class Reports
         RunResults.Of(Dtc.Training.Records.read(path ?? throw new ArgumentNullException(nameof(path))));
 
     /// <summary>Reads a file of results in Dtc's schema or in the paper supplement's format (mirrors
-    /// <c>Dtc.Entropy.Analysis.readResults</c>).</summary>
+    /// <c>Dtc.Entropy.PaperData.readResults</c>).</summary>
     /// <param name="path">The file.</param>
     /// <param name="format">The format; <see cref="ResultsFormat.Auto"/> (default) recognises it by its content.</param>
     /// <returns>The results and the format they were read in (never <see cref="ResultsFormat.Auto"/>).</returns>
@@ -36,12 +36,12 @@ public static class Reports
         ArgumentNullException.ThrowIfNull(path);
         var requested = format switch
         {
-            ResultsFormat.Auto => Microsoft.FSharp.Core.FSharpOption<Dtc.Entropy.Analysis.ResultsFormat>.None,
-            ResultsFormat.Dtc => Microsoft.FSharp.Core.FSharpOption<Dtc.Entropy.Analysis.ResultsFormat>.Some(Dtc.Entropy.Analysis.ResultsFormat.DtcResults),
-            ResultsFormat.Supplement => Microsoft.FSharp.Core.FSharpOption<Dtc.Entropy.Analysis.ResultsFormat>.Some(Dtc.Entropy.Analysis.ResultsFormat.Supplement),
+            ResultsFormat.Auto => Microsoft.FSharp.Core.FSharpOption<Dtc.Entropy.PaperData.ResultsFormat>.None,
+            ResultsFormat.Dtc => Microsoft.FSharp.Core.FSharpOption<Dtc.Entropy.PaperData.ResultsFormat>.Some(Dtc.Entropy.PaperData.ResultsFormat.DtcResults),
+            ResultsFormat.Supplement => Microsoft.FSharp.Core.FSharpOption<Dtc.Entropy.PaperData.ResultsFormat>.Some(Dtc.Entropy.PaperData.ResultsFormat.Supplement),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Expecting Auto, Dtc or Supplement"),
         };
-        var (results, read) = Dtc.Entropy.Analysis.readResults(requested, path);
+        var (results, read) = Dtc.Entropy.PaperData.readResults(requested, path);
         return (RunResults.Of(results), read.IsSupplement ? ResultsFormat.Supplement : ResultsFormat.Dtc);
     }
 

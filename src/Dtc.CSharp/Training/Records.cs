@@ -136,7 +136,7 @@ public sealed record RunResults(string Schema, RunMetadata? Metadata, IReadOnlyL
     /// <param name="json">The JSON text of the converted supplement data.</param>
     /// <returns>Results with methods "magnitude", "random" and "dtc".</returns>
     public static RunResults FromSupplementJson(string json) =>
-        Of(Dtc.Entropy.Analysis.ofSupplementJson(json ?? throw new ArgumentNullException(nameof(json))));
+        Of(Dtc.Entropy.PaperData.ofSupplementJson(json ?? throw new ArgumentNullException(nameof(json))));
 
     /// <summary>The digest of the numbers: SHA-256 (hex) of every method's and cycle's records without their timings.
     /// Two runs give the same digest exactly when every number they computed is the same to the bit.</summary>

@@ -12,7 +12,7 @@ open Dtc.Tests.Support
 let paperResults () =
     match Fixtures.paperFile () with
     | None -> skiptest "shared/paper-data/supplement-mnist.json was not found above the working directory or the test assembly"
-    | Some path -> Analysis.ofSupplementJson (File.ReadAllText path)
+    | Some path -> PaperData.ofSupplementJson (File.ReadAllText path)
 
 let private fixture = lazy (Fixtures.load "analysis.json")
 
