@@ -360,6 +360,7 @@ let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: M
     let wall () = earlier + sw.Elapsed.TotalSeconds
     let runs = runMethodsTimed options data methods wall
     let state = Dtc.Runtime.Torch.reproducibility ()
+    let threads = Dtc.Runtime.Reproducibility.intraOpThreads (torch.get_num_threads ())
     let informational =
         typeof<Progress>.Assembly.GetCustomAttributes(typeof<Reflection.AssemblyInformationalVersionAttribute>, false)
         |> Array.tryHead
@@ -372,7 +373,7 @@ let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: M
           Runtime = Runtime.InteropServices.RuntimeInformation.FrameworkDescription
           OS = Runtime.InteropServices.RuntimeInformation.OSDescription
           Device = string options.Device
-          Threads = Dtc.Runtime.Reproducibility.intraOpThreads (torch.get_num_threads ())
+          Threads = threads
           Dataset = dataset
           TrainSize = data.Train.Count
           TestSize = data.Test.Count
@@ -387,7 +388,7 @@ let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: M
               CpuCapability = state.CpuCapability
               CpuIsa = state.CpuIsa
               CpuModel = state.CpuModel
-              ThreadsPerMethod = threadsPerMethod (Dtc.Runtime.Reproducibility.intraOpThreads (torch.get_num_threads ())) methods.Length
+              ThreadsPerMethod = threadsPerMethod threads methods.Length
               Note = state.Note }
           Digest = digest runs }
       Methods = runs }
