@@ -141,8 +141,12 @@ let private differences (header: Checkpoint.Header) (options: RunOptions) =
     let data = if header.Data = options.DataFingerprint then [] else [ sprintf "data: %s in the checkpoint, %s now" header.Data options.DataFingerprint ]
     settings @ data
 
-/// The wall-clock seconds of the earlier sessions of a run: the most any of its checkpoints recorded (0 for a fresh run).
-let private earlierWallSeconds (options: RunOptions) (methods: Method list) =
+/// <summary>The wall-clock seconds of the earlier sessions of a run: the most any of the methods' checkpoints
+/// recorded (0 for a fresh run, or without <c>Resume</c>).</summary>
+/// <param name="options">How the run is carried out (its checkpoint folder and <c>Resume</c>).</param>
+/// <param name="methods">The methods.</param>
+/// <returns>Seconds.</returns>
+let recordedWallSeconds (options: RunOptions) (methods: Method list) =
     if not options.Resume then 0.0
     else
         methods
@@ -257,7 +261,7 @@ let private withModeThreads (body: unit -> 'T) : 'T =
 /// <param name="method">The method.</param>
 /// <returns>The method's cycles.</returns>
 let runMethod (options: RunOptions) (data: Steps.Staged) (method: Method) : MethodRun =
-    let earlier = earlierWallSeconds options [ method ]
+    let earlier = recordedWallSeconds options [ method ]
     let sw = Stopwatch.StartNew()
     withModeThreads (fun () -> runCycles options data method None (fun () -> earlier + sw.Elapsed.TotalSeconds))
 
@@ -291,7 +295,7 @@ let threadsPerMethod (threads: int) (methods: int) : int =
 /// <param name="methods">The methods, each at most once (paper: magnitude, random, dtc).</param>
 /// <returns>Each method's cycles, in the order of <paramref name="methods"/>.</returns>
 let rec runMethods (options: RunOptions) (data: Steps.Staged) (methods: Method list) : MethodRun[] =
-    let earlier = earlierWallSeconds options methods
+    let earlier = recordedWallSeconds options methods
     let sw = Stopwatch.StartNew()
     runMethodsTimed options data methods (fun () -> earlier + sw.Elapsed.TotalSeconds)
 
@@ -346,19 +350,18 @@ and private runMethodsTimed (options: RunOptions) (data: Steps.Staged) (methods:
     | Some e -> Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw(); [||]
     | None -> results |> Array.map (function Ok r -> r | Error e -> raise e)
 
-/// <summary>Runs every method, each from the same initial model, and gathers the results with metadata.</summary>
-/// <param name="options">How to run.</param>
+/// <summary>Gathers methods' records into the results of a run, with the run's metadata (versions,
+/// provenance, the data's sizes, the protocol, the digest of the numbers).</summary>
+/// <param name="options">How the methods were run.</param>
 /// <param name="dataset">Dataset name for the metadata.</param>
-/// <param name="data">Staged data on <c>options.Device</c>.</param>
-/// <param name="methods">The methods, in order (paper: magnitude, random, dtc).</param>
+/// <param name="data">The staged data the methods ran on.</param>
+/// <param name="threadsPerMethod">The intra-op threads each method ran with.</param>
+/// <param name="started">When the run started (UTC).</param>
+/// <param name="wallSeconds">The run's wall-clock seconds over every session.</param>
+/// <param name="runs">The methods' records, in order.</param>
 /// <returns>The results.</returns>
-let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: Method list) : Results =
-    let started = DateTime.UtcNow
-    // After a resume the wall time covers every session: the earlier ones are recorded in the checkpoints.
-    let earlier = earlierWallSeconds options methods
-    let sw = Stopwatch.StartNew()
-    let wall () = earlier + sw.Elapsed.TotalSeconds
-    let runs = runMethodsTimed options data methods wall
+let gather (options: RunOptions) (dataset: string) (data: Steps.Staged) (threadsPerMethod: int) (started: DateTime)
+           (wallSeconds: float) (runs: MethodRun[]) : Results =
     let state = Dtc.Runtime.Torch.reproducibility ()
     let threads = Dtc.Runtime.Reproducibility.intraOpThreads (torch.get_num_threads ())
     let informational =
@@ -379,7 +382,7 @@ let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: M
           TestSize = data.Test.Count
           Protocol = dict (describe options.Protocol)
           StartedUtc = started.ToString("o")
-          WallSeconds = wall ()
+          WallSeconds = wallSeconds
           Provenance =
             { DtcCommit = (match informational.IndexOf '+' with -1 -> "" | i -> informational.Substring(i + 1))
               LibTorchVersion = torch.__version__
@@ -388,7 +391,23 @@ let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: M
               CpuCapability = state.CpuCapability
               CpuIsa = state.CpuIsa
               CpuModel = state.CpuModel
-              ThreadsPerMethod = threadsPerMethod threads methods.Length
+              ThreadsPerMethod = threadsPerMethod
               Note = state.Note }
           Digest = digest runs }
       Methods = runs }
+
+/// <summary>Runs every method, each from the same initial model, and gathers the results with metadata.</summary>
+/// <param name="options">How to run.</param>
+/// <param name="dataset">Dataset name for the metadata.</param>
+/// <param name="data">Staged data on <c>options.Device</c>.</param>
+/// <param name="methods">The methods, in order (paper: magnitude, random, dtc).</param>
+/// <returns>The results.</returns>
+let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: Method list) : Results =
+    let started = DateTime.UtcNow
+    // After a resume the wall time covers every session: the earlier ones are recorded in the checkpoints.
+    let earlier = recordedWallSeconds options methods
+    let sw = Stopwatch.StartNew()
+    let wall () = earlier + sw.Elapsed.TotalSeconds
+    let runs = runMethodsTimed options data methods wall
+    let threads = Dtc.Runtime.Reproducibility.intraOpThreads (torch.get_num_threads ())
+    gather options dataset data (threadsPerMethod threads methods.Length) started (wall ()) runs

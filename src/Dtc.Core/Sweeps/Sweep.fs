@@ -1,0 +1,375 @@
+/// <summary>
+/// Running a sweep: its runs' methods as tasks, one intra-op thread each, on as many worker threads as
+/// asked; every run in its own folder, a complete replicate output (results, analysis, report, checkpoints)
+/// plus the negative controls of its measurements. Resumable: finished runs are kept, unfinished methods
+/// resume from their checkpoints. A shard runs every n-th run, so that cluster array tasks share one folder.
+/// </summary>
+module Dtc.Sweeps.Sweep
+
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.IO
+open System.Text.Json
+open System.Threading
+open TorchSharp
+open Dtc.Training
+open Dtc.Training.Protocol
+open Dtc.Training.Records
+open Dtc.Sweeps.Plan
+
+/// <summary>Plans a sweep (the same as <see cref="M:Dtc.Sweeps.Plan.plan(Dtc.Sweeps.Plan.Spec)"/>).</summary>
+/// <param name="spec">What to run.</param>
+/// <returns>The plan.</returns>
+let plan (spec: Spec) : Plan = Plan.plan spec
+
+/// <summary>Where a run stands, from its folder.</summary>
+type RunStatus =
+    { /// <summary>The run's id (its folder relative to the sweep's).</summary>
+      Id: string
+      /// <summary>"done" (results and controls written), "partial" (checkpoints only) or "pending".</summary>
+      State: string
+      /// <summary>The digest of its numbers, when done.</summary>
+      Digest: string }
+
+/// <summary>The content of <c>sweep.json</c>: the plan and each run's status when the file was written.</summary>
+type SweepFile =
+    { /// <summary>Schema ("1").</summary>
+      Schema: string
+      /// <summary>What was asked.</summary>
+      Spec: Spec
+      /// <summary>The runs.</summary>
+      Runs: Run[]
+      /// <summary>Each run's status, in the order of the runs.</summary>
+      Status: RunStatus[] }
+
+/// <summary>Progress of a sweep, reported after every cycle of every task and when a run finishes.</summary>
+type Progress =
+    { /// <summary>Runs finished (in this and earlier sessions).</summary>
+      RunsDone: int
+      /// <summary>Runs in this executor's share (all runs, or the shard's).</summary>
+      RunsTotal: int
+      /// <summary>The tasks running now, as "run/method".</summary>
+      Running: string[]
+      /// <summary>Share of the work done, 0 to 1 (cycles weighted by their width).</summary>
+      Fraction: float
+      /// <summary>Seconds since this session started.</summary>
+      ElapsedSeconds: float
+      /// <summary>Estimated seconds left (NaN before the first estimate).</summary>
+      RemainingSeconds: float
+      /// <summary>What just happened, e.g. "seed-003 finished".</summary>
+      Event: string }
+
+/// <summary>How a sweep is executed here.</summary>
+type Options =
+    { /// <summary>The sweep folder (shared by every shard).</summary>
+      Folder: string
+      /// <summary>Tasks run at once, each on one intra-op thread (default: the processor count).</summary>
+      Jobs: int
+      /// <summary>This executor's shard: index and count (0, 1: every run).</summary>
+      Shard: int * int
+      /// <summary>Device of the models and data.</summary>
+      Device: torch.Device
+      /// <summary>Called with progress, one call at a time.</summary>
+      OnProgress: Progress -> unit
+      /// <summary>Stops the sweep at the tasks' next safe points (their checkpoints are written).</summary>
+      Cancellation: CancellationToken }
+
+    /// <summary>Every run, one task per processor, on the CPU, no progress, not cancellable.</summary>
+    /// <param name="folder">The sweep folder.</param>
+    /// <returns>The options.</returns>
+    static member defaults(folder: string) =
+        { Folder = folder
+          Jobs = Environment.ProcessorCount
+          Shard = (0, 1)
+          Device = global.Dtc.Runtime.Torch.cpu ()
+          OnProgress = ignore
+          Cancellation = CancellationToken.None }
+
+/// <summary>What an execution did.</summary>
+type Summary =
+    { /// <summary>The status of every run of the plan after the execution.</summary>
+      Status: RunStatus[]
+      /// <summary>Runs this execution finished.</summary>
+      Finished: string[]
+      /// <summary>Wall-clock seconds of this execution.</summary>
+      WallSeconds: float
+      /// <summary>Seconds the tasks ran, summed over the workers (busy time).</summary>
+      TaskSeconds: float
+      /// <summary>Workers used.</summary>
+      Jobs: int }
+
+/// <summary>The folder of a run.</summary>
+/// <param name="folder">The sweep folder.</param>
+/// <param name="run">The run.</param>
+/// <returns>The path.</returns>
+let runFolder (folder: string) (run: Run) : string =
+    Path.Combine(Array.append [| folder |] (run.Id.Split '/'))
+
+let private resultsPath folder run = Path.Combine(runFolder folder run, "results.json")
+let private controlsPath folder run = Path.Combine(runFolder folder run, Controls.FileName)
+
+/// <summary>The status of every run of a plan, from the sweep folder.</summary>
+/// <param name="folder">The sweep folder.</param>
+/// <param name="plan">The plan.</param>
+/// <returns>One status per run, in order.</returns>
+let status (folder: string) (plan: Plan) : RunStatus[] =
+    plan.Runs |> Array.map (fun r ->
+        if File.Exists(resultsPath folder r) && File.Exists(controlsPath folder r) then
+            let digest =
+                try (Records.read (resultsPath folder r)).Metadata.Digest
+                with :? InvalidDataException -> ""
+            { Id = r.Id; State = (if digest = "" then "partial" else "done"); Digest = digest }
+        elif Directory.Exists(Path.Combine(runFolder folder r, RunFolder.CheckpointsFolderName)) then
+            { Id = r.Id; State = "partial"; Digest = "" }
+        else { Id = r.Id; State = "pending"; Digest = "" })
+
+let private fileText (plan: Plan) (statuses: RunStatus[]) =
+    JsonSerializer.Serialize({ Schema = plan.Schema; Spec = plan.Spec; Runs = plan.Runs; Status = statuses }, jsonOptions)
+
+/// <summary>Writes <c>sweep.json</c> (the plan and the runs' current status) atomically.</summary>
+/// <param name="folder">The sweep folder.</param>
+/// <param name="plan">The plan.</param>
+let writePlan (folder: string) (plan: Plan) : unit =
+    writeAllTextAtomically (Path.Combine(folder, Plan.FileName)) (fileText plan (status folder plan))
+
+/// <summary>Creates a sweep folder's <c>sweep.json</c>, or checks that the one there holds the same plan (a
+/// different plan in the folder is bad input: another sweep's results would mix with this one's).</summary>
+/// <param name="folder">The sweep folder.</param>
+/// <param name="plan">The plan.</param>
+let prepare (folder: string) (plan: Plan) : unit =
+    let path = Path.Combine(folder, Plan.FileName)
+    if File.Exists path then
+        let existing = Plan.read folder
+        if Plan.toJson existing <> Plan.toJson plan then
+            invalidArg "folder" (sprintf "Expecting %s to hold this sweep's plan but it holds another (%s): use another folder, or run `dtc sweep --out %s` without settings to continue that one" folder (Plan.describe existing) folder)
+    else writePlan folder plan
+
+/// Cycles of a method's schedule, each weighted by its training width (plus a fixed cost per cycle).
+let private weights (p: Protocol) =
+    global.Dtc.Pruning.Selection.schedule p.Count p.Keep p.Stop (Array.max p.Hidden)
+    |> List.map (fun w -> float w + 64.0) |> Array.ofList
+
+type private Task =
+    { Run: Run
+      Method: Method
+      Protocol: Protocol
+      Weights: float[] }
+
+/// The data staged once per batch size (shared read-only by the workers).
+type private Stages(dataset: global.Dtc.Data.Datasets.Dataset, device: torch.Device) =
+    let staged = Dictionary<int * float * float, Steps.Staged>()
+    member _.Dataset = dataset
+    member _.For(p: Protocol) =
+        lock staged (fun () ->
+            let key = p.BatchSize, p.Mean, p.Std
+            match staged.TryGetValue key with
+            | true, s -> s
+            | _ ->
+                let s = Steps.stage ({ Mean = p.Mean; Std = p.Std } : global.Dtc.Data.Datasets.Normalisation) p.BatchSize device dataset
+                staged.[key] <- s
+                s)
+    interface IDisposable with
+        member _.Dispose() = for s in staged.Values do (s :> IDisposable).Dispose()
+
+let private runOptions (options: Options) (stages: Stages) (task: Task) (onProgress: CompressTrain.Progress -> unit) =
+    { CompressTrain.RunOptions.defaults with
+        Protocol = task.Protocol
+        Device = options.Device
+        CheckpointDir = Some(Path.Combine(runFolder options.Folder task.Run, RunFolder.CheckpointsFolderName))
+        Resume = true
+        DataFingerprint = sprintf "%s:%d:%d" stages.Dataset.Name stages.Dataset.Train.Count stages.Dataset.Test.Count
+        OnProgress = onProgress
+        Cancellation = options.Cancellation }
+
+/// Writes a finished run's outputs: each method's records (from its finished checkpoint), the controls, the
+/// analysis and report, and results.json last (its presence, with the controls', marks the run done).
+let private finish (options: Options) (stages: Stages) (plan: Plan) (run: Run) (methods: Method list) =
+    let p = protocolOf plan.Spec run
+    let task = { Run = run; Method = methods.Head; Protocol = p; Weights = [||] }
+    let ro = runOptions options stages task ignore
+    let data = stages.For p
+    let runs = methods |> List.map (fun m -> CompressTrain.runMethod ro data m) |> Array.ofList
+    let wall = CompressTrain.recordedWallSeconds ro methods
+    let started = Directory.GetCreationTimeUtc(runFolder options.Folder run)
+    let results = CompressTrain.gather ro stages.Dataset.Name data 1 started wall runs
+    let inputs = int data.Train.Inputs.shape.[1]
+    let controls =
+        runs |> Array.filter (fun m -> m.Cycles |> Array.exists (fun c -> c.Layers |> Array.exists (fun l -> l.Layer = 0 && l.Measurements > 0)))
+        |> Array.map (Controls.compute p inputs global.Dtc.Data.Datasets.ClassCount run.ControlSeed)
+    let folder = runFolder options.Folder run
+    let analysis = global.Dtc.Entropy.Analysis.analyze global.Dtc.Entropy.Analysis.defaults results
+    writeAllTextAtomically (Path.Combine(folder, "results.csv")) (toCsv results)
+    writeAllTextAtomically (Path.Combine(folder, "analysis.json")) (global.Dtc.Entropy.Analysis.toJson analysis)
+    global.Dtc.Report.Html.write global.Dtc.Report.Html.defaults (Path.Combine(folder, "report.html")) analysis results
+    writeAllTextAtomically (controlsPath options.Folder run) (Controls.toJson controls)
+    writeAllTextAtomically (resultsPath options.Folder run) (Records.toJson results)
+
+/// <summary>Executes a plan's runs (or a shard's) in the sweep folder: writes or checks <c>sweep.json</c>,
+/// then runs every unfinished method of every unfinished run as a task on one intra-op thread, <c>Jobs</c>
+/// tasks at once, resuming from checkpoints; a run's outputs are written when its last method finishes.</summary>
+/// <remarks>The numbers of a run do not depend on the job count or the shard: every task computes on one
+/// intra-op thread, so a sweep run by a local executor and the same sweep run as a cluster array give the same
+/// bits on one machine (and on every x86-64 machine in the portable mode). When a task fails, the others stop
+/// at their next safe point and the failure is raised; when cancelled, <c>RunCancelled</c> is raised after
+/// every task has stopped.</remarks>
+/// <param name="options">How to execute.</param>
+/// <param name="plan">The plan.</param>
+/// <returns>What was done.</returns>
+let runLocal (options: Options) (plan: Plan) : Summary =
+    if options.Jobs < 1 then invalidArg (nameof options) (sprintf "Expecting Jobs of at least 1 but received %d" options.Jobs)
+    let shardIndex, shardCount = options.Shard
+    let share = Plan.shard shardIndex shardCount plan
+    Directory.CreateDirectory options.Folder |> ignore
+    prepare options.Folder plan
+    let sw = Stopwatch.StartNew()
+    let methods = plan.Spec.Methods |> Array.map parseMethod |> List.ofArray
+    let before = status options.Folder plan |> Array.map (fun s -> s.Id, s.State) |> Map.ofArray
+    let todo = share |> Array.filter (fun r -> before.[r.Id] <> "done")
+    let finished = ResizeArray<string>()
+    if todo.Length = 0 then
+        { Status = status options.Folder plan; Finished = [||]; WallSeconds = sw.Elapsed.TotalSeconds; TaskSeconds = 0.0; Jobs = options.Jobs }
+    else
+    let dataset = global.Dtc.Data.Datasets.byName plan.Spec.Dataset (if String.IsNullOrEmpty plan.Spec.DataFolder then None else Some plan.Spec.DataFolder)
+    use stages = new Stages(dataset, options.Device)
+    // Longest tasks first within a run (DTC solves LASSO problems every cycle), runs in plan order.
+    let cost m = match m with Dtc -> 0 | Magnitude -> 1 | Random -> 2
+    let tasks =
+        [| for r in todo do
+             let p = protocolOf plan.Spec r
+             for m in methods |> List.sortBy cost -> { Run = r; Method = m; Protocol = p; Weights = weights p } |]
+    let totalWeight = share |> Array.sumBy (fun r -> (weights (protocolOf plan.Spec r) |> Array.sum) * float methods.Length)
+    let doneWeight = ref ((share.Length - todo.Length |> float) * (if share.Length = 0 then 0.0 else totalWeight / float share.Length))
+    let startWeight = doneWeight.Value
+    let gate = obj ()
+    let running = HashSet<string>()
+    let remainingPerRun = Dictionary<string, int>()
+    for r in todo do remainingPerRun.[r.Id] <- methods.Length
+    let locks = Dictionary<string, RunFolder.Lock>()
+    let runsDone = ref (share.Length - todo.Length)
+    let report (event: string) =
+        let elapsed = sw.Elapsed.TotalSeconds
+        let doneNow = doneWeight.Value - startWeight
+        let remaining = if doneNow <= 0.0 then nan else elapsed / doneNow * (totalWeight - doneWeight.Value)
+        options.OnProgress
+            { RunsDone = runsDone.Value; RunsTotal = share.Length; Running = Seq.toArray running |> Array.sort
+              Fraction = (if totalWeight > 0.0 then doneWeight.Value / totalWeight else 1.0)
+              ElapsedSeconds = elapsed; RemainingSeconds = remaining; Event = event }
+    use stop = CancellationTokenSource.CreateLinkedTokenSource(options.Cancellation)
+    let queue = Queue<Task>(tasks)
+    let failures = ResizeArray<exn>()
+    let taskSeconds = ref 0.0
+    let threads = torch.get_num_threads ()
+    let worker () =
+        torch.set_num_threads 1
+        let mutable go = true
+        while go do
+            let next =
+                lock gate (fun () ->
+                    if stop.IsCancellationRequested || queue.Count = 0 then None
+                    else
+                        let t = queue.Dequeue()
+                        running.Add(t.Run.Id + "/" + methodName t.Method) |> ignore
+                        Some t)
+            match next with
+            | None -> go <- false
+            | Some t ->
+                let name = t.Run.Id + "/" + methodName t.Method
+                let t0 = Stopwatch.GetTimestamp()
+                try
+                    try
+                        lock gate (fun () ->
+                            if not (locks.ContainsKey t.Run.Id) then locks.[t.Run.Id] <- RunFolder.acquire (runFolder options.Folder t.Run))
+                        let counted = ref 0
+                        let onCycle (pr: CompressTrain.Progress) =
+                            lock gate (fun () ->
+                                if pr.Cycle > counted.Value then
+                                    for c in counted.Value + 1 .. min pr.Cycle t.Weights.Length do
+                                        doneWeight.Value <- doneWeight.Value + t.Weights.[c - 1]
+                                    counted.Value <- pr.Cycle
+                                report "")
+                        let ro = { runOptions options stages t onCycle with Cancellation = stop.Token }
+                        CompressTrain.runMethod ro (stages.For t.Protocol) t.Method |> ignore
+                        lock gate (fun () ->
+                            // A resumed method reports only its new cycles: count the rest of its share as done.
+                            for c in counted.Value + 1 .. t.Weights.Length do doneWeight.Value <- doneWeight.Value + t.Weights.[c - 1]
+                            counted.Value <- t.Weights.Length)
+                        let last = lock gate (fun () -> remainingPerRun.[t.Run.Id] <- remainingPerRun.[t.Run.Id] - 1; remainingPerRun.[t.Run.Id] = 0)
+                        if last then
+                            finish options stages plan t.Run methods
+                            lock gate (fun () ->
+                                finished.Add t.Run.Id
+                                runsDone.Value <- runsDone.Value + 1
+                                (locks.[t.Run.Id] :> IDisposable).Dispose()
+                                locks.Remove t.Run.Id |> ignore
+                                if shardCount = 1 then writePlan options.Folder plan
+                                running.Remove name |> ignore
+                                report (t.Run.Id + " finished"))
+                    with e ->
+                        lock gate (fun () ->
+                            failures.Add e
+                            match e with
+                            | CompressTrain.RunCancelled _ -> ()
+                            | _ -> stop.Cancel())
+                finally
+                    lock gate (fun () ->
+                        running.Remove name |> ignore
+                        taskSeconds.Value <- taskSeconds.Value + Stopwatch.GetElapsedTime(t0).TotalSeconds)
+    let workers = [| for i in 1 .. min options.Jobs tasks.Length -> Thread(worker, Name = sprintf "dtc-sweep-%d" i, IsBackground = true) |]
+    try
+        report "started"
+        for w in workers do w.Start()
+        for w in workers do w.Join()
+    finally
+        torch.set_num_threads threads
+        for l in locks.Values do (l :> IDisposable).Dispose()
+        if shardCount = 1 then (try writePlan options.Folder plan with _ -> ())
+    let failure = failures |> Seq.tryFind (function CompressTrain.RunCancelled _ -> false | _ -> true) |> Option.orElse (Seq.tryHead failures)
+    match failure with
+    | Some e -> Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw()
+    | None -> ()
+    if options.Cancellation.IsCancellationRequested && queue.Count > 0 then raise (CompressTrain.RunCancelled("sweep", 0))
+    { Status = status options.Folder plan; Finished = finished.ToArray(); WallSeconds = sw.Elapsed.TotalSeconds
+      TaskSeconds = taskSeconds.Value; Jobs = workers.Length }
+
+/// <summary>One finished run of a merged sweep.</summary>
+type MergedRun =
+    { /// <summary>The run.</summary>
+      Run: Run
+      /// <summary>Its results.</summary>
+      Results: Results
+      /// <summary>The negative controls of its measured methods.</summary>
+      Controls: Controls.Controls[] }
+
+/// <summary>A merged sweep: its plan and every run's outputs.</summary>
+type Merged =
+    { /// <summary>The plan.</summary>
+      Plan: Plan
+      /// <summary>The runs, in the plan's order.</summary>
+      Runs: MergedRun[] }
+
+/// <summary>Merges a sweep from its folder alone (whichever executors or shards wrote it): reads the plan and
+/// every run's results and controls, and rewrites <c>sweep.json</c> with the runs' status.</summary>
+/// <param name="folder">The sweep folder.</param>
+/// <returns>The merged sweep; an <c>InvalidDataException</c> names the runs that are not finished.</returns>
+let merge (folder: string) : Merged =
+    let plan = Plan.read folder
+    let statuses = status folder plan
+    (try writePlan folder plan with :? IOException | :? UnauthorizedAccessException -> ())
+    let unfinished = statuses |> Array.filter (fun s -> s.State <> "done")
+    if unfinished.Length > 0 then
+        let shown = unfinished |> Array.truncate 5 |> Array.map (fun s -> sprintf "%s (%s)" s.Id s.State)
+        raise (InvalidDataException(
+                sprintf "Expecting every run of the sweep in %s to be finished but %d of %d are not: %s%s; run `dtc sweep --out %s` to finish them"
+                    folder unfinished.Length statuses.Length (String.Join(", ", shown)) (if unfinished.Length > 5 then ", …" else "") folder))
+    { Plan = plan
+      Runs =
+        plan.Runs |> Array.map (fun r ->
+            { Run = r
+              Results = Records.read (resultsPath folder r)
+              Controls = Records.readFileWith Controls.ofJson (controlsPath folder r) }) }
+
+/// <summary>Whether a folder holds a sweep (a <c>sweep.json</c>).</summary>
+/// <param name="folder">The folder.</param>
+/// <returns>True when it does.</returns>
+let isSweep (folder: string) : bool = File.Exists(Path.Combine(folder, Plan.FileName))
