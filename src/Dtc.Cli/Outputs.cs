@@ -105,6 +105,21 @@ internal static class Outputs
         return analysis;
     }
 
+    /// <summary>Writes a text file atomically: a temporary file beside it, then a rename.</summary>
+    public static void WriteAtomically(string path, string text)
+    {
+        var tmp = $"{path}.{Environment.ProcessId}.tmp";
+        try
+        {
+            File.WriteAllText(tmp, text);
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+
     /// <summary>Prints the accuracy and correlation tables.</summary>
     public static void PrintSummary(Dtc.CSharp.Analysis.RunAnalysis analysis)
     {

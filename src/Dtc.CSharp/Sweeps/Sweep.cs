@@ -1,0 +1,189 @@
+using Microsoft.FSharp.Core;
+using TorchSharp;
+using P = Dtc.Sweeps.Plan;
+using S = Dtc.Sweeps.Sweep;
+
+namespace Dtc.CSharp.Sweeps;
+
+/// <summary>What a sweep runs (mirrors <c>Dtc.Sweeps.Plan.Spec</c>).</summary>
+public sealed record SweepSpec
+{
+    /// <summary>The dataset: mnist-sample (default), fashion-mnist, mnist or folder.</summary>
+    public string Dataset { get; init; } = "mnist-sample";
+    /// <summary>The IDX folder of the folder dataset (or Fashion-MNIST's); null for none.</summary>
+    public string? DataFolder { get; init; }
+    /// <summary>Methods by name; default magnitude, random, dtc.</summary>
+    public IReadOnlyList<string> Methods { get; init; } = ["magnitude", "random", "dtc"];
+    /// <summary>Settings every run shares, by replicate option name without dashes (e.g. <c>["hidden"] = "64"</c>); see <see cref="Sweep.SettingNames"/>.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+    /// <summary>Grid axes in order: setting name and its values (e.g. <c>["lambda"] = ["0.1", "0.3"]</c>).</summary>
+    public IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>>> Grid { get; init; } = [];
+    /// <summary>Seed indices; default 1..10.</summary>
+    public IReadOnlyList<int> Seeds { get; init; } = Enumerable.Range(1, 10).ToArray();
+    /// <summary>The base seed every run's seeds derive from; default 42424242.</summary>
+    public long BaseSeed { get; init; } = 42424242L;
+    /// <summary>Shuffle the training data with a per-run seed; default false (the paper does not shuffle).</summary>
+    public bool ShuffleData { get; init; }
+    /// <summary>The reproducibility mode recorded in the plan; null for the one in force.</summary>
+    public string? Reproducibility { get; init; }
+
+    internal P.Spec ToCore() => new(
+        Dataset, DataFolder ?? "", Methods.ToArray(),
+        Settings.Select(kv => new P.Setting(kv.Key, kv.Value)).ToArray(),
+        Grid.Select(kv => new P.Axis(kv.Key, kv.Value.ToArray())).ToArray(),
+        Seeds.ToArray(), BaseSeed, ShuffleData,
+        Reproducibility ?? Runtime.Reproducibility.Current().Mode);
+}
+
+/// <summary>One run of a sweep: a seed at a grid point, with its derived seeds.</summary>
+/// <param name="Id">Its folder relative to the sweep's (e.g. <c>seed-001</c>).</param>
+/// <param name="Point">The grid point's label (empty without a grid).</param>
+/// <param name="Seed">The seed index.</param>
+/// <param name="InitSeed">Seed of the initialisation.</param>
+/// <param name="PhiSeed">Seed of Φ.</param>
+/// <param name="RandomSeed">Seed of the random method.</param>
+/// <param name="ShuffleSeed">Seed of the data shuffle (used when the spec shuffles).</param>
+/// <param name="ControlSeed">Seed of the Gaussian control profiles.</param>
+public sealed record SweepRun(string Id, string Point, int Seed, long InitSeed, long PhiSeed, long RandomSeed, long ShuffleSeed, long ControlSeed)
+{
+    internal static SweepRun Of(P.Run r) => new(r.Id, r.Point, r.Seed, r.InitSeed, r.PhiSeed, r.RandomSeed, r.ShuffleSeed, r.ControlSeed);
+}
+
+/// <summary>A sweep's plan (<c>sweep.json</c>).</summary>
+public sealed class SweepPlan
+{
+    internal P.Plan Core { get; }
+    internal SweepPlan(P.Plan core) => Core = core;
+
+    /// <summary>The runs, grid point by grid point, seed by seed.</summary>
+    public IReadOnlyList<SweepRun> Runs => Core.Runs.Select(SweepRun.Of).ToArray();
+    /// <summary>The dataset.</summary>
+    public string Dataset => Core.Spec.Dataset;
+    /// <summary>The methods.</summary>
+    public IReadOnlyList<string> Methods => Core.Spec.Methods;
+    /// <summary>The reproducibility mode the runs are computed in.</summary>
+    public string Reproducibility => Core.Spec.Reproducibility;
+    /// <summary>The seed indices.</summary>
+    public IReadOnlyList<int> Seeds => Core.Spec.Seeds;
+    /// <summary>The plan as JSON.</summary>
+    public string ToJson() => P.toJson(Core);
+    /// <summary>One line: runs, seeds, grid points, methods and dataset.</summary>
+    public override string ToString() => P.describe(Core);
+    /// <summary>The runs of shard <paramref name="index"/> of <paramref name="count"/>: every n-th run from the i-th.</summary>
+    public IReadOnlyList<SweepRun> Shard(int index, int count) => P.shard(index, count, Core).Select(SweepRun.Of).ToArray();
+}
+
+/// <summary>Progress of a sweep.</summary>
+/// <param name="RunsDone">Runs finished.</param>
+/// <param name="RunsTotal">Runs in this executor's share.</param>
+/// <param name="Running">Tasks running, as run/method.</param>
+/// <param name="Fraction">Share of the work done, 0 to 1.</param>
+/// <param name="ElapsedSeconds">Seconds since the session started.</param>
+/// <param name="RemainingSeconds">Estimated seconds left (NaN before the first estimate).</param>
+/// <param name="Event">What just happened (may be empty).</param>
+public sealed record SweepProgress(int RunsDone, int RunsTotal, IReadOnlyList<string> Running, double Fraction, double ElapsedSeconds, double RemainingSeconds, string Event);
+
+/// <summary>Where a run stands.</summary>
+/// <param name="Id">The run.</param>
+/// <param name="State">done, partial or pending.</param>
+/// <param name="Digest">The digest of its numbers when done.</param>
+public sealed record SweepRunStatus(string Id, string State, string Digest);
+
+/// <summary>What an execution did.</summary>
+/// <param name="Status">Every run's status afterwards.</param>
+/// <param name="Finished">Runs this execution finished.</param>
+/// <param name="WallSeconds">Wall-clock seconds.</param>
+/// <param name="TaskSeconds">Seconds the tasks ran, summed over the workers.</param>
+/// <param name="Jobs">Workers used.</param>
+public sealed record SweepSummary(IReadOnlyList<SweepRunStatus> Status, IReadOnlyList<string> Finished, double WallSeconds, double TaskSeconds, int Jobs);
+
+/// <summary>A merged sweep: its plan and every run's results and controls, read from the sweep folder.</summary>
+public sealed class MergedSweep
+{
+    internal S.Merged Core { get; }
+    internal MergedSweep(S.Merged core) => Core = core;
+    /// <summary>The plan.</summary>
+    public SweepPlan Plan => new(Core.Plan);
+    /// <summary>Each run's results, in the plan's order.</summary>
+    public IReadOnlyList<Training.RunResults> Results => Core.Runs.Select(r => Training.RunResults.Of(r.Results)).ToArray();
+}
+
+/// <summary>Sweeps: plan, run locally or as shards, merge (mirrors <c>Dtc.Sweeps.Sweep</c>).</summary>
+public static class Sweep
+{
+    /// <summary>The settings a sweep accepts (replicate options without dashes).</summary>
+    public static IReadOnlyList<string> SettingNames => P.settingNames.ToArray();
+
+    /// <summary>Parses seed indices: <c>10</c> (1..10), <c>1-20</c>, or <c>1,4,7</c>.</summary>
+    public static IReadOnlyList<int> ParseSeeds(string text) => P.parseSeeds(text);
+
+    /// <summary>Parses grid axes, each <c>name=v1,v2,…</c>.</summary>
+    public static IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>>> ParseGrid(IEnumerable<string> axes) =>
+        P.parseGrid(axes).Select(a => new KeyValuePair<string, IReadOnlyList<string>>(a.Name, a.Values)).ToArray();
+
+    /// <summary>Parses a shard <c>i/n</c>.</summary>
+    public static (int Index, int Count) ParseShard(string text)
+    {
+        var s = P.parseShard(text);
+        return (s.Item1, s.Item2);
+    }
+
+    /// <summary>The seed of stream k (0 init, 1 Φ, 2 random, 3 shuffle, 4 control) of seed index s; see the core's <c>Plan.derive</c>.</summary>
+    public static long DeriveSeed(long baseSeed, int seed, int stream) => P.derive(baseSeed, seed, stream);
+
+    /// <summary>Plans a sweep, checking every setting and grid point.</summary>
+    public static SweepPlan Plan(SweepSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new(S.plan(spec.ToCore()));
+    }
+
+    /// <summary>Reads a sweep folder's plan.</summary>
+    public static SweepPlan Read(string folder) => new(P.read(folder));
+
+    /// <summary>Whether a folder holds a sweep.</summary>
+    public static bool IsSweep(string folder) => S.isSweep(folder);
+
+    /// <summary>Writes the plan into the folder, or checks the one there is the same.</summary>
+    public static void Prepare(string folder, SweepPlan plan) => S.prepare(folder, plan.Core);
+
+    /// <summary>The status of every run, from the folder.</summary>
+    public static IReadOnlyList<SweepRunStatus> Status(string folder, SweepPlan plan) =>
+        S.status(folder, plan.Core).Select(s => new SweepRunStatus(s.Id, s.State, s.Digest)).ToArray();
+
+    /// <summary>Runs a plan's unfinished runs (or a shard's) in <paramref name="folder"/>, <paramref name="jobs"/> tasks at once,
+    /// each on one intra-op thread; resumes from checkpoints. Cancelling stops every task at its next safe point and
+    /// throws <see cref="OperationCanceledException"/>.</summary>
+    /// <param name="plan">The plan.</param>
+    /// <param name="folder">The sweep folder.</param>
+    /// <param name="jobs">Tasks at once; 0 for the processor count.</param>
+    /// <param name="shardIndex">This executor's shard index (0 with one shard).</param>
+    /// <param name="shardCount">The shard count (1: every run).</param>
+    /// <param name="device">cpu or cuda.</param>
+    /// <param name="progress">Receives progress, one report at a time; may be null.</param>
+    /// <param name="cancellationToken">Stops the sweep.</param>
+    public static SweepSummary RunLocal(SweepPlan plan, string folder, int jobs = 0, int shardIndex = 0, int shardCount = 1, string device = "cpu",
+                                       IProgress<SweepProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (jobs < 0) throw new ArgumentException($"Expecting jobs of at least 0 (0: the processor count) but received {jobs}", nameof(jobs));
+        Runtime.Native.Ensure();
+        var options = S.Options.defaults(folder);
+        options = new S.Options(folder, jobs == 0 ? Environment.ProcessorCount : jobs, Tuple.Create(shardIndex, shardCount),
+            Dtc.Runtime.Torch.device(device),
+            FuncConvert.FromAction<S.Progress>(p => progress?.Report(new SweepProgress(p.RunsDone, p.RunsTotal, p.Running, p.Fraction, p.ElapsedSeconds, p.RemainingSeconds, p.Event))),
+            cancellationToken);
+        try
+        {
+            var s = S.runLocal(options, plan.Core);
+            return new SweepSummary(s.Status.Select(x => new SweepRunStatus(x.Id, x.State, x.Digest)).ToArray(), s.Finished, s.WallSeconds, s.TaskSeconds, s.Jobs);
+        }
+        catch (Dtc.Training.CompressTrain.RunCancelled e)
+        {
+            throw new OperationCanceledException("Sweep cancelled; the finished runs and the checkpoints of the others are kept: run the same command again to continue.", e, cancellationToken);
+        }
+    }
+
+    /// <summary>Merges a sweep from its folder alone; every run must be finished.</summary>
+    public static MergedSweep Merge(string folder) => new(S.merge(folder));
+}
