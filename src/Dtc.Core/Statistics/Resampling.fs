@@ -78,10 +78,10 @@ let private checkLevel (level: float) =
     if not (level > 0.0 && level < 1.0) then
         invalidArg (nameof level) (sprintf "Expecting a confidence level strictly between 0 and 1 but received %g" level)
 
-let private checkSameLength (name: string) (expected: int) (actual: float[]) =
+let private checkSameLength (name: string) (reference: string) (expected: int) (actual: float[]) =
     if isNull actual then nullArg name
     if actual.Length <> expected then
-        invalidArg name (sprintf "Expecting %s of the same length as the first variable (%d) but received %d" name expected actual.Length)
+        invalidArg name (sprintf "Expecting %s of the same length as %s (%d) but received %d" name reference expected actual.Length)
 
 /// <summary>The <c>q</c>-th percentile of sorted values as NumPy's default
 /// <c>np.percentile(values, q)</c> (<c>method='linear'</c>, Hyndman–Fan type 7).</summary>
@@ -192,7 +192,7 @@ let bootstrapMean (resamples: int) (seed: int64) (level: float) (values: float[]
 /// <returns>The mean difference, t, degrees of freedom, p-value and the number of pairs.</returns>
 let pairedT (a: float[]) (b: float[]) : TTest =
     if isNull a then nullArg (nameof a)
-    checkSameLength (nameof b) a.Length b
+    checkSameLength (nameof b) (nameof a) a.Length b
     let d = [| for i in 0 .. a.Length - 1 do if not (Double.IsNaN a.[i] || Double.IsNaN b.[i]) then yield a.[i] - b.[i] |]
     let n = d.Length
     let mean = if n = 0 then nan else Array.average d
@@ -292,8 +292,8 @@ let rSquared (y: float[]) (columns: float[][]) : float =
 /// <returns>\( \Delta R^2 \); NaN as <c>rSquared</c>.</returns>
 let deltaRSquared (y: float[]) (covariate: float[]) (added: float[]) : float =
     if isNull y then nullArg (nameof y)
-    checkSameLength (nameof covariate) y.Length covariate
-    checkSameLength (nameof added) y.Length added
+    checkSameLength (nameof covariate) (nameof y) y.Length covariate
+    checkSameLength (nameof added) (nameof y) y.Length added
     let keep = [| for i in 0 .. y.Length - 1 do if Double.IsFinite y.[i] && Double.IsFinite covariate.[i] && Double.IsFinite added.[i] then yield i |]
     let pick (v: float[]) = keep |> Array.map (fun i -> v.[i])
     let y, covariate, added = pick y, pick covariate, pick added
