@@ -122,6 +122,21 @@ public static class GibbsEntropy
     public static double OfCounts(IEnumerable<int> counts, double logBase = Math.E) =>
         Dtc.Entropy.Gibbs.ofCounts(ToCore(logBase), (counts ?? throw new ArgumentNullException(nameof(counts))).ToArray());
 
+    /// <summary>The Miller–Madow entropy of a measurement vector: the Gibbs entropy plus (K − 1)/(2N) nats, K the
+    /// non-empty bins and N the values inside the bins, in the settings' base.</summary>
+    /// <param name="y">The values; NaN values and values outside the bins are left out.</param>
+    /// <param name="settings">Bins and base; null for <see cref="GibbsSettings.Paper"/>.</param>
+    /// <returns>The corrected entropy; NaN when no value falls in the bins.</returns>
+    public static double MillerMadow(IEnumerable<double> y, GibbsSettings? settings = null) =>
+        Dtc.Entropy.Gibbs.millerMadow((settings ?? GibbsSettings.Paper).ToCore(), Array(y));
+
+    /// <summary>The Miller–Madow entropy of histogram counts: the plug-in entropy plus (K − 1)/(2N) nats, in the given base.</summary>
+    /// <param name="counts">Non-negative counts.</param>
+    /// <param name="logBase">The logarithm base. Default e (nats).</param>
+    /// <returns>The corrected entropy; NaN when the counts sum to zero.</returns>
+    public static double MillerMadowOfCounts(IEnumerable<int> counts, double logBase = Math.E) =>
+        Dtc.Entropy.Gibbs.millerMadowOfCounts(ToCore(logBase), (counts ?? throw new ArgumentNullException(nameof(counts))).ToArray());
+
     /// <summary>The bin edges that some bins give for some data (validated: at least two, finite, non-decreasing).</summary>
     /// <param name="bins">The bins.</param>
     /// <param name="y">The values (only used by adaptive bins).</param>

@@ -201,6 +201,16 @@ let counts (edges: float[]) (y: float[]) : int[] =
             result.[bin] <- result.[bin] + 1
     result
 
+// ln b, the divisor that turns nats into the base's units.
+let private lnOf (logBase: Base) =
+    match logBase with
+    | Bits -> Math.Log 2.0
+    | Nats -> 1.0
+    | Base b ->
+        if not (Double.IsFinite b) || b <= 0.0 || b = 1.0 then
+            invalidArg (nameof logBase) (sprintf "Expecting a finite logarithm base above 0 and other than 1 but received %g" b)
+        Math.Log b
+
 /// <summary>The entropy of a histogram's counts, as <c>scipy.stats.entropy(counts, base=b)</c>:
 /// \( S = -\sum_{p_i &gt; 0} p_i \ln p_i / \ln b \) with \( p_i = c_i / \sum_j c_j \).</summary>
 /// <param name="logBase">The logarithm base.</param>
@@ -208,14 +218,7 @@ let counts (edges: float[]) (y: float[]) : int[] =
 /// <returns>The entropy; NaN when the counts sum to zero.</returns>
 let ofCounts (logBase: Base) (counts: int[]) : float =
     if isNull counts then nullArg (nameof counts)
-    let divisor =
-        match logBase with
-        | Bits -> Math.Log 2.0
-        | Nats -> 1.0
-        | Base b ->
-            if not (Double.IsFinite b) || b <= 0.0 || b = 1.0 then
-                invalidArg (nameof logBase) (sprintf "Expecting a finite logarithm base above 0 and other than 1 but received %g" b)
-            Math.Log b
+    let divisor = lnOf logBase
     let mutable total = 0L
     for c in counts do
         if c < 0 then invalidArg (nameof counts) (sprintf "Expecting non-negative counts but received %d" c)
@@ -229,6 +232,26 @@ let ofCounts (logBase: Base) (counts: int[]) : float =
                 let p = float c / t
                 s <- s - p * Math.Log p
         if divisor = 1.0 then s else s / divisor
+
+/// <summary>The Miller–Madow entropy of histogram counts: the plug-in entropy plus the bias
+/// correction \( (K - 1) / (2N) \) nats, with \( K \) the number of non-empty bins and \( N \)
+/// the total count, all in the base \( b \):
+/// \( \hat S_{MM} = \left( -\sum_{p_i &gt; 0} p_i \ln p_i + \frac{K - 1}{2N} \right) / \ln b \).</summary>
+/// <remarks>The plug-in estimate is biased low by about \( (K - 1) / (2N) \) nats when few values
+/// fill many bins; the correction removes that first-order term (Miller 1955).</remarks>
+/// <param name="logBase">The logarithm base.</param>
+/// <param name="counts">Non-negative counts.</param>
+/// <returns>The corrected entropy; NaN when the counts sum to zero.</returns>
+let millerMadowOfCounts (logBase: Base) (counts: int[]) : float =
+    let plugIn = ofCounts logBase counts
+    if Double.IsNaN plugIn then nan
+    else
+        let mutable nonEmpty = 0
+        let mutable total = 0L
+        for c in counts do
+            if c > 0 then nonEmpty <- nonEmpty + 1
+            total <- total + int64 c
+        plugIn + float (nonEmpty - 1) / (2.0 * float total) / lnOf logBase
 
 /// <summary>The histogram of a measurement vector and its Gibbs entropy.</summary>
 /// <param name="settings">The bins and base; <see cref="P:Dtc.Entropy.Gibbs.defaults"/> is the
@@ -257,6 +280,17 @@ let histogram (settings: Settings) (y: float[]) : Histogram =
 /// <param name="y">The measurement vector.</param>
 /// <returns>\( -\sum p_i \log p_i \); NaN when no value falls in the bins.</returns>
 let entropy (settings: Settings) (y: float[]) : float = (histogram settings y).Entropy
+
+/// <summary>The Miller–Madow entropy of a measurement vector: the Gibbs (plug-in) entropy of its
+/// histogram plus \( (K - 1) / (2N) \) nats, \( K \) the non-empty bins and \( N \) the values
+/// inside the bins, expressed in the settings' base.</summary>
+/// <param name="settings">The bins and base; <see cref="P:Dtc.Entropy.Gibbs.defaults"/> is the
+/// paper's bins in nats.</param>
+/// <param name="y">The measurement vector; NaN values and values outside the bins are left out.</param>
+/// <returns>The corrected entropy; NaN when no value falls in the bins.</returns>
+/// <example><code>let s = Gibbs.millerMadow Gibbs.paper y2</code></example>
+let millerMadow (settings: Settings) (y: float[]) : float =
+    millerMadowOfCounts settings.Base (histogram settings y).Counts
 
 /// <summary>The Gibbs entropy of each measurement vector of a sequence (one per compression
 /// cycle).</summary>

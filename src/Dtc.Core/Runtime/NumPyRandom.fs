@@ -93,20 +93,54 @@ let normal (seed: int64) (count: int) : float[] =
     let rs = RandomState(checkSeed seed)
     Array.init count (fun _ -> rs.NextGaussian())
 
+/// <summary>One NumPy legacy <c>RandomState(seed)</c> whose draws continue from call to call, for
+/// computations that take several draws from one stream (a bootstrap's resamples, a permutation
+/// test's shuffles). Local to one computation: not thread-safe.</summary>
+/// <example><code>
+/// let rs = NumPyRandom.Stream 20260523L
+/// let row = rs.Randint(10, 10)     // rs.randint(0, 10, size=10)
+/// let p = rs.Permutation 4         // then rs.permutation(4)
+/// </code></example>
+[<Sealed>]
+type Stream(seed: int64) =
+    let rs = RandomState(checkSeed seed)
+
+    /// <summary>The seed the stream started from.</summary>
+    member _.Seed = seed
+
+    /// <summary>The values of <c>rs.randint(0, high, size=count)</c> (NumPy's default integer dtype):
+    /// masked rejection sampling on 32-bit draws, as NumPy's legacy bounded integers for ranges
+    /// below \(2^{32}\).</summary>
+    /// <param name="high">The exclusive upper bound, at least 1.</param>
+    /// <param name="count">How many values (non-negative).</param>
+    /// <returns>Values in \([0, \mathrm{high})\), in NumPy's order.</returns>
+    member _.Randint(high: int, count: int) : int[] =
+        if high < 1 then invalidArg (nameof high) (sprintf "Expecting an upper bound of at least 1 but received %d" high)
+        if count < 0 then invalidArg (nameof count) (sprintf "Expecting a non-negative count but received %d" count)
+        let max = uint32 (high - 1)
+        Array.init count (fun _ -> int (rs.NextInterval max))
+
+    /// <summary>The values of <c>rs.permutation(n)</c>: a Fisher–Yates shuffle of 0 … n−1 (legacy
+    /// <c>shuffle</c>, one masked-rejection draw per position from the last down to 1).</summary>
+    /// <param name="n">The population size (non-negative).</param>
+    /// <returns>A permutation of 0 … n−1.</returns>
+    member _.Permutation(n: int) : int[] =
+        if n < 0 then invalidArg (nameof n) (sprintf "Expecting a non-negative population size but received %d" n)
+        let a = Array.init n id
+        for i in n - 1 .. -1 .. 1 do
+            let j = int (rs.NextInterval(uint32 i))
+            let t = a.[i]
+            a.[i] <- a.[j]
+            a.[j] <- t
+        a
+
 /// <summary>The values of <c>np.random.seed(seed); np.random.permutation(n)</c>.</summary>
 /// <param name="seed">The seed, between 0 and \(2^{32}-1\).</param>
 /// <param name="n">The population size.</param>
 /// <returns>A permutation of 0 … n−1.</returns>
 let permutation (seed: int64) (n: int) : int[] =
     if n < 0 then invalidArg (nameof n) (sprintf "Expecting a non-negative population size but received %d" n)
-    let rs = RandomState(checkSeed seed)
-    let a = Array.init n id
-    for i in n - 1 .. -1 .. 1 do
-        let j = int (rs.NextInterval(uint32 i))
-        let t = a.[i]
-        a.[i] <- a.[j]
-        a.[j] <- t
-    a
+    Stream(seed).Permutation n
 
 /// <summary>The values of <c>np.random.seed(seed); np.random.choice(n, k, replace=False)</c>.</summary>
 /// <param name="seed">The seed, between 0 and \(2^{32}-1\).</param>

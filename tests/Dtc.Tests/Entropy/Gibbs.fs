@@ -108,6 +108,22 @@ let tests =
             Expect.stringContains empty "\"Entropy\":\"NaN\"" "a NaN entropy is written as \"NaN\""
         }
 
+        test "Miller–Madow equals the plug-in entropy plus (K − 1)/(2N) over NumPy's histogram" {
+            let resampling = Fixtures.load "resampling.json"
+            for c in Fixtures.items "miller_madow" resampling do
+                let name = Fixtures.string "name" c
+                let y = Fixtures.floats "y" c
+                let counts = Fixtures.ints "counts" c
+                Expect.equal (Gibbs.histogram Gibbs.paper y).Counts counts (sprintf "%s: counts equal np.histogram's" name)
+                expectEntropy (Fixtures.float "nats" c) (Gibbs.millerMadow Gibbs.paper y) (sprintf "%s: nats" name)
+                expectEntropy (Fixtures.float "bits" c) (Gibbs.millerMadow { Gibbs.paper with Base = Gibbs.Bits } y) (sprintf "%s: bits" name)
+                expectEntropy (Fixtures.float "base10" c) (Gibbs.millerMadow { Gibbs.paper with Base = Gibbs.Base 10.0 } y) (sprintf "%s: base 10" name)
+                expectEntropy (Fixtures.float "bits" c) (Gibbs.millerMadowOfCounts Gibbs.Bits counts) (sprintf "%s: from counts, bits" name)
+            Expect.floatClose Accuracy.veryHigh (Gibbs.millerMadowOfCounts Gibbs.Nats [| 0; 5; 0 |]) 0.0 "one non-empty bin: no correction"
+            Expect.floatClose Accuracy.veryHigh (Gibbs.millerMadowOfCounts Gibbs.Nats [| 1; 1 |]) (Math.Log 2.0 + 0.25) "two singletons: ln 2 + 1/4"
+            Expect.isTrue (Double.IsNaN (Gibbs.millerMadowOfCounts Gibbs.Nats [| 0; 0 |])) "no counts: NaN"
+        }
+
         test "a tensor gives the same histogram as its values" {
             let values = [| -1.3; 0.0; 0.2; 0.21; 7.5; 49.9; -50.0 |]
             use t = Dtc.Runtime.Torch.ofArray TorchSharp.torch.float64 (Dtc.Runtime.Torch.cpu ()) values

@@ -39,4 +39,12 @@ let tests =
         testProperty "permutation is a permutation" <| fun (seed: uint32) (n: byte) ->
             let p = NumPyRandom.permutation (int64 seed) (int n)
             Array.sort p = Array.init (int n) id
+
+        testProperty "a Stream's first permutation is permutation seed n, and draws continue" <| fun (seed: uint32) (n: byte) ->
+            let rs = NumPyRandom.Stream(int64 seed)
+            let first = rs.Permutation(int n)
+            let second = rs.Permutation(int n)
+            first = NumPyRandom.permutation (int64 seed) (int n)
+            && Array.sort second = Array.init (int n) id
+            && (n < 10uy || first <> second)
     ]
