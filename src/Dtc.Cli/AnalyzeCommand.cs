@@ -8,13 +8,15 @@ internal static class AnalyzeCommand
 {
     public static Command CreateAnalyze()
     {
-        var results = new Argument<string>("results") { Description = "A results.json file (Dtc's schema, possibly written by another tool), or the paper supplement's data (supplement-mnist.json)." };
+        var results = new Argument<string>("results") { Description = "A results.json file (Dtc's schema, possibly written by another tool), the paper supplement's data (supplement-mnist.json), or a sweep folder (with sweep.json)." };
         var paper = new Option<bool>("--paper-accuracy") { Description = "Use the supplement's accuracy (mean of per-batch accuracies); implied for the supplement's data, which hold no other." };
         var output = new Option<string?>("--out") { Description = "Also write analysis.json into this folder." };
         var format = FormatOption();
-        var command = new Command("analyze", "Recompute the Gibbs-entropy analysis from a results file and print its tables.") { results, paper, output, format };
+        var command = new Command("analyze", "Recompute the Gibbs-entropy analysis from a results file, or merge and analyse a sweep folder, and print its tables.") { results, paper, output, format };
         command.SetAction(parse =>
         {
+            if (Directory.Exists(parse.GetValue(results)))
+                return AnalyzeSweep(parse.GetValue(results)!, parse.GetValue(output));
             var folder = parse.GetValue(output) is { } o ? Outputs.RequireFolder(o) : null;
             var (r, paperAccuracy) = Read(Existing(parse.GetValue(results)!), parse.GetValue(format)!, parse.GetValue(paper));
             var analysis = Dtc.CSharp.Analysis.Gibbs.Analyze(r, paperAccuracy);
@@ -24,6 +26,22 @@ internal static class AnalyzeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Merges a sweep folder and writes sweep-analysis.json and sweep-report.html (into the sweep folder, or --out).</summary>
+    static int AnalyzeSweep(string folder, string? output)
+    {
+        if (!Dtc.CSharp.Sweeps.Sweep.IsSweep(folder))
+            throw new FileNotFoundException($"Expecting a results file or a sweep folder with sweep.json but {folder} is a folder without sweep.json", Path.Combine(folder, "sweep.json"));
+        var target = Outputs.RequireFolder(output ?? folder);
+        var merged = Dtc.CSharp.Sweeps.Sweep.Merge(folder);
+        var analysis = Dtc.CSharp.Sweeps.SweepAnalysis.Analyze(merged);
+        Directory.CreateDirectory(target);
+        analysis.WriteJson(Path.Combine(target, "sweep-analysis.json"));
+        analysis.WriteReport(Path.Combine(target, "sweep-report.html"));
+        Console.WriteLine(analysis.ToMarkdown());
+        AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{Path.Combine(target, "sweep-analysis.json")}[/] and [bold]{Path.Combine(target, "sweep-report.html")}[/].");
+        return 0;
     }
 
     public static Command CreateReport()

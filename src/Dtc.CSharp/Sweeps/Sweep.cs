@@ -135,11 +135,16 @@ public static class Sweep
     public static SweepPlan Plan(SweepSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        Runtime.Native.Ensure(); // the protocol's settings hold TorchSharp dtypes, which load the native libraries
         return new(S.plan(spec.ToCore()));
     }
 
     /// <summary>Reads a sweep folder's plan.</summary>
-    public static SweepPlan Read(string folder) => new(P.read(folder));
+    public static SweepPlan Read(string folder)
+    {
+        Runtime.Native.Ensure();
+        return new(P.read(folder));
+    }
 
     /// <summary>Whether a folder holds a sweep.</summary>
     public static bool IsSweep(string folder) => S.isSweep(folder);
@@ -185,5 +190,79 @@ public static class Sweep
     }
 
     /// <summary>Merges a sweep from its folder alone; every run must be finished.</summary>
-    public static MergedSweep Merge(string folder) => new(S.merge(folder));
+    public static MergedSweep Merge(string folder)
+    {
+        Runtime.Native.Ensure();
+        return new(S.merge(folder));
+    }
+}
+
+/// <summary>A per-seed statistic across seeds: each seed's value, the mean and its bootstrap CI.</summary>
+/// <param name="Values">Per seed.</param>
+/// <param name="Mean">Mean of the finite values.</param>
+/// <param name="Lower">Lower bound of the CI of the mean.</param>
+/// <param name="Upper">Upper bound.</param>
+public sealed record SeedSummary(IReadOnlyList<double> Values, double Mean, double Lower, double Upper)
+{
+    internal static SeedSummary Of(Dtc.Sweeps.Analysis.Summary s) => new(s.Values, s.Mean, s.Lower, s.Upper);
+}
+
+/// <summary>One quantity correlated with one method's smoothed accuracy, across seeds.</summary>
+/// <param name="Source">The measured method.</param>
+/// <param name="Curve">The method whose smoothed accuracy is correlated.</param>
+/// <param name="Quantity">entropy(y1|y2), a control, or log(n).</param>
+/// <param name="Estimator">plug-in, Miller–Madow, or empty for log(n).</param>
+/// <param name="Pearson">Pearson r.</param>
+/// <param name="Spearman">Spearman ρ.</param>
+/// <param name="PartialGivenLogN">Partial r given ln n.</param>
+/// <param name="DeltaR2">ΔR² over ln n.</param>
+/// <param name="PermutationP">Within-cycle permutation p-value.</param>
+public sealed record SweepCorrelation(string Source, string Curve, string Quantity, string Estimator, SeedSummary Pearson, SeedSummary Spearman,
+                                      SeedSummary PartialGivenLogN, SeedSummary DeltaR2, double PermutationP);
+
+/// <summary>The analysis of one grid point.</summary>
+/// <param name="Point">The grid point's label (empty without a grid).</param>
+/// <param name="Seeds">The seeds.</param>
+/// <param name="Verdict">The verdict paragraph.</param>
+/// <param name="Correlations">Every correlation.</param>
+public sealed record SweepPointAnalysis(string Point, IReadOnlyList<int> Seeds, string Verdict, IReadOnlyList<SweepCorrelation> Correlations);
+
+/// <summary>A sweep's analysis (mirrors <c>Dtc.Sweeps.Analysis.SweepAnalysis</c>).</summary>
+public sealed class SweepAnalysisResult
+{
+    internal Dtc.Sweeps.Analysis.SweepAnalysis Core { get; }
+    internal SweepAnalysisResult(Dtc.Sweeps.Analysis.SweepAnalysis core) => Core = core;
+    /// <summary>How every interval and p-value was computed.</summary>
+    public string Method => Core.Method;
+    /// <summary>Per grid point.</summary>
+    public IReadOnlyList<SweepPointAnalysis> Points => Core.Points.Select(p => new SweepPointAnalysis(p.Point, p.Seeds, p.Verdict,
+        p.Correlations.Select(c => new SweepCorrelation(c.Source, c.Curve, c.Quantity, c.Estimator, SeedSummary.Of(c.Pearson), SeedSummary.Of(c.Spearman),
+            SeedSummary.Of(c.PartialGivenLogN), SeedSummary.Of(c.DeltaR2), c.PermutationP)).ToArray())).ToArray();
+    /// <summary>The analysis as JSON (<c>sweep-analysis.json</c>).</summary>
+    public string ToJson() => Dtc.Sweeps.Analysis.toJson(Core);
+    /// <summary>The verdicts and headline tables as Markdown.</summary>
+    public string ToMarkdown() => Dtc.Sweeps.Analysis.toMarkdown(Core);
+    /// <summary>Writes the JSON atomically.</summary>
+    public void WriteJson(string path) => Dtc.Training.Records.writeAllTextAtomically(path, ToJson());
+    /// <summary>Writes the HTML report (verdict first, offline) atomically.</summary>
+    public void WriteReport(string path) => Dtc.Report.SweepReport.write(Dtc.Report.Figures.defaults, path, Core);
+}
+
+/// <summary>Sweep analysis (mirrors <c>Dtc.Sweeps.Analysis</c>).</summary>
+public static class SweepAnalysis
+{
+    /// <summary>Analyses a merged sweep: per-seed statistics summarised across seeds with bootstrap CIs, paired
+    /// tests (Holm), the log(n) control, the within-cycle permutation test and the negative controls.</summary>
+    /// <param name="merged">The merged sweep.</param>
+    /// <param name="resamples">Bootstrap resamples, at least 2000.</param>
+    /// <param name="permutations">Permutations.</param>
+    /// <param name="seed">Seed of the bootstrap and permutations.</param>
+    /// <param name="level">Confidence level.</param>
+    public static SweepAnalysisResult Analyze(MergedSweep merged, int resamples = 2000, int permutations = 2000, long seed = 20250530L, double level = 0.95)
+    {
+        ArgumentNullException.ThrowIfNull(merged);
+        var settings = Dtc.Sweeps.Analysis.defaults;
+        settings = new Dtc.Sweeps.Analysis.Settings(settings.Run, resamples, permutations, seed, level);
+        return new(Dtc.Sweeps.Analysis.analyze(settings, merged.Core));
+    }
 }

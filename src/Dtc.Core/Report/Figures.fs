@@ -73,7 +73,7 @@ let private styleLayout (settings: Settings) (height: int) (title: string) (char
     |> Chart.withConfig (Config.init (Responsive = false, Displaylogo = false))
     |> Chart.withDisplayOptions (DisplayOptions.init (PlotlyJSReference = PlotlyJSReference.NoReference))
 
-let private style (settings: Settings) (height: int) (title: string) (xTitle: string) (yTitle: string) (chart: GenericChart) =
+let internal style (settings: Settings) (height: int) (title: string) (xTitle: string) (yTitle: string) (chart: GenericChart) =
     chart |> axes xTitle yTitle |> styleLayout settings height title
 
 let private fractionTitle = "Fraction of hidden neurons removed (sparsity, 0–1)"

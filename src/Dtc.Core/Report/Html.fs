@@ -44,14 +44,14 @@ let private plotlyJsCache =
 /// <returns>Its version (e.g. "2.28.0") and its minified source.</returns>
 let plotlyJs () : string * string = plotlyJsCache.Value
 
-let private enc (s: string) = WebUtility.HtmlEncode(if isNull s then "" else s)
+let internal enc (s: string) = WebUtility.HtmlEncode(if isNull s then "" else s)
 
 let private num (format: string) (x: float) =
     if Double.IsNaN x then "NaN" else x.ToString(format, CultureInfo.InvariantCulture)
 
 let private seconds (x: float) = if Double.IsFinite x then num "0.0" x + " s" else "–"
 
-let private css =
+let internal css =
     """
 body { font-family: "Helvetica Neue", Helvetica, Arial, sans-serif; font-size: 16px; line-height: 1.45;
        color: #222; max-width: 1080px; margin: 0 auto; padding: 24px 32px 64px; background: #fff; }

@@ -255,12 +255,17 @@ let verdict (seeds: int) (rows: CorrelationSummary[]) : string =
             | false, true -> add "The untrained network's control correlates with accuracy as strongly as the real entropy."
             | false, false -> add "Neither control reaches the real entropy's correlation."
         | _ -> ()
-        add (sprintf "Given log(n), the partial r is %s and entropy adds ΔR² = %s; permuting entropy across seeds within each cycle gives p = %s."
-                 (interval h.PartialGivenLogN) (interval h.DeltaR2) (pText h.PermutationP))
+        if Double.IsNaN h.PartialGivenLogN.Mean then
+            add "The entropy is a function of log(n) in every cycle (each measurement in its own bin), so it adds nothing beyond n by construction."
+        else
+            add (sprintf "Given log(n), the partial r is %s and entropy adds ΔR² = %s; permuting entropy across seeds within each cycle gives p = %s."
+                     (interval h.PartialGivenLogN) (interval h.DeltaR2) (pText h.PermutationP))
         let controlsStrong =
             [ gaussian; untrained ] |> List.exists (function Some c -> Double.IsFinite c.Pearson.Mean && c.Pearson.Mean >= h.Pearson.Lower | None -> false)
         let beyond = Double.IsFinite h.PermutationP && h.PermutationP < 0.05 && h.PartialGivenLogN.Lower > 0.0
-        if controlsStrong && not beyond then
+        if not (h.Pearson.Lower > 0.0 || h.Pearson.Upper < 0.0) then
+            add "Conclusion: these seeds show no correlation between the entropy and accuracy."
+        elif controlsStrong && not beyond then
             add "Conclusion: the correlation is what the shrinking number of measurements produces by itself; these seeds give no evidence that the entropy tracks learning beyond it."
         elif beyond && not controlsStrong then
             add "Conclusion: the entropy tracks accuracy beyond the number of measurements, and more strongly than the controls."
@@ -323,13 +328,15 @@ let private analysePoint (settings: Settings) (point: string) (runs: MergedRun[]
                  for quantity, estimator in quantityOrder do
                      let xs = perSeed |> Array.map (fun s -> s.Quantities.[(quantity, estimator)])
                      let isLogN = quantity = "log(n)"
-                     let pearson, spearman, partial, delta =
+                     let perRun =
                          Array.init runs.Length (fun s ->
                              let p, sp, _ = Dtc.Entropy.Analysis.correlate xs.[s] ys.[s]
                              let partial = if isLogN then nan else (fst (Dtc.Entropy.Analysis.partialGiven xs.[s] ys.[s] perSeed.[s].LogN)).Coefficient
                              let delta = if isLogN then nan else Resampling.deltaRSquared ys.[s] perSeed.[s].LogN xs.[s]
-                             p.Coefficient, sp.Coefficient, partial, delta)
-                         |> Array.unzip4
+                             [| p.Coefficient; sp.Coefficient; partial; delta |])
+                     let pearson, spearman, partial, delta =
+                         perRun |> Array.map (fun v -> v.[0]), perRun |> Array.map (fun v -> v.[1]),
+                         perRun |> Array.map (fun v -> v.[2]), perRun |> Array.map (fun v -> v.[3])
                      yield
                          { Source = source; Curve = curve; Quantity = quantity; Estimator = estimator
                            Pearson = summarise settings pearson
