@@ -173,13 +173,6 @@ done
 t_array=$(now)
 echo "PASSED: Slurm $(sinfo -V | sed 's/^slurm[^ ]* //') single node up in $(secs "$t_start" "$t_up") s, 4-task array in $(secs "$t_up" "$t_array") s"
 
-# --- GUARD: until `dtc sweep` exists. Remove this block once it lands. ----------------------------------------------
-# (An unknown command's --help prints the root help and exits 0, so look for the "dtc sweep" usage line.)
-if ! sweep_help=$("${dtc[@]}" sweep --help 2>&1) || ! grep -Eq '^[[:space:]]+[^[:space:]]+ sweep( |$)' <<<"$sweep_help"; then
-  echo "SKIPPED: Slurm sweep comparison: this dtc has no sweep command"
-  exit 0
-fi
-# --- END OF GUARD -----------------------------------------------------------------------------------------------------
 
 # --- The sweep: the local executor, then the same sweep as a Slurm array, then both analyses compared ------------
 sweep=(sweep --seeds 4 --hidden 64 --batches-per-cycle 20)
