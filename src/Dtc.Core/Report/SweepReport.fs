@@ -44,29 +44,41 @@ let accuracyBands (settings: Figures.Settings) (point: PointAnalysis) : GenericC
     |> Figures.style settings settings.Height "Test accuracy across seeds (mean and 95 % bootstrap band)"
         "Fraction of hidden neurons removed (0–1)" "Test accuracy (fraction correct)"
 
-/// <summary>Each seed's Pearson r of a quantity with the measured method's smoothed accuracy, per quantity
-/// (entropy, its Miller–Madow correction, the controls and log n), with the mean and its 95 % interval.</summary>
-/// <param name="settings">Figure settings.</param>
-/// <param name="point">A grid point's analysis.</param>
-/// <returns>The chart.</returns>
-let correlationStrips (settings: Figures.Settings) (point: PointAnalysis) : GenericChart =
-    let rows = point.Correlations |> Array.filter (fun r -> r.Curve = r.Source && r.Quantity.Contains "y1" |> not)
+let private strips (settings: Figures.Settings) (point: PointAnalysis) (title: string) (axis: string) (pick: CorrelationSummary -> Summary) =
+    let rows =
+        point.Correlations
+        |> Array.filter (fun r -> r.Curve = r.Source && not (r.Quantity.Contains "y1") && Double.IsFinite (pick r).Mean)
     let label (r: CorrelationSummary) = if r.Estimator = "Miller–Madow" then r.Quantity + ", Miller–Madow" else r.Quantity
     let traces =
         [ for r in rows do
             let name = label r
-            let values = r.Pearson.Values |> Array.filter Double.IsFinite
+            let s = pick r
+            let values = s.Values |> Array.filter Double.IsFinite
             yield Chart.Point(values, Array.create values.Length name, Name = name, ShowLegend = false,
                               Marker = TraceObjects.Marker.init (Color = Color.fromString "#1f77b4", Size = 8), Opacity = 0.6, UseDefaults = false)
-            if Double.IsFinite r.Pearson.Mean then
-                yield Chart.Point([ r.Pearson.Mean ], [ name ], Name = name + " mean", ShowLegend = false,
-                                  Marker = TraceObjects.Marker.init (Color = Color.fromString "#d62728", Size = 12, Symbol = StyleParam.MarkerSymbol.Diamond), UseDefaults = false)
-                yield Chart.Line([ r.Pearson.Lower; r.Pearson.Upper ], [ name; name ], Name = name + " CI", ShowLegend = false,
-                                 LineColor = Color.fromString "#d62728", LineWidth = 3.0, UseDefaults = false) ]
+            yield Chart.Point([ s.Mean ], [ name ], Name = name + " mean", ShowLegend = false,
+                              Marker = TraceObjects.Marker.init (Color = Color.fromString "#d62728", Size = 12, Symbol = StyleParam.MarkerSymbol.Diamond), UseDefaults = false)
+            yield Chart.Line([ s.Lower; s.Upper ], [ name; name ], Name = name + " CI", ShowLegend = false,
+                             LineColor = Color.fromString "#d62728", LineWidth = 3.0, UseDefaults = false) ]
     Chart.combine traces
-    |> Figures.style settings (max 360 (80 + 48 * rows.Length)) "Pearson r with the smoothed accuracy, per seed (red: mean and 95 % CI)"
-        "Pearson r" ""
+    |> Figures.style settings (max 360 (80 + 48 * rows.Length)) title axis ""
     |> Chart.withMarginSize (Left = 260)
+
+/// <summary>Each seed's Pearson r of a quantity with the measured method's smoothed accuracy, per quantity
+/// (entropy of y2, its Miller–Madow correction, the controls and log n), with the mean and its 95 % interval.</summary>
+/// <param name="settings">Figure settings.</param>
+/// <param name="point">A grid point's analysis.</param>
+/// <returns>The chart.</returns>
+let correlationStrips (settings: Figures.Settings) (point: PointAnalysis) : GenericChart =
+    strips settings point "Pearson r with the smoothed accuracy, per seed (red: mean and 95 % CI)" "Pearson r" (fun r -> r.Pearson)
+
+/// <summary>Each seed's partial correlation of a quantity with the measured method's smoothed accuracy given
+/// log n, per quantity, with the mean and its 95 % interval: what each says beyond the number of measurements.</summary>
+/// <param name="settings">Figure settings.</param>
+/// <param name="point">A grid point's analysis.</param>
+/// <returns>The chart.</returns>
+let partialStrips (settings: Figures.Settings) (point: PointAnalysis) : GenericChart =
+    strips settings point "Partial r given log(n), per seed (red: mean and 95 % CI)" "partial r given log(n)" (fun r -> r.PartialGivenLogN)
 
 let private correlationTable (point: PointAnalysis) =
     let sb = StringBuilder()
@@ -142,6 +154,9 @@ let render (settings: Figures.Settings) (analysis: SweepAnalysis) : string =
         add "<figure class=\"figure\">"
         add (GenericChart.toChartHTML (correlationStrips settings p))
         add "<figcaption>Each dot is one seed's Pearson r between a per-cycle quantity of the measured method and its LOWESS-smoothed accuracy. The controls are measured with the same n, widths and Φ: random Gaussian profiles, and the untrained network's profiles of the kept units. log(n) is the number of measurements alone.</figcaption></figure>"
+        add "<figure class=\"figure\">"
+        add (GenericChart.toChartHTML (partialStrips settings p))
+        add "<figcaption>The same, given log(n): what each quantity says about accuracy beyond the number of measurements. A real effect of learning would put the entropy clearly above the controls.</figcaption></figure>"
         add "<h3>Every correlation</h3>"
         add "<p>Means over seeds with 95 % bootstrap intervals. Grey rows are controls. The permutation p tests whether the quantity's seed-to-seed variation tracks accuracy beyond n: it permutes the quantity across seeds within each cycle.</p>"
         add (correlationTable p)

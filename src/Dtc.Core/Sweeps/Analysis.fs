@@ -174,7 +174,9 @@ type private SeedSeries =
 let private quantityOrder =
     [ "entropy(y1)", "plug-in"; "entropy(y2)", "plug-in"; "entropy(y1)", "Miller–Madow"; "entropy(y2)", "Miller–Madow"
       "Gaussian control (y1)", "plug-in"; "Gaussian control (y2)", "plug-in"
-      "untrained control (y1)", "plug-in"; "untrained control (y2)", "plug-in"; "log(n)", "" ]
+      "untrained control (y1)", "plug-in"; "untrained control (y2)", "plug-in"
+      "Gaussian control (y1)", "Miller–Madow"; "Gaussian control (y2)", "Miller–Madow"
+      "untrained control (y1)", "Miller–Madow"; "untrained control (y2)", "Miller–Madow"; "log(n)", "" ]
 
 let private series (settings: Settings) (cycles: int) (source: string) (run: MergedRun) : SeedSeries =
     let analysis = Dtc.Entropy.Analysis.analyze settings.Run run.Results
@@ -186,9 +188,9 @@ let private series (settings: Settings) (cycles: int) (source: string) (run: Mer
     let entropy (g: Gibbs.Settings) (v: float[]) = if isNull v || v.Length = 0 then nan else Gibbs.entropy g v
     let mm (g: Gibbs.Settings) (v: float[]) = if isNull v || v.Length = 0 then nan else Gibbs.millerMadow g v
     let controls = run.Controls |> Array.tryFind (fun c -> c.Method = source)
-    let control pick g =
+    let control estimate pick g =
         match controls with
-        | Some c when settings.Run.Layer = c.Layer -> c.Cycles |> Array.truncate cycles |> Array.map (fun cc -> entropy g (pick cc))
+        | Some c when settings.Run.Layer = c.Layer -> c.Cycles |> Array.truncate cycles |> Array.map (fun cc -> estimate g (pick cc))
         | _ -> Array.create cycles nan
     let y1s, y2s = ys (fun l -> l.Y1), ys (fun l -> l.Y2)
     let s = analysis.Methods |> Array.find (fun m -> m.Method = source)
@@ -200,10 +202,14 @@ let private series (settings: Settings) (cycles: int) (source: string) (run: Mer
               ("entropy(y2)", "plug-in"), y2s |> Array.map (entropy settings.Run.Y2)
               ("entropy(y1)", "Miller–Madow"), y1s |> Array.map (mm settings.Run.Y1)
               ("entropy(y2)", "Miller–Madow"), y2s |> Array.map (mm settings.Run.Y2)
-              ("Gaussian control (y1)", "plug-in"), control (fun c -> c.GaussianY1) settings.Run.Y1
-              ("Gaussian control (y2)", "plug-in"), control (fun c -> c.GaussianY2) settings.Run.Y2
-              ("untrained control (y1)", "plug-in"), control (fun c -> c.UntrainedY1) settings.Run.Y1
-              ("untrained control (y2)", "plug-in"), control (fun c -> c.UntrainedY2) settings.Run.Y2
+              ("Gaussian control (y1)", "plug-in"), control entropy (fun c -> c.GaussianY1) settings.Run.Y1
+              ("Gaussian control (y2)", "plug-in"), control entropy (fun c -> c.GaussianY2) settings.Run.Y2
+              ("untrained control (y1)", "plug-in"), control entropy (fun c -> c.UntrainedY1) settings.Run.Y1
+              ("untrained control (y2)", "plug-in"), control entropy (fun c -> c.UntrainedY2) settings.Run.Y2
+              ("Gaussian control (y1)", "Miller–Madow"), control mm (fun c -> c.GaussianY1) settings.Run.Y1
+              ("Gaussian control (y2)", "Miller–Madow"), control mm (fun c -> c.GaussianY2) settings.Run.Y2
+              ("untrained control (y1)", "Miller–Madow"), control mm (fun c -> c.UntrainedY1) settings.Run.Y1
+              ("untrained control (y2)", "Miller–Madow"), control mm (fun c -> c.UntrainedY2) settings.Run.Y2
               ("log(n)", ""), take (s.Cycles |> Array.map (fun c -> c.LogMeasurements)) ]
       LogN = take (s.Cycles |> Array.map (fun c -> c.LogMeasurements)) }
 
@@ -260,19 +266,28 @@ let verdict (seeds: int) (rows: CorrelationSummary[]) : string =
         else
             add (sprintf "Given log(n), the partial r is %s and entropy adds ΔR² = %s; permuting entropy across seeds within each cycle gives p = %s."
                      (interval h.PartialGivenLogN) (interval h.DeltaR2) (pText h.PermutationP))
-        let controlsStrong =
-            [ gaussian; untrained ] |> List.exists (function Some c -> Double.IsFinite c.Pearson.Mean && c.Pearson.Mean >= h.Pearson.Lower | None -> false)
-        let beyond = Double.IsFinite h.PermutationP && h.PermutationP < 0.05 && h.PartialGivenLogN.Lower > 0.0
+        let controls = [ gaussian; untrained ] |> List.choose id
+        let controlsStrong = controls |> List.exists (fun c -> Double.IsFinite c.Pearson.Mean && c.Pearson.Mean >= h.Pearson.Lower)
+        let controlPartial = controls |> List.map (fun c -> c.PartialGivenLogN.Mean) |> List.filter Double.IsFinite
+        let partialPositive = h.PartialGivenLogN.Lower > 0.0
+        let aboveControls = not controlPartial.IsEmpty && h.PartialGivenLogN.Lower > List.max controlPartial
+        let tracksAcrossSeeds = Double.IsFinite h.PermutationP && h.PermutationP < 0.05
         if not (h.Pearson.Lower > 0.0 || h.Pearson.Upper < 0.0) then
             add "Conclusion: these seeds show no correlation between the entropy and accuracy."
-        elif controlsStrong && not beyond then
-            add "Conclusion: the correlation is what the shrinking number of measurements produces by itself; these seeds give no evidence that the entropy tracks learning beyond it."
-        elif beyond && not controlsStrong then
-            add "Conclusion: the entropy tracks accuracy beyond the number of measurements, and more strongly than the controls."
-        elif beyond then
-            add "Conclusion: the seed-to-seed variation of the entropy tracks accuracy beyond the number of measurements, but controls without learning correlate as strongly, so the raw correlation is not evidence of it."
-        else
-            add "Conclusion: beyond the number of measurements, these seeds show no evidence that the entropy tracks accuracy."
+        elif not (Double.IsNaN h.PartialGivenLogN.Mean) then
+            let first =
+                if controlsStrong then "Conclusion: most of the correlation is what the shrinking number of measurements produces by itself, since controls without learning correlate as strongly."
+                else "Conclusion: the correlation is stronger than the controls'."
+            let second =
+                if partialPositive && not controlPartial.IsEmpty then
+                    sprintf " Beyond n, the entropy keeps a partial r of %s over the cycles of a run, %s the controls' (%s)%s" (f3 h.PartialGivenLogN.Mean)
+                        (if aboveControls then "more than" else "not clearly more than")
+                        (String.Join(", ", controlPartial |> List.map f3))
+                        (if tracksAcrossSeeds then sprintf ", and across seeds at a fixed cycle it tracks accuracy too (permutation p = %s)." (pText h.PermutationP)
+                         else sprintf "; but across seeds at a fixed cycle it does not track accuracy (permutation p = %s)." (pText h.PermutationP))
+                elif tracksAcrossSeeds then sprintf " Across seeds at a fixed cycle, its variation tracks accuracy (permutation p = %s)." (pText h.PermutationP)
+                else " Beyond n, these seeds give no evidence that the entropy tracks accuracy."
+            add (first + second)
         sb.ToString().TrimEnd()
 
 let private analysePoint (settings: Settings) (point: string) (runs: MergedRun[]) : PointAnalysis =
