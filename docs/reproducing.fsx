@@ -98,13 +98,9 @@ which prints the digest of its numbers; the committed `docs/data/mnist-sample-re
 in `metadata.digest`. Without `--reproducible portable` the numbers are the same from run to run on one
 machine, and may differ in the last bits on another kind of processor (see the README).
 
-In this run the entropy of y2 correlates with the smoothed accuracy at r ≈ 0.84–0.92, and log(n) alone
-at nearly the same: the partial correlation given log(n) is 0.50–0.58 (p ≤ 0.003). That remainder is
-fragile. The same run with its shared first cycle trained on two threads instead of one, which changes
-the last bits of one matrix product, left 0.14–0.23 (p ≥ 0.2); runs made before the numbers were
-reproducible, which also differed only in floating-point rounding, left 0.27–0.65. The protocol's
-training, with its log-softmax over the batch, amplifies rounding differences, and the narrowest cycles'
-accuracies move with them: a claim about information beyond n needs several seeds, not one run.
+One run gives one draw of the seed-dependent numbers; the question of the proposition needs many.
+[Settling the proposition](sweeps.html) answers it with ten seeds per data set, confidence intervals and
+controls.
 
 The tables, computed at this build from the committed results:
 *)
@@ -120,9 +116,7 @@ Figures.accuracy figureSettings sampleAnalysis |> GenericChart.toChartHTML
 
 The same protocol on Fashion-MNIST (Debian's `dataset-fashion-mnist`), from
 `docs/data/fashion-mnist-results.json`, made by
-`dotnet fsi build.fsx replicate -- --dataset fashion-mnist --reproducible portable --threads 2`. Here the
-partial correlation of the y2 entropy given log(n) is 0.62–0.70 (p ≤ 0.0001): on this data set the
-entropy keeps information beyond n in this run.
+`dotnet fsi build.fsx replicate -- --dataset fashion-mnist --reproducible portable --threads 2`.
 *)
 (*** hide ***)
 let fmResults, fmAnalysis = load "fashion-mnist"
@@ -145,9 +139,8 @@ the paper's correlations exactly — Pearson r of the y2 entropy with the smooth
 against the DTC (CS) curve and **0.941** against the random curve, as the paper reports, and 0.938
 against the magnitude curve. It also shows what the paper does not: log n alone correlates about as
 strongly, and the partial correlation of the entropy with the accuracy given log n drops to
-**0.687**, **0.759** and **0.732** (DTC, random, magnitude). On the full MNIST data the entropy keeps
-some information beyond log n; on `mnist-sample` above, in this run, none that is significant, and on
-Fashion-MNIST about as much as on the full MNIST.
+**0.687**, **0.759** and **0.732** (DTC, random, magnitude). That is one run and one seed; the
+[sweeps](sweeps.html) put such values beside their spread over seeds and beside controls without learning.
 
 The paper's data is not in the repository (it is the supplement's, CC-BY-4.0); the report of its
 analysis, rendered in headless Chromium:
