@@ -150,11 +150,23 @@ let private weights (p: Protocol) =
     global.Dtc.Pruning.Selection.schedule p.Count p.Keep p.Stop (Array.max p.Hidden)
     |> List.map (fun w -> float w + 64.0) |> Array.ofList
 
-type private Task =
+/// One run being executed: its methods not yet started, and the first cycle they share.
+type private RunState =
     { Run: Run
-      Method: Method
       Protocol: Protocol
-      Weights: float[] }
+      Weights: float[]
+      Pending: Queue<Method>
+      /// Trains the shared first cycle before its methods start (two or more methods start fresh).
+      NeedsFirst: bool
+      mutable Started: bool
+      mutable Ready: bool
+      mutable First: CompressTrain.FirstCycle option
+      mutable Remaining: int }
+
+/// A task: a run's shared first cycle, or one of its methods.
+type private Work =
+    | FirstOf of RunState
+    | MethodOf of RunState * Method
 
 /// The data staged once per batch size (shared read-only by the workers).
 type private Stages(dataset: global.Dtc.Data.Datasets.Dataset, device: torch.Device) =
@@ -172,11 +184,11 @@ type private Stages(dataset: global.Dtc.Data.Datasets.Dataset, device: torch.Dev
     interface IDisposable with
         member _.Dispose() = for s in staged.Values do (s :> IDisposable).Dispose()
 
-let private runOptions (options: Options) (stages: Stages) (task: Task) (onProgress: CompressTrain.Progress -> unit) =
+let private runOptions (options: Options) (stages: Stages) (run: Run) (protocol: Protocol) (onProgress: CompressTrain.Progress -> unit) =
     { CompressTrain.RunOptions.defaults with
-        Protocol = task.Protocol
+        Protocol = protocol
         Device = options.Device
-        CheckpointDir = Some(Path.Combine(runFolder options.Folder task.Run, RunFolder.CheckpointsFolderName))
+        CheckpointDir = Some(Path.Combine(runFolder options.Folder run, RunFolder.CheckpointsFolderName))
         Resume = true
         DataFingerprint = sprintf "%s:%d:%d" stages.Dataset.Name stages.Dataset.Train.Count stages.Dataset.Test.Count
         OnProgress = onProgress
@@ -186,8 +198,7 @@ let private runOptions (options: Options) (stages: Stages) (task: Task) (onProgr
 /// analysis and report, and results.json last (its presence, with the controls', marks the run done).
 let private finish (options: Options) (stages: Stages) (plan: Plan) (run: Run) (methods: Method list) =
     let p = protocolOf plan.Spec run
-    let task = { Run = run; Method = methods.Head; Protocol = p; Weights = [||] }
-    let ro = runOptions options stages task ignore
+    let ro = runOptions options stages run p ignore
     let data = stages.For p
     let runs = methods |> List.map (fun m -> CompressTrain.runMethod ro data m) |> Array.ofList
     let wall = CompressTrain.recordedWallSeconds ro methods
@@ -232,19 +243,23 @@ let runLocal (options: Options) (plan: Plan) : Summary =
     else
     let dataset = global.Dtc.Data.Datasets.byName plan.Spec.Dataset (if String.IsNullOrEmpty plan.Spec.DataFolder then None else Some plan.Spec.DataFolder)
     use stages = new Stages(dataset, options.Device)
-    // Longest tasks first within a run (DTC solves LASSO problems every cycle), runs in plan order.
+    // Runs in plan order; within a run, its shared first cycle first, then the longest methods first (DTC
+    // solves LASSO problems every cycle). A worker takes a ready method of a started run, else starts the next
+    // run, else waits for a first cycle in training.
     let cost m = match m with Dtc -> 0 | Magnitude -> 1 | Random -> 2
-    let tasks =
-        [| for r in todo do
+    let checkpointOf (r: Run) (m: Method) =
+        Path.Combine(runFolder options.Folder r, RunFolder.CheckpointsFolderName, methodName m + ".ckpt")
+    let states =
+        [| for r in todo ->
              let p = protocolOf plan.Spec r
-             for m in methods |> List.sortBy cost -> { Run = r; Method = m; Protocol = p; Weights = weights p } |]
+             let fresh = methods |> List.filter (fun m -> not (File.Exists(checkpointOf r m))) |> List.length
+             { Run = r; Protocol = p; Weights = weights p; Pending = Queue<Method>(methods |> List.sortBy cost)
+               NeedsFirst = fresh >= 2; Started = false; Ready = false; First = None; Remaining = methods.Length } |]
     let totalWeight = share |> Array.sumBy (fun r -> (weights (protocolOf plan.Spec r) |> Array.sum) * float methods.Length)
     let doneWeight = ref ((share.Length - todo.Length |> float) * (if share.Length = 0 then 0.0 else totalWeight / float share.Length))
     let startWeight = doneWeight.Value
     let gate = obj ()
     let running = HashSet<string>()
-    let remainingPerRun = Dictionary<string, int>()
-    for r in todo do remainingPerRun.[r.Id] <- methods.Length
     let locks = Dictionary<string, RunFolder.Lock>()
     let runsDone = ref (share.Length - todo.Length)
     let report (event: string) =
@@ -256,55 +271,89 @@ let runLocal (options: Options) (plan: Plan) : Summary =
               Fraction = (if totalWeight > 0.0 then doneWeight.Value / totalWeight else 1.0)
               ElapsedSeconds = elapsed; RemainingSeconds = remaining; Event = event }
     use stop = CancellationTokenSource.CreateLinkedTokenSource(options.Cancellation)
-    let queue = Queue<Task>(tasks)
     let failures = ResizeArray<exn>()
     let taskSeconds = ref 0.0
     let threads = torch.get_num_threads ()
+    // Called holding the gate.
+    let rec pick () : Work option =
+        if stop.IsCancellationRequested then None
+        else
+            match states |> Array.tryFind (fun s -> s.Started && s.Ready && s.Pending.Count > 0) with
+            | Some s -> Some(MethodOf(s, s.Pending.Dequeue()))
+            | None ->
+                match states |> Array.tryFind (fun s -> not s.Started) with
+                | Some s ->
+                    s.Started <- true
+                    if s.NeedsFirst then Some(FirstOf s)
+                    else
+                        s.Ready <- true
+                        pick ()
+                | None ->
+                    if states |> Array.exists (fun s -> s.Pending.Count > 0) then
+                        Monitor.Wait gate |> ignore
+                        pick ()
+                    else None
+    let nameOf work =
+        match work with
+        | FirstOf s -> s.Run.Id + "/first cycle"
+        | MethodOf(s, m) -> s.Run.Id + "/" + methodName m
+    let execute (work: Work) =
+        let s = match work with FirstOf s | MethodOf(s, _) -> s
+        lock gate (fun () ->
+            if not (locks.ContainsKey s.Run.Id) then locks.[s.Run.Id] <- RunFolder.acquire (runFolder options.Folder s.Run))
+        let data = stages.For s.Protocol
+        match work with
+        | FirstOf s ->
+            let ro = { runOptions options stages s.Run s.Protocol ignore with Cancellation = stop.Token }
+            let first = CompressTrain.trainFirst ro data
+            lock gate (fun () -> s.First <- Some first; s.Ready <- true)
+        | MethodOf(s, m) ->
+            let counted = ref 0
+            let onCycle (pr: CompressTrain.Progress) =
+                lock gate (fun () ->
+                    if pr.Cycle > counted.Value then
+                        for c in counted.Value + 1 .. min pr.Cycle s.Weights.Length do
+                            doneWeight.Value <- doneWeight.Value + s.Weights.[c - 1]
+                        counted.Value <- pr.Cycle
+                    report "")
+            let ro = { runOptions options stages s.Run s.Protocol onCycle with Cancellation = stop.Token }
+            match s.First with
+            | Some first -> CompressTrain.runMethodAfter ro data first m |> ignore
+            | None -> CompressTrain.runMethod ro data m |> ignore
+            let last =
+                lock gate (fun () ->
+                    // A resumed method reports only its new cycles: count the rest of its share as done.
+                    for c in counted.Value + 1 .. s.Weights.Length do doneWeight.Value <- doneWeight.Value + s.Weights.[c - 1]
+                    counted.Value <- s.Weights.Length
+                    s.Remaining <- s.Remaining - 1
+                    s.Remaining = 0)
+            if last then
+                s.First |> Option.iter (fun f -> (f :> IDisposable).Dispose())
+                s.First <- None
+                finish options stages plan s.Run methods
+                lock gate (fun () ->
+                    finished.Add s.Run.Id
+                    runsDone.Value <- runsDone.Value + 1
+                    (locks.[s.Run.Id] :> IDisposable).Dispose()
+                    locks.Remove s.Run.Id |> ignore
+                    if shardCount = 1 then writePlan options.Folder plan
+                    running.Remove(nameOf work) |> ignore
+                    report (s.Run.Id + " finished"))
     let worker () =
         torch.set_num_threads 1
         let mutable go = true
         while go do
             let next =
                 lock gate (fun () ->
-                    if stop.IsCancellationRequested || queue.Count = 0 then None
-                    else
-                        let t = queue.Dequeue()
-                        running.Add(t.Run.Id + "/" + methodName t.Method) |> ignore
-                        Some t)
+                    let w = pick ()
+                    w |> Option.iter (fun w -> running.Add(nameOf w) |> ignore)
+                    w)
             match next with
             | None -> go <- false
-            | Some t ->
-                let name = t.Run.Id + "/" + methodName t.Method
+            | Some work ->
                 let t0 = Stopwatch.GetTimestamp()
                 try
-                    try
-                        lock gate (fun () ->
-                            if not (locks.ContainsKey t.Run.Id) then locks.[t.Run.Id] <- RunFolder.acquire (runFolder options.Folder t.Run))
-                        let counted = ref 0
-                        let onCycle (pr: CompressTrain.Progress) =
-                            lock gate (fun () ->
-                                if pr.Cycle > counted.Value then
-                                    for c in counted.Value + 1 .. min pr.Cycle t.Weights.Length do
-                                        doneWeight.Value <- doneWeight.Value + t.Weights.[c - 1]
-                                    counted.Value <- pr.Cycle
-                                report "")
-                        let ro = { runOptions options stages t onCycle with Cancellation = stop.Token }
-                        CompressTrain.runMethod ro (stages.For t.Protocol) t.Method |> ignore
-                        lock gate (fun () ->
-                            // A resumed method reports only its new cycles: count the rest of its share as done.
-                            for c in counted.Value + 1 .. t.Weights.Length do doneWeight.Value <- doneWeight.Value + t.Weights.[c - 1]
-                            counted.Value <- t.Weights.Length)
-                        let last = lock gate (fun () -> remainingPerRun.[t.Run.Id] <- remainingPerRun.[t.Run.Id] - 1; remainingPerRun.[t.Run.Id] = 0)
-                        if last then
-                            finish options stages plan t.Run methods
-                            lock gate (fun () ->
-                                finished.Add t.Run.Id
-                                runsDone.Value <- runsDone.Value + 1
-                                (locks.[t.Run.Id] :> IDisposable).Dispose()
-                                locks.Remove t.Run.Id |> ignore
-                                if shardCount = 1 then writePlan options.Folder plan
-                                running.Remove name |> ignore
-                                report (t.Run.Id + " finished"))
+                    try execute work
                     with e ->
                         lock gate (fun () ->
                             failures.Add e
@@ -313,22 +362,25 @@ let runLocal (options: Options) (plan: Plan) : Summary =
                             | _ -> stop.Cancel())
                 finally
                     lock gate (fun () ->
-                        running.Remove name |> ignore
-                        taskSeconds.Value <- taskSeconds.Value + Stopwatch.GetElapsedTime(t0).TotalSeconds)
-    let workers = [| for i in 1 .. min options.Jobs tasks.Length -> Thread(worker, Name = sprintf "dtc-sweep-%d" i, IsBackground = true) |]
+                        running.Remove(nameOf work) |> ignore
+                        taskSeconds.Value <- taskSeconds.Value + Stopwatch.GetElapsedTime(t0).TotalSeconds
+                        Monitor.PulseAll gate)
+    let taskCount = states |> Array.sumBy (fun s -> s.Remaining + (if s.NeedsFirst then 1 else 0))
+    let workers = [| for i in 1 .. min options.Jobs taskCount -> Thread(worker, Name = sprintf "dtc-sweep-%d" i, IsBackground = true) |]
     try
         report "started"
         for w in workers do w.Start()
         for w in workers do w.Join()
     finally
         torch.set_num_threads threads
+        for s in states do s.First |> Option.iter (fun f -> (f :> IDisposable).Dispose())
         for l in locks.Values do (l :> IDisposable).Dispose()
         if shardCount = 1 then (try writePlan options.Folder plan with _ -> ())
     let failure = failures |> Seq.tryFind (function CompressTrain.RunCancelled _ -> false | _ -> true) |> Option.orElse (Seq.tryHead failures)
     match failure with
     | Some e -> Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw()
     | None -> ()
-    if options.Cancellation.IsCancellationRequested && queue.Count > 0 then raise (CompressTrain.RunCancelled("sweep", 0))
+    if stop.IsCancellationRequested && states |> Array.exists (fun s -> s.Remaining > 0) then raise (CompressTrain.RunCancelled("sweep", 0))
     { Status = status options.Folder plan; Finished = finished.ToArray(); WallSeconds = sw.Elapsed.TotalSeconds
       TaskSeconds = taskSeconds.Value; Jobs = workers.Length }
 

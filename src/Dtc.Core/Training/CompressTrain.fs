@@ -64,13 +64,18 @@ let private fingerprint (options: RunOptions) =
     let text = String.Join(";", describe options.Protocol |> List.map (fun (k, v) -> k + "=" + v)) + ";" + options.DataFingerprint
     Convert.ToHexString(Security.Cryptography.SHA256.HashData(Text.Encoding.UTF8.GetBytes text)).Substring(0, 16)
 
-/// The first cycle's training, which every method that starts fresh shares: the same initial model
-/// trained on the same mini-batches.
-type private FirstCycle =
-    { Model: Model.Mlp
+/// <summary>The first cycle's training, which every method that starts fresh shares: the same initial model
+/// trained on the same mini-batches. Dispose it once the methods that share it have finished.</summary>
+type FirstCycle =
+    { /// <summary>The trained model, before any compression.</summary>
+      Model: Model.Mlp
+      /// <summary>The mean training loss of the cycle.</summary>
       Loss: float
+      /// <summary>Seconds the training took.</summary>
       TrainSeconds: float
+      /// <summary>The test accuracy of the trained, uncompressed model.</summary>
       InitialAccuracy: float
+      /// <summary>The position in the training data after the cycle.</summary>
       Position: int64 }
 
     interface IDisposable with
@@ -264,6 +269,30 @@ let runMethod (options: RunOptions) (data: Steps.Staged) (method: Method) : Meth
     let earlier = recordedWallSeconds options [ method ]
     let sw = Stopwatch.StartNew()
     withModeThreads (fun () -> runCycles options data method None (fun () -> earlier + sw.Elapsed.TotalSeconds))
+
+/// <summary>Trains the protocol's first cycle once, for methods that will start from it
+/// (<see cref="M:Dtc.Training.CompressTrain.runMethodAfter(Dtc.Training.CompressTrain.RunOptions,Dtc.Training.Steps.Staged,Dtc.Training.CompressTrain.FirstCycle,Dtc.Training.Protocol.Method)"/>),
+/// on the calling thread with TorchSharp's current number of intra-op threads. A method started from it
+/// computes the same numbers as one that trains its first cycle itself with the same thread count.</summary>
+/// <param name="options">How to run (its protocol).</param>
+/// <param name="data">Staged data on <c>options.Device</c>.</param>
+/// <returns>The trained first cycle; the caller disposes it.</returns>
+let trainFirst (options: RunOptions) (data: Steps.Staged) : FirstCycle =
+    let p = validate options.Protocol
+    checkData p data
+    withModeThreads (fun () -> trainFirstCycle options p data)
+
+/// <summary>Runs one method from a shared first cycle (or from its checkpoint, when resuming one), on the calling
+/// thread with TorchSharp's current number of intra-op threads.</summary>
+/// <param name="options">How to run.</param>
+/// <param name="data">Staged data on <c>options.Device</c>.</param>
+/// <param name="first">The first cycle (not disposed).</param>
+/// <param name="method">The method.</param>
+/// <returns>The method's cycles.</returns>
+let runMethodAfter (options: RunOptions) (data: Steps.Staged) (first: FirstCycle) (method: Method) : MethodRun =
+    let earlier = recordedWallSeconds options [ method ]
+    let sw = Stopwatch.StartNew()
+    withModeThreads (fun () -> runCycles options data method (Some first) (fun () -> earlier + sw.Elapsed.TotalSeconds))
 
 /// <summary>The intra-op threads each method's thread gets when methods run concurrently: all of them for
 /// one method, else \(\max(1, \lfloor T/k \rfloor)\).</summary>
