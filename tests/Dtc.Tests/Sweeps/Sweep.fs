@@ -178,6 +178,24 @@ let tests =
             let a, b = r.Merged.Runs.[0].Controls.[0], r.Merged.Runs.[1].Controls.[0]
             Expect.notEqual a.Cycles.[0].GaussianY1 b.Cycles.[0].GaussianY1 "each run draws its own Gaussian profiles"
 
+        testCase "the untrained control is the run's own measurement when training changes nothing (lr 1e-12): the same Φ and kept units" <| fun () ->
+            // Adam moves each weight by about lr per step, far below float32's resolution: the trained network stays
+            // the untrained one, so the method's y1 and y2 must equal the untrained control's at every cycle.
+            let spec = { Dtc.Tests.Sweeps.Plan.spec [ "hidden", "16"; "batches-per-cycle", "1"; "stop", "10"; "lr", "1e-12" ] [||] [| 1 |] with Methods = [| "dtc" |] }
+            withTemp (fun folder ->
+                Sweep.runLocal (options folder 1) (Sweep.plan spec) |> ignore
+                let m = (Sweep.merge folder).Runs.[0]
+                let dtc = m.Results.Methods.[0]
+                let c = m.Controls.[0]
+                Expect.isGreaterThan c.Cycles.Length 2 "several cycles"
+                for cc, mc in Array.zip c.Cycles dtc.Cycles do
+                    let layer = mc.Layers.[0]
+                    Expect.isGreaterThan cc.Measurements 0 (sprintf "cycle %d is measured" cc.Cycle)
+                    for name, control, measured in [ "y1", cc.UntrainedY1, layer.Y1; "y2", cc.UntrainedY2, layer.Y2 ] do
+                        Expect.equal control.Length measured.Length (sprintf "cycle %d %s: as many values" cc.Cycle name)
+                        for i in 0 .. control.Length - 1 do
+                            Expect.floatClose { absolute = 1e-9; relative = 1e-9 } control.[i] measured.[i] (sprintf "cycle %d %s[%d]: the untrained control is the run's measurement" cc.Cycle name i))
+
         testCase "controls are a pure function of the protocol and the records, and refuse records whose widths do not chain" <| fun () ->
             let r = reference.Value
             let m = r.Merged.Runs.[0]
