@@ -244,11 +244,14 @@ let verdict (seeds: int) (rows: CorrelationSummary[]) : string =
         let logn = find "log(n)" ""
         let gaussian = find "Gaussian control (y2)" "plug-in"
         let untrained = find "untrained control (y2)" "plug-in"
+        // As strong: as far from 0 as the headline's interval, on the headline's side (a negative r is a correlation too).
+        let asStrong (c: CorrelationSummary) =
+            Double.IsFinite c.Pearson.Mean
+            && (if h.Pearson.Mean >= 0.0 then c.Pearson.Mean >= h.Pearson.Lower else c.Pearson.Mean <= h.Pearson.Upper)
         match logn, gaussian, untrained with
         | Some l, Some g, Some u ->
             add (sprintf "The number of measurements alone, log(n), gives r = %s; the entropy of random Gaussian profiles measured the same way gives r = %s, and that of the untrained network's profiles r = %s."
                      (interval l.Pearson) (interval g.Pearson) (interval u.Pearson))
-            let asStrong (c: CorrelationSummary) = Double.IsFinite c.Pearson.Mean && c.Pearson.Mean >= h.Pearson.Lower
             match asStrong g, asStrong u with
             | true, true -> add "Both controls correlate with accuracy as strongly as the real entropy."
             | true, false -> add "The Gaussian control correlates with accuracy as strongly as the real entropy."
@@ -261,7 +264,7 @@ let verdict (seeds: int) (rows: CorrelationSummary[]) : string =
             add (sprintf "Given log(n), the partial r is %s and entropy adds ΔR² = %s; permuting entropy across seeds within each cycle gives p = %s."
                      (interval h.PartialGivenLogN) (interval h.DeltaR2) (pText h.PermutationP))
         let controlsStrong =
-            [ gaussian; untrained ] |> List.exists (function Some c -> Double.IsFinite c.Pearson.Mean && c.Pearson.Mean >= h.Pearson.Lower | None -> false)
+            [ gaussian; untrained ] |> List.exists (function Some c -> asStrong c | None -> false)
         let beyond = Double.IsFinite h.PermutationP && h.PermutationP < 0.05 && h.PartialGivenLogN.Lower > 0.0
         if not (h.Pearson.Lower > 0.0 || h.Pearson.Upper < 0.0) then
             add "Conclusion: these seeds show no correlation between the entropy and accuracy."
