@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Xunit;
+
+namespace Dtc.CSharp.Tests.Cli;
+
+/// <summary><c>dtc sweep</c> and <c>dtc analyze</c> of a sweep folder, in processes of their own.</summary>
+public sealed class SweepCliTests : IDisposable
+{
+    readonly string work = Directory.CreateTempSubdirectory("dtc-cli-sweep-").FullName;
+
+    public void Dispose() => Directory.Delete(work, recursive: true);
+
+    (int Code, string Output) Dtc(params string[] args) => DtcProcess.Run(work, args, timeout: TimeSpan.FromMinutes(3));
+
+    static readonly string[] Tiny = ["sweep", "--seeds", "2", "--hidden", "16", "--batches-per-cycle", "2", "--stop", "12"];
+
+    static void Succeeded((int Code, string Output) run, string what)
+    {
+        Assert.True(run.Code == 0, $"{what}: expecting exit code 0 but received {run.Code}:\n{run.Output}");
+        Assert.False(DtcProcess.HasStackTrace(run.Output), $"{what}: a stack trace:\n{run.Output}");
+    }
+
+    static string[] Lines(string output) => output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+
+    [Fact]
+    public void SweepRunsContinuesRefusesAnotherPlanAndAnalyses()
+    {
+        var first = Dtc([.. Tiny, "--jobs", "2", "--out", "X"]);
+        Succeeded(first, "the first sweep");
+        Assert.Contains("All 2 runs are finished", first.Output);
+        Assert.Contains("0 run(s) already finished, 2 to run", first.Output);
+        Assert.Contains("seed-001 finished", first.Output); // redirected output: one line per finished run
+        foreach (var run in new[] { "seed-001", "seed-002" })
+            foreach (var f in new[] { "results.json", "controls.json", "report.html" })
+                Assert.True(File.Exists(Path.Combine(work, "X", run, f)), $"{run}/{f} exists");
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "X", "sweep.json"))))
+            Assert.All(doc.RootElement.GetProperty("status").EnumerateArray(), s => Assert.Equal("done", s.GetProperty("state").GetString()));
+
+        var again = Dtc([.. Tiny, "--jobs", "2", "--out", "X"]);
+        Succeeded(again, "the same sweep again");
+        Assert.Contains("2 run(s) already finished", again.Output);
+        Assert.Contains("All 2 runs are finished", again.Output);
+
+        var plain = Dtc("sweep", "--out", "X");
+        Succeeded(plain, "continuing without settings");
+        Assert.Contains("2 run(s) already finished", plain.Output);
+
+        var other = Dtc("sweep", "--out", "X", "--seeds", "3");
+        Assert.True(other.Code == 2, $"another plan in X: expecting exit code 2 but received {other.Code}:\n{other.Output}");
+        var expecting = Lines(other.Output).Where(l => l.Contains("Expecting", StringComparison.Ordinal)).ToArray();
+        var line = Assert.Single(expecting);
+        Assert.StartsWith("Expecting", line.Replace("error: ", ""));
+        Assert.Contains("2 runs (2 seeds", line); // names the plan the folder holds
+        Assert.False(DtcProcess.HasStackTrace(other.Output), other.Output);
+        Assert.False(Directory.Exists(Path.Combine(work, "X", "seed-003")), "nothing of the other plan was run");
+
+        var analyze = Dtc("analyze", "X");
+        Succeeded(analyze, "dtc analyze X");
+        Assert.Contains("Over 2 seeds", analyze.Output);
+        var json = Path.Combine(work, "X", "sweep-analysis.json");
+        var html = Path.Combine(work, "X", "sweep-report.html");
+        Assert.True(File.Exists(json), "sweep-analysis.json written");
+        Assert.True(File.Exists(html), "sweep-report.html written");
+        using (var doc = JsonDocument.Parse(File.ReadAllText(json)))
+            Assert.Equal(2, doc.RootElement.GetProperty("points")[0].GetProperty("seeds").GetArrayLength());
+        Assert.StartsWith("<!DOCTYPE html>", File.ReadAllText(html));
+        var firstJson = File.ReadAllText(json);
+        Succeeded(Dtc("analyze", "X", "--out", "elsewhere"), "dtc analyze X --out elsewhere");
+        Assert.Equal(firstJson, File.ReadAllText(Path.Combine(work, "elsewhere", "sweep-analysis.json")));
+        Assert.Empty(Directory.GetFiles(work, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void EmitSlurmWritesAnArrayScriptAndTheLogsFolder()
+    {
+        var run = Dtc([.. Tiny, "--out", "S", "--emit", "slurm", "--shards", "2"]);
+        Succeeded(run, "--emit slurm");
+        var script = File.ReadAllText(Path.Combine(work, "S", "sweep.sbatch"));
+        Assert.StartsWith("#!/bin/bash", script);
+        Assert.Contains("#SBATCH --array=0-1", script);
+        Assert.Contains("--shard \"${SLURM_ARRAY_TASK_ID}/${SLURM_ARRAY_TASK_COUNT:-2}\"", script);
+        Assert.Contains($"#SBATCH --output={Path.Combine(work, "S", "logs")}/%A_%a.out", script);
+        Assert.True(Directory.Exists(Path.Combine(work, "S", "logs")), "the logs folder exists (sbatch does not create it)");
+        Assert.True(File.Exists(Path.Combine(work, "S", "sweep.json")), "the plan is in the folder for the tasks");
+        Assert.False(Directory.Exists(Path.Combine(work, "S", "seed-001")), "nothing was run");
+    }
+
+    [Fact]
+    public void EmitK8sWritesAnIndexedJob()
+    {
+        var run = Dtc([.. Tiny, "--out", "K", "--emit", "k8s", "--shards", "5"]);
+        Succeeded(run, "--emit k8s");
+        var manifest = File.ReadAllText(Path.Combine(work, "K", "sweep-job.yaml"));
+        Assert.Contains("completionMode: Indexed", manifest);
+        Assert.Contains("JOB_COMPLETION_INDEX", manifest);
+        Assert.Contains("completions: 2", manifest); // at most one shard per run
+        Assert.Contains("image: dtc:latest", manifest);
+        Assert.False(Directory.Exists(Path.Combine(work, "K", "seed-001")), "nothing was run");
+    }
+
+    [Fact]
+    public void AnalyzeOfAFolderWithoutSweepJsonIsBadInput()
+    {
+        Directory.CreateDirectory(Path.Combine(work, "empty"));
+        var run = Dtc("analyze", "empty");
+        Assert.True(run.Code == 2, $"expecting exit code 2 but received {run.Code}:\n{run.Output}");
+        Assert.Contains("sweep.json", run.Output);
+        Assert.False(DtcProcess.HasStackTrace(run.Output), run.Output);
+        Assert.False(File.Exists(Path.Combine(work, "empty", "sweep-report.html")), "no report written");
+    }
+}
