@@ -161,8 +161,11 @@ let private partialR (x: float[]) (y: float[]) (z: float[]) =
                 sbb <- sbb + db * db
             if saa = 0.0 || sbb = 0.0 then nan else sab / sqrt (saa * sbb)
         let rxy, rxz, ryz = r x y, r x z, r y z
-        let d = (1.0 - rxz * rxz) * (1.0 - ryz * ryz)
-        if d <= 0.0 then nan else (rxy - rxz * ryz) / sqrt d
+        // x or y a linear function of z up to rounding (entropy = ln n when every measurement has its own bin):
+        // nothing is left beyond z, so NaN rather than a coefficient of rounding noise.
+        let tolerance = 1e-12
+        if 1.0 - rxz * rxz <= tolerance || 1.0 - ryz * ryz <= tolerance then nan
+        else (rxy - rxz * ryz) / sqrt ((1.0 - rxz * rxz) * (1.0 - ryz * ryz))
 
 /// One seed's per-cycle series of one grid point.
 type private SeedSeries =
@@ -334,7 +337,7 @@ let private analysePoint (settings: Settings) (point: string) (runs: MergedRun[]
                      let perRun =
                          Array.init runs.Length (fun s ->
                              let p, sp, _ = Dtc.Entropy.Analysis.correlate xs.[s] ys.[s]
-                             let partial = if isLogN then nan else (fst (Dtc.Entropy.Analysis.partialGiven xs.[s] ys.[s] perSeed.[s].LogN)).Coefficient
+                             let partial = if isLogN then nan else partialR xs.[s] ys.[s] perSeed.[s].LogN
                              let delta = if isLogN then nan else Resampling.deltaRSquared ys.[s] perSeed.[s].LogN xs.[s]
                              [| p.Coefficient; sp.Coefficient; partial; delta |])
                      let pearson, spearman, partial, delta =
