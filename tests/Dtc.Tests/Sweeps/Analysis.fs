@@ -30,6 +30,12 @@ let private grid : Lazy<Sweep.Merged> =
 
 let private analysis = lazy (analyze defaults merged.Value)
 
+/// The analysis' private closed-form partial r (the permutation test's statistic), by reflection.
+let private partialR (x: float[]) (y: float[]) (z: float[]) : float =
+    let m = typeof<Settings>.DeclaringType.GetMethod("partialR", Reflection.BindingFlags.NonPublic ||| Reflection.BindingFlags.Static)
+    if isNull m then failtest "Dtc.Sweeps.Analysis.partialR is not found"
+    m.Invoke(null, [| box x; box y; box z |]) :?> float
+
 let private close = { absolute = 1e-12; relative = 1e-12 }
 
 let private expectSame (expected: float) (actual: float) (what: string) =
@@ -105,6 +111,9 @@ let tests =
                 let values = x.Values |> Array.filter Double.IsFinite
                 if values.Length = 0 then
                     Expect.isTrue (Double.IsNaN x.Mean && Double.IsNaN x.Lower && Double.IsNaN x.Upper) (sprintf "%s: no finite value, NaN summary" what)
+                elif values.Length = 1 then
+                    Expect.equal x.Mean values.[0] (sprintf "%s: one finite value is the mean" what)
+                    Expect.isTrue (Double.IsNaN x.Lower && Double.IsNaN x.Upper) (sprintf "%s: one finite value has no interval" what)
                 else
                     finite <- finite + 1
                     Expect.floatClose close x.Mean (Array.average values) (sprintf "%s: the mean of the finite values" what)
@@ -165,6 +174,75 @@ let tests =
                 Expect.equal p.Seeds [| 1; 2 |] (sprintf "%s: its seeds" p.Point)
                 Expect.stringContains p.Verdict "Over 2 seeds" (sprintf "%s: verdict" p.Point)
             Expect.stringContains (toMarkdown a) "### lambda=0.3" "Markdown heads each point"
+
+        testCase "the permutation p permutes the quantity across seeds within each cycle, on the mean partial r given ln n" <| fun () ->
+            let point = analysis.Value.Points.[0]
+            let runs = merged.Value.Runs
+            let perSeed = runs |> Array.map (fun r -> Dtc.Entropy.Analysis.analyze Dtc.Entropy.Analysis.defaults r.Results)
+            let cycles (a: Dtc.Entropy.Analysis.Analysis) m = (a.Methods |> Array.find (fun x -> x.Method = m)).Cycles
+            let z = cycles perSeed.[0] "dtc" |> Array.map (fun c -> c.LogMeasurements)
+            let n = z.Length
+            let control pick =
+                runs |> Array.map (fun r ->
+                    r.Controls.[0].Cycles |> Array.map (fun c -> let v = pick c in if Array.isEmpty v then nan else Gibbs.entropy Gibbs.paper v))
+            let quantities =
+                [ "entropy(y2)", perSeed |> Array.map (fun a -> cycles a "dtc" |> Array.map (fun c -> c.EntropyY2))
+                  "Gaussian control (y2)", control (fun c -> c.GaussianY2)
+                  "untrained control (y2)", control (fun c -> c.UntrainedY2) ]
+            let mutable finite = 0
+            for curve in [ "dtc"; "random" ] do
+                let ys = perSeed |> Array.map (fun a -> cycles a curve |> Array.map (fun c -> c.SmoothedAccuracy))
+                for quantity, xs in quantities do
+                    let what = sprintf "%s against %s's accuracy" quantity curve
+                    let r = row point "dtc" curve quantity "plug-in"
+                    for s in 0 .. runs.Length - 1 do
+                        expectSame (partialR xs.[s] ys.[s] z) r.PartialGivenLogN.Values.[s] (sprintf "%s, seed %d: the partial r given ln n" what (s + 1))
+                    let flat = Array.concat xs
+                    let statistic (map: int[]) =
+                        let rs = [| for s in 0 .. xs.Length - 1 -> partialR (Array.init n (fun c -> flat.[map.[s * n + c]])) ys.[s] z |] |> Array.filter Double.IsFinite
+                        if rs.Length = 0 then nan else Array.average rs
+                    let expected = Dtc.Statistics.Resampling.withinGroupPermutation defaults.Permutations defaults.Seed (Array.init (xs.Length * n) (fun i -> i % n)) statistic
+                    expectSame expected.PValue r.PermutationP (what + ": the permutation p")
+                    expectSame expected.Observed r.PartialGivenLogN.Mean (what + ": the observed statistic is the mean partial r")
+                    if Double.IsFinite r.PermutationP then
+                        finite <- finite + 1
+                        Expect.isTrue (r.PermutationP > 0.0 && r.PermutationP <= 1.0) (sprintf "%s: p in (0, 1]" what)
+            Expect.isGreaterThan finite 0 "some quantity has a permutation p"
+            Expect.isTrue (Double.IsNaN (row point "dtc" "dtc" "log(n)" "").PermutationP) "no permutation test for log(n) itself"
+
+        testCase "an entropy that is ln n (each measurement in its own bin) has no partial r beyond it, and the verdict says so" <| fun () ->
+            let point = analysis.Value.Points.[0]
+            let perSeed = merged.Value.Runs |> Array.map (fun r -> Dtc.Entropy.Analysis.analyze Dtc.Entropy.Analysis.defaults r.Results)
+            let dtc (a: Dtc.Entropy.Analysis.Analysis) = (a.Methods |> Array.find (fun x -> x.Method = "dtc")).Cycles
+            // In this tiny sweep (2 or 3 measurements per cycle) y2's entropy is ln n up to rounding, for every seed.
+            let isLogN = perSeed |> Array.forall (fun a -> dtc a |> Array.forall (fun c -> abs (c.EntropyY2 - c.LogMeasurements) <= 1e-12))
+            Expect.isTrue isLogN "the tiny sweep's y2 entropy is ln n in every cycle"
+            let headline = row point "dtc" "dtc" "entropy(y2)" "plug-in"
+            Expect.isTrue (headline.PartialGivenLogN.Values |> Array.forall Double.IsNaN)
+                (sprintf "no partial r given ln n, not rounding noise: %A" headline.PartialGivenLogN.Values)
+            Expect.isTrue (Double.IsNaN headline.PermutationP) "no permutation p either"
+            Expect.stringContains point.Verdict "adds nothing beyond n by construction" "the verdict says the entropy is a function of log(n)"
+            // y1 in bits is ln n / ln 2: a linear function of ln n up to rounding.
+            let y1 = row point "dtc" "dtc" "entropy(y1)" "plug-in"
+            Expect.isTrue (y1.PartialGivenLogN.Values |> Array.forall Double.IsNaN) (sprintf "y1 in bits: no partial r either: %A" y1.PartialGivenLogN.Values)
+
+        testCase "the closed-form partial r of the permutation test equals the regression one" <| fun () ->
+            let rng = Random(11)
+            for trial in 1 .. 200 do
+                let n = 4 + trial % 9
+                let z = Array.init n (fun i -> log (float (n - i + 1)))
+                let x = Array.init n (fun i -> 0.7 * z.[i] + rng.NextDouble())
+                let y = Array.init n (fun i -> -0.3 * z.[i] + 0.5 * x.[i] + rng.NextDouble())
+                if trial % 5 = 0 then x.[rng.Next n] <- nan
+                let expected = (fst (Dtc.Entropy.Analysis.partialGiven x y z)).Coefficient
+                expectSame expected (partialR x y z) (sprintf "trial %d (n = %d)" trial n)
+            let z = [| 1.0; 2.0; 3.0; 4.0; 5.0 |]
+            Expect.isTrue (Double.IsNaN (partialR [| 1.0; 2.0; 3.0 |] [| 3.0; 1.0; 2.0 |] [| 1.0; 2.0; 4.0 |])) "fewer than four rows: NaN"
+            Expect.isTrue (Double.IsNaN (partialR (Array.create 5 2.0) [| 3.0; 1.0; 2.0; 5.0; 4.0 |] z)) "a constant variable: NaN"
+            Expect.isTrue (Double.IsNaN (partialR (z |> Array.map (fun v -> 2.0 * v + 1.0)) [| 3.0; 1.0; 2.0; 5.0; 4.0 |] z)) "x a linear function of z: NaN"
+            let logs = [| 9.0; 8.0; 7.0; 5.0; 4.0; 3.0 |] |> Array.map log
+            let bits = logs |> Array.map (fun v -> v / log 2.0)
+            Expect.isTrue (Double.IsNaN (partialR bits [| 3.0; 1.0; 2.0; 5.0; 4.0; 0.5 |] logs)) "x = ln n / ln 2, linear in ln n up to rounding: NaN, not noise"
 
         testCase "verdict: each branch says what its numbers say" <| fun () ->
             let headline pearson partial delta p = correlation "entropy(y2)" "plug-in" pearson partial delta p
