@@ -265,8 +265,12 @@ let plan (spec: Spec) : Plan =
                        RandomSeed = derive spec.BaseSeed s 2
                        ShuffleSeed = derive spec.BaseSeed s 3
                        ControlSeed = derive spec.BaseSeed s 4 } |]
-    // Every grid point must give a valid protocol before anything runs.
-    for r in runs |> Array.distinctBy (fun r -> r.Point) do protocolOf spec r |> ignore
+    // Every grid point must give a valid protocol before anything runs, and one that compresses.
+    for r in runs |> Array.distinctBy (fun r -> r.Point) do
+        let p = protocolOf spec r
+        if p.Stop >= Array.max p.Hidden then
+            invalidArg "stop" (sprintf "Expecting stop below the widest hidden layer (%d) but received %d%s: the runs would train one cycle and compress nothing"
+                                   (Array.max p.Hidden) p.Stop (if r.Point = "" then "" else " at grid point " + r.Point))
     { Schema = "1"; Spec = spec; Runs = runs }
 
 /// <summary>Parses a shard <c>i/n</c> (0 ≤ i &lt; n), as Slurm's <c>$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT</c>
