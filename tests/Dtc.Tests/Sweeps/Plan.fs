@@ -115,8 +115,13 @@ let tests =
                   "a negative seed", { ok with Seeds = [| -1 |] }
                   "an unknown setting", spec [ "colour", "red" ] [||] [| 1 |]
                   "a bad value", spec [ "keep", "lots" ] [||] [| 1 |]
-                  "an invalid protocol at a grid point", spec [] (parseGrid [ "keep=0.9,1.5" ]) [| 1 |] ] do
+                  "an invalid protocol at a grid point", spec [] (parseGrid [ "keep=0.9,1.5" ]) [| 1 |]
+                  "stop at the width", spec [ "hidden", "16"; "stop", "16" ] [||] [| 1 |]
+                  "stop above the width at a grid point", spec [ "stop", "12" ] (parseGrid [ "hidden=16,12" ]) [| 1 |] ] do
                 Expect.throwsT<ArgumentException> (fun () -> plan bad |> ignore) (sprintf "%s is refused" what)
+            let stop = argumentMessage (fun () -> plan (spec [ "stop", "12" ] (parseGrid [ "hidden=16,12" ]) [| 1 |]) |> ignore)
+            Expect.stringStarts stop "Expecting stop below the widest hidden layer (12) but received 12 at grid point hidden=12" "names the width, the stop and the point"
+            Expect.equal (plan (spec [ "hidden", "16,8"; "stop", "12" ] [||] [| 1 |])).Runs.Length 1 "stop below the widest of several layers is fine"
         }
 
         test "protocolOf applies the settings, the grid point and the run's seeds" {

@@ -196,6 +196,64 @@ let tests =
                         for i in 0 .. control.Length - 1 do
                             Expect.floatClose { absolute = 1e-9; relative = 1e-9 } control.[i] measured.[i] (sprintf "cycle %d %s[%d]: the untrained control is the run's measurement" cc.Cycle name i))
 
+        testCase "a run whose results file is damaged counts as partial and is finished again from its checkpoints" <| fun () ->
+            let r = reference.Value
+            let plan = tinyPlan ()
+            withTemp (fun folder ->
+                Sweep.runLocal (options folder 2) plan |> ignore
+                let results = Path.Combine(Sweep.runFolder folder plan.Runs.[1], "results.json")
+                File.WriteAllText(results, "{ \"schema\": \"1\"")
+                Expect.equal (Sweep.status folder plan |> Array.map (fun s -> s.State)) [| "done"; "partial" |] "a damaged results file is not done"
+                let again = Sweep.runLocal (options folder 1) plan
+                Expect.equal again.Finished [| plan.Runs.[1].Id |] "only the damaged run is finished again"
+                Expect.equal (digests folder plan) r.Digests "with the same numbers"
+                File.WriteAllText(Path.Combine(Sweep.runFolder folder plan.Runs.[0], Controls.FileName), "not json")
+                let e = Expect.throwsC (fun () -> Sweep.merge folder |> ignore) id
+                Expect.isTrue (e :? InvalidDataException) (sprintf "damaged controls are an InvalidDataException, received %s" (e.GetType().Name))
+                Expect.stringContains e.Message Controls.FileName "naming the file")
+
+        testCase "each run's results record the run's derived seeds; shuffling uses the run's shuffle seed" <| fun () ->
+            let r = reference.Value
+            for m in r.Merged.Runs do
+                let p = m.Results.Metadata.Protocol
+                for key, expected in [ "initSeed", m.Run.InitSeed; "phiSeed", m.Run.PhiSeed; "randomSeed", m.Run.RandomSeed ] do
+                    Expect.equal p.[key] (string expected) (sprintf "%s: %s" m.Run.Id key)
+                Expect.equal p.["shuffleSeed"] "none" (sprintf "%s: no shuffle" m.Run.Id)
+                Expect.equal p.["hidden"] "16" (sprintf "%s: the spec's width" m.Run.Id)
+                Expect.equal m.Results.Metadata.Dataset "mnist-sample" "dataset"
+            let spec = { tinySpec [| 1 |] with Methods = [| "magnitude" |]; ShuffleData = true }
+            let plan = Sweep.plan spec
+            withTemp (fun folder ->
+                Sweep.runLocal (options folder 1) plan |> ignore
+                let shuffled = (Sweep.merge folder).Runs.[0]
+                Expect.equal shuffled.Results.Metadata.Protocol.["shuffleSeed"] (string plan.Runs.[0].ShuffleSeed) "the run's shuffle seed"
+                Expect.isEmpty shuffled.Controls "no measured method, no controls"
+                let plain = r.Merged.Runs.[0].Results.Methods |> Array.find (fun x -> x.Method = "magnitude")
+                Expect.notEqual (shuffled.Results.Methods.[0].Cycles |> Array.map (fun c -> c.TrainLoss)) (plain.Cycles |> Array.map (fun c -> c.TrainLoss))
+                    "shuffled batches train differently")
+
+        testCase "a sweep without a measured method and with one seed is analysed without correlations" <| fun () ->
+            let spec = { tinySpec [| 1 |] with Methods = [| "magnitude"; "random" |] }
+            withTemp (fun folder ->
+                Sweep.runLocal (options folder 2) (Sweep.plan spec) |> ignore
+                let a = Analysis.analyze Analysis.defaults (Sweep.merge folder)
+                let point = a.Points.[0]
+                Expect.isEmpty point.Correlations "no measurements, no correlations"
+                Expect.stringContains point.Verdict "No method has measurements" "the verdict says why"
+                Expect.isNonEmpty point.Notes "a note says no method has measurements"
+                Expect.equal point.Comparisons.Length point.Cycles.Length "one pair per cycle"
+                for c in point.Comparisons do
+                    Expect.isTrue (Double.IsNaN c.PValue && Double.IsNaN c.PHolm) (sprintf "cycle %d: one seed has no paired test" c.Cycle)
+                for c in point.Cycles do
+                    for m in c.Methods do
+                        Expect.equal m.Accuracy.Mean m.Accuracy.Values.[0] (sprintf "cycle %d %s: one seed's accuracy is the mean" c.Cycle m.Method)
+                let html = Path.Combine(folder, "sweep-report.html")
+                Dtc.Report.SweepReport.write Dtc.Report.Figures.defaults html a
+                let text = File.ReadAllText html
+                Expect.stringStarts text "<!DOCTYPE html>" "the report renders without correlations"
+                Expect.stringContains text "there is no entropy to correlate" "and says why there are none"
+                Expect.stringContains text "Accuracy per cycle" "the accuracy table is still there")
+
         testCase "controls are a pure function of the protocol and the records, and refuse records whose widths do not chain" <| fun () ->
             let r = reference.Value
             let m = r.Merged.Runs.[0]
