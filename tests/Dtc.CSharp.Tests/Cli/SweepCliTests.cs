@@ -86,6 +86,68 @@ public sealed class SweepCliTests : IDisposable
     }
 
     [Fact]
+    public async Task EmittedSlurmScriptRunsEachShardAndMatchesTheLocalSweep()
+    {
+        // The array tasks as Slurm would start them, without Slurm: the script with its task id and count.
+        Succeeded(Dtc([.. Tiny, "--out", "S", "--emit", "slurm", "--shards", "2"]), "--emit slurm");
+        var script = Path.Combine(work, "S", "sweep.sbatch");
+        for (var task = 0; task < 2; task++)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = work };
+            start.ArgumentList.Add(script);
+            start.Environment["SLURM_ARRAY_TASK_ID"] = task.ToString();
+            start.Environment["SLURM_ARRAY_TASK_COUNT"] = "2";
+            start.Environment["COLUMNS"] = "500";
+            using var p = System.Diagnostics.Process.Start(start)!;
+            var stderr = p.StandardError.ReadToEndAsync();
+            var output = await p.StandardOutput.ReadToEndAsync() + await stderr;
+            Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), $"task {task} did not finish");
+            Assert.True(p.ExitCode == 0, $"task {task}: expecting exit code 0 but received {p.ExitCode}:\n{output}");
+            Assert.Contains($"Shard {task}/2: 1 run(s).", output);
+        }
+        Succeeded(Dtc([.. Tiny, "--jobs", "2", "--out", "L"]), "the local sweep");
+        Succeeded(Dtc("analyze", "S"), "dtc analyze S");
+        Succeeded(Dtc("analyze", "L"), "dtc analyze L");
+        Assert.Equal(File.ReadAllText(Path.Combine(work, "L", "sweep-analysis.json")), File.ReadAllText(Path.Combine(work, "S", "sweep-analysis.json")));
+    }
+
+    [Fact]
+    public async Task InterruptedSweepExits130AndTheSameCommandFinishesIt()
+    {
+        string[] args = ["sweep", "--seeds", "2", "--hidden", "32", "--batches-per-cycle", "2", "--stop", "17", "--jobs", "2", "--out", "I"];
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = work };
+        start.ArgumentList.Add(DtcProcess.Dll());
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["COLUMNS"] = "500";
+        using var p = System.Diagnostics.Process.Start(start)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var seen = new System.Text.StringBuilder();
+        string? line;
+        while ((line = await p.StandardOutput.ReadLineAsync()) is not null)
+        {
+            seen.AppendLine(line);
+            if (line.Contains("to run", StringComparison.Ordinal))
+            {
+                // Ctrl+C, as a user (or Slurm's scancel --signal=INT) sends it.
+                using var kill = System.Diagnostics.Process.Start("kill", ["-INT", p.Id.ToString()])!;
+                kill.WaitForExit();
+                break;
+            }
+        }
+        var output = seen + await p.StandardOutput.ReadToEndAsync() + await stderr;
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), "the interrupted sweep did not stop");
+        Assert.True(p.ExitCode == 130, $"expecting exit code 130 (interrupted) but received {p.ExitCode}:\n{output}");
+        Assert.Contains("run the same command again to continue", output);
+        Assert.False(DtcProcess.HasStackTrace(output), output);
+        Assert.Empty(Directory.GetFiles(work, "*.tmp", SearchOption.AllDirectories));
+
+        var again = Dtc(args);
+        Succeeded(again, "the same command again");
+        Assert.Contains("All 2 runs are finished", again.Output);
+        Succeeded(Dtc("analyze", "I"), "dtc analyze I");
+    }
+
+    [Fact]
     public void EmitK8sWritesAnIndexedJob()
     {
         var run = Dtc([.. Tiny, "--out", "K", "--emit", "k8s", "--shards", "5"]);
