@@ -63,6 +63,10 @@ let tests =
             for bad in [ "abc"; "5-2"; ""; "  "; "0"; "-3"; "1-2-3"; "1,,x"; "1.5"; "," ] do
                 expectExpecting (fun () -> parseSeeds bad |> ignore) (sprintf "--seeds \"%s\"" bad)
             Expect.stringContains (argumentMessage (fun () -> parseSeeds "5-2" |> ignore)) "\"5-2\"" "the message names the value"
+            for huge in [ "2147483647"; "0-2147483647"; "1-60000,70000-130000" ] do
+                let message = argumentMessage (fun () -> parseSeeds huge |> ignore)
+                Expect.stringStarts message (sprintf "Expecting --seeds to give at most %d seeds" maxRuns) (sprintf "--seeds %s is refused before it is expanded" huge)
+            Expect.equal (parseSeeds (string maxRuns)).Length maxRuns "the largest count is accepted"
         }
 
         test "parseGrid, points and label: a 2×3 grid gives 6 points, the first axis varying slowest" {
@@ -122,6 +126,12 @@ let tests =
             let stop = argumentMessage (fun () -> plan (spec [ "stop", "12" ] (parseGrid [ "hidden=16,12" ]) [| 1 |]) |> ignore)
             Expect.stringStarts stop "Expecting stop below the widest hidden layer (12) but received 12 at grid point hidden=12" "names the width, the stop and the point"
             Expect.equal (plan (spec [ "hidden", "16,8"; "stop", "12" ] [||] [| 1 |])).Runs.Length 1 "stop below the widest of several layers is fine"
+            let values n = String.Join(",", [ for i in 1 .. n -> string (0.001 * float i) ])
+            let tooMany = argumentMessage (fun () -> plan (spec [] (parseGrid [ "lambda=" + values 400 ]) [| 1 .. 300 |]) |> ignore)
+            Expect.stringStarts tooMany (sprintf "Expecting at most %d runs (seeds × grid points) but received 300 seeds × 400 grid points" maxRuns) "too many runs"
+            let axes = [ for name in [ "lambda"; "keep"; "lr"; "batch-size" ] -> name + "=" + String.Join(",", [ for i in 1 .. 99 -> string (i + 1) ]) ]
+            let exploding = argumentMessage (fun () -> plan (spec [] (parseGrid axes) [| 1 |]) |> ignore)
+            Expect.stringContains exploding (sprintf "more than %d grid points" maxRuns) "a grid of 99^4 points is refused before it is expanded"
         }
 
         test "protocolOf applies the settings, the grid point and the run's seeds" {
