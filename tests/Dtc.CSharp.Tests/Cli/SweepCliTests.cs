@@ -148,6 +148,40 @@ public sealed class SweepCliTests : IDisposable
     }
 
     [Fact]
+    public async Task KilledSweepResumesToTheUninterruptedAnalysis()
+    {
+        // A preempted cluster task: killed (SIGKILL) once a checkpoint exists, its lock and temporaries left behind.
+        string[] tiny = ["sweep", "--seeds", "2", "--hidden", "32", "--batches-per-cycle", "2", "--stop", "17", "--jobs", "2"];
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = work };
+        start.ArgumentList.Add(DtcProcess.Dll());
+        foreach (var a in tiny.Append("--out").Append("K")) start.ArgumentList.Add(a);
+        start.Environment["COLUMNS"] = "500";
+        using (var p = System.Diagnostics.Process.Start(start)!)
+        {
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            var folder = Path.Combine(work, "K");
+            var limit = DateTime.UtcNow.AddMinutes(2);
+            while (!p.HasExited && DateTime.UtcNow < limit
+                   && !(Directory.Exists(folder) && Directory.GetFiles(folder, "*.ckpt", SearchOption.AllDirectories).Length > 0))
+                await Task.Delay(20);
+            Assert.False(p.HasExited, $"the sweep ended before it could be killed:\n{await stdout}{await stderr}");
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+            await stdout;
+            await stderr;
+        }
+        var resumed = Dtc([.. tiny, "--out", "K"]);
+        Succeeded(resumed, "the killed sweep, run again");
+        Assert.Contains("All 2 runs are finished", resumed.Output);
+        Succeeded(Dtc([.. tiny, "--out", "U"]), "the uninterrupted sweep");
+        Succeeded(Dtc("analyze", "K"), "dtc analyze K");
+        Succeeded(Dtc("analyze", "U"), "dtc analyze U");
+        Assert.Equal(File.ReadAllText(Path.Combine(work, "U", "sweep-analysis.json")), File.ReadAllText(Path.Combine(work, "K", "sweep-analysis.json")));
+        Assert.Empty(Directory.GetFiles(work, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public void EmitK8sWritesAnIndexedJob()
     {
         var run = Dtc([.. Tiny, "--out", "K", "--emit", "k8s", "--shards", "5"]);
