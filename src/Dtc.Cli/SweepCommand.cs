@@ -104,7 +104,12 @@ internal static class SweepCommand
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "sweep.json")));
-            return doc.RootElement.TryGetProperty("spec", out var spec) && spec.TryGetProperty("reproducibility", out var mode) ? mode.GetString() : null;
+            // Only a well-formed mode is peeked; anything else is left to the plan's reader, which names what is wrong.
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                   && doc.RootElement.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object
+                   && spec.TryGetProperty("reproducibility", out var mode) && mode.ValueKind == JsonValueKind.String
+                ? mode.GetString()
+                : null;
         }
         catch (JsonException e)
         {
