@@ -254,6 +254,25 @@ let tests =
                 Expect.stringContains text "there is no entropy to correlate" "and says why there are none"
                 Expect.stringContains text "Accuracy per cycle" "the accuracy table is still there")
 
+        testCase "a grid over width and batch size runs each point with its own protocol" <| fun () ->
+            let spec = { Dtc.Tests.Sweeps.Plan.spec [ "batches-per-cycle", "2"; "stop", "12" ] (Plan.parseGrid [ "hidden=16,20"; "batch-size=256,512" ]) [| 1 |] with Methods = [| "dtc" |] }
+            let plan = Sweep.plan spec
+            withTemp (fun folder ->
+                let s = Sweep.runLocal (options folder 2) plan
+                Expect.equal s.Finished.Length 4 "four points, one seed each"
+                let merged = Sweep.merge folder
+                for m in merged.Runs do
+                    let p = m.Results.Metadata.Protocol
+                    let expected = m.Run.PointSettings |> Array.map (fun x -> x.Name, x.Value) |> Map.ofArray
+                    Expect.equal p.["hidden"] expected.["hidden"] (sprintf "%s: its width" m.Run.Id)
+                    Expect.equal p.["batchSize"] expected.["batch-size"] (sprintf "%s: its batch size" m.Run.Id)
+                    Expect.equal m.Controls.[0].Cycles.[0].Width (int expected.["hidden"]) (sprintf "%s: controls at its width" m.Run.Id)
+                let a = Analysis.analyze Analysis.defaults merged
+                Expect.equal (a.Points |> Array.map (fun x -> x.Point))
+                    [| "hidden=16,batch-size=256"; "hidden=16,batch-size=512"; "hidden=20,batch-size=256"; "hidden=20,batch-size=512" |] "one analysis per point"
+                let cycles = a.Points |> Array.map (fun x -> x.Cycles.Length)
+                Expect.isGreaterThan cycles.[2] cycles.[0] "the wider network has more cycles")
+
         testCase "controls are a pure function of the protocol and the records, and refuse records whose widths do not chain" <| fun () ->
             let r = reference.Value
             let m = r.Merged.Runs.[0]
