@@ -81,14 +81,18 @@ internal static class SweepCommand
                     ShuffleData = parse.GetValue(shuffle),
                 });
             }
-            Directory.CreateDirectory(folder);
-            Sweep.Prepare(folder, plan);
-            if (parse.GetValue(emit) is { } target)
-                return Emit(target.Trim().ToLowerInvariant(), plan, folder, parse.GetValue(shards), parse.GetValue(dtcCommand), parse.GetValue(image)!);
-
+            // Every option is checked before sweep.json is written: bad input leaves no folder behind.
+            var target = parse.GetValue(emit)?.Trim().ToLowerInvariant();
+            if (target is not (null or "slurm" or "k8s")) throw new ArgumentException($"Expecting --emit slurm or k8s but received \"{parse.GetValue(emit)}\"");
+            if (parse.GetValue(shards) < 0) throw new ArgumentException($"Expecting --shards of at least 1 but received {parse.GetValue(shards)}");
             var (index, count) = parse.GetValue(shard) is { } s ? Sweep.ParseShard(s) : (0, 1);
             var jobCount = parse.GetValue(jobs);
             if (jobCount < 0) throw new ArgumentException($"Expecting --jobs of at least 1 (0: the core count) but received {jobCount}");
+            Directory.CreateDirectory(folder);
+            Sweep.Prepare(folder, plan);
+            if (target is not null)
+                return Emit(target, plan, folder, parse.GetValue(shards), parse.GetValue(dtcCommand), parse.GetValue(image)!);
+
             return Outputs.KeepingCheckpoints(folder, () => Run(plan, folder, jobCount, index, count, parse.GetValue(device)!));
         });
         return command;
@@ -100,7 +104,12 @@ internal static class SweepCommand
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "sweep.json")));
-            return doc.RootElement.TryGetProperty("spec", out var spec) && spec.TryGetProperty("reproducibility", out var mode) ? mode.GetString() : null;
+            // Only a well-formed mode is peeked; anything else is left to the plan's reader, which names what is wrong.
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                   && doc.RootElement.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object
+                   && spec.TryGetProperty("reproducibility", out var mode) && mode.ValueKind == JsonValueKind.String
+                ? mode.GetString()
+                : null;
         }
         catch (JsonException e)
         {

@@ -151,15 +151,18 @@ let render (settings: Figures.Settings) (analysis: SweepAnalysis) : string =
         add "<h3>Methods compared</h3>"
         add (comparisonTable p)
         add (sprintf "<h2>Entropy, controls and accuracy%s</h2>" (Html.enc suffix))
-        add "<figure class=\"figure\">"
-        add (GenericChart.toChartHTML (correlationStrips settings p))
-        add "<figcaption>Each dot is one seed's Pearson r between a per-cycle quantity of the measured method and its LOWESS-smoothed accuracy. The controls are measured with the same n, widths and Φ: random Gaussian profiles, and the untrained network's profiles of the kept units. log(n) is the number of measurements alone.</figcaption></figure>"
-        add "<figure class=\"figure\">"
-        add (GenericChart.toChartHTML (partialStrips settings p))
-        add "<figcaption>The same, given log(n): what each quantity says about accuracy beyond the number of measurements. A real effect of learning would put the entropy clearly above the controls.</figcaption></figure>"
-        add "<h3>Every correlation</h3>"
-        add "<p>Means over seeds with 95 % bootstrap intervals. Grey rows are controls. The permutation p tests whether the quantity's seed-to-seed variation tracks accuracy beyond n: it permutes the quantity across seeds within each cycle.</p>"
-        add (correlationTable p)
+        if p.Correlations.Length = 0 then
+            add "<p>No method has measurements in every run: there is no entropy to correlate with accuracy.</p>"
+        else
+            add "<figure class=\"figure\">"
+            add (GenericChart.toChartHTML (correlationStrips settings p))
+            add "<figcaption>Each dot is one seed's Pearson r between a per-cycle quantity of the measured method and its LOWESS-smoothed accuracy. The controls are measured with the same n, widths and Φ: random Gaussian profiles, and the untrained network's profiles of the kept units. log(n) is the number of measurements alone.</figcaption></figure>"
+            add "<figure class=\"figure\">"
+            add (GenericChart.toChartHTML (partialStrips settings p))
+            add "<figcaption>The same, given log(n): what each quantity says about accuracy beyond the number of measurements. A real effect of learning would put the entropy clearly above the controls.</figcaption></figure>"
+            add "<h3>Every correlation</h3>"
+            add "<p>Means over seeds with 95 % bootstrap intervals. Grey rows are controls. The permutation p tests whether the quantity's seed-to-seed variation tracks accuracy beyond n: it permutes the quantity across seeds within each cycle.</p>"
+            add (correlationTable p)
         add "<h3>Accuracy per cycle</h3>"
         add (accuracyTable p)
         if p.Notes.Length > 0 then

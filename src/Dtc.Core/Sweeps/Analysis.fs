@@ -161,8 +161,11 @@ let private partialR (x: float[]) (y: float[]) (z: float[]) =
                 sbb <- sbb + db * db
             if saa = 0.0 || sbb = 0.0 then nan else sab / sqrt (saa * sbb)
         let rxy, rxz, ryz = r x y, r x z, r y z
-        let d = (1.0 - rxz * rxz) * (1.0 - ryz * ryz)
-        if d <= 0.0 then nan else (rxy - rxz * ryz) / sqrt d
+        // x or y a linear function of z up to rounding (entropy = ln n when every measurement has its own bin):
+        // nothing is left beyond z, so NaN rather than a coefficient of rounding noise.
+        let tolerance = 1e-12
+        if 1.0 - rxz * rxz <= tolerance || 1.0 - ryz * ryz <= tolerance then nan
+        else (rxy - rxz * ryz) / sqrt ((1.0 - rxz * rxz) * (1.0 - ryz * ryz))
 
 /// One seed's per-cycle series of one grid point.
 type private SeedSeries =
@@ -250,11 +253,14 @@ let verdict (seeds: int) (rows: CorrelationSummary[]) : string =
         let logn = find "log(n)" ""
         let gaussian = find "Gaussian control (y2)" "plug-in"
         let untrained = find "untrained control (y2)" "plug-in"
+        // As strong: as far from 0 as the headline's interval, on the headline's side (a negative r is a correlation too).
+        let asStrong (c: CorrelationSummary) =
+            Double.IsFinite c.Pearson.Mean
+            && (if h.Pearson.Mean >= 0.0 then c.Pearson.Mean >= h.Pearson.Lower else c.Pearson.Mean <= h.Pearson.Upper)
         match logn, gaussian, untrained with
         | Some l, Some g, Some u ->
             add (sprintf "The number of measurements alone, log(n), gives r = %s; the entropy of random Gaussian profiles measured the same way gives r = %s, and that of the untrained network's profiles r = %s."
                      (interval l.Pearson) (interval g.Pearson) (interval u.Pearson))
-            let asStrong (c: CorrelationSummary) = Double.IsFinite c.Pearson.Mean && c.Pearson.Mean >= h.Pearson.Lower
             match asStrong g, asStrong u with
             | true, true -> add "Both controls correlate with accuracy as strongly as the real entropy."
             | true, false -> add "The Gaussian control correlates with accuracy as strongly as the real entropy."
@@ -267,7 +273,7 @@ let verdict (seeds: int) (rows: CorrelationSummary[]) : string =
             add (sprintf "Given log(n), the partial r is %s and entropy adds ΔR² = %s; permuting entropy across seeds within each cycle gives p = %s."
                      (interval h.PartialGivenLogN) (interval h.DeltaR2) (pText h.PermutationP))
         let controls = [ gaussian; untrained ] |> List.choose id
-        let controlsStrong = controls |> List.exists (fun c -> Double.IsFinite c.Pearson.Mean && c.Pearson.Mean >= h.Pearson.Lower)
+        let controlsStrong = controls |> List.exists asStrong
         let controlPartial = controls |> List.map (fun c -> c.PartialGivenLogN.Mean) |> List.filter Double.IsFinite
         let partialPositive = h.PartialGivenLogN.Lower > 0.0
         let aboveControls = not controlPartial.IsEmpty && h.PartialGivenLogN.Lower > List.max controlPartial
@@ -346,7 +352,7 @@ let private analysePoint (settings: Settings) (point: string) (runs: MergedRun[]
                      let perRun =
                          Array.init runs.Length (fun s ->
                              let p, sp, _ = Dtc.Entropy.Analysis.correlate xs.[s] ys.[s]
-                             let partial = if isLogN then nan else (fst (Dtc.Entropy.Analysis.partialGiven xs.[s] ys.[s] perSeed.[s].LogN)).Coefficient
+                             let partial = if isLogN then nan else partialR xs.[s] ys.[s] perSeed.[s].LogN
                              let delta = if isLogN then nan else Resampling.deltaRSquared ys.[s] perSeed.[s].LogN xs.[s]
                              [| p.Coefficient; sp.Coefficient; partial; delta |])
                      let pearson, spearman, partial, delta =

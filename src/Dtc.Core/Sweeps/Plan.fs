@@ -176,8 +176,12 @@ let protocolOf (spec: Spec) (run: Run) : Protocol =
         Sensing = { p.Sensing with Seed = run.PhiSeed } }
     |> validate
 
+/// <summary>The most runs (seeds × grid points) a plan may hold: far beyond any sweep one runs, and small enough
+/// that an absurd <c>--seeds</c> or grid is refused with a message instead of exhausting the memory.</summary>
+let maxRuns = 100000
+
 /// <summary>Parses seed indices: a count <c>10</c> (seeds 1..10), a range <c>1-20</c>, or a list <c>1,4,7</c>
-/// (lists and ranges may mix: <c>1-5,9</c>).</summary>
+/// (lists and ranges may mix: <c>1-5,9</c>); at most <see cref="P:Dtc.Sweeps.Plan.maxRuns"/> seeds.</summary>
 /// <param name="text">The text.</param>
 /// <returns>The distinct seed indices, in increasing order.</returns>
 let parseSeeds (text: string) : int[] =
@@ -185,21 +189,26 @@ let parseSeeds (text: string) : int[] =
     if String.IsNullOrWhiteSpace text then bad ()
     let t = text.Trim()
     let number (s: string) = match Int32.TryParse(s.Trim()) with | true, v when v >= 0 -> v | _ -> bad ()
-    let seeds =
+    let ranges =
         if not (t.Contains ',' || t.Contains '-') then
             let n = number t
             if n < 1 then bad ()
-            [| 1 .. n |]
+            [| 1, n |]
         else
             t.Split(',', StringSplitOptions.RemoveEmptyEntries)
-            |> Array.collect (fun part ->
+            |> Array.map (fun part ->
                 match part.Split('-') with
-                | [| a |] -> [| number a |]
+                | [| a |] -> let v = number a in v, v
                 | [| a; b |] ->
                     let lo, hi = number a, number b
                     if hi < lo then bad ()
-                    [| lo .. hi |]
+                    lo, hi
                 | _ -> bad ())
+    // Counted before any array is made: --seeds 2147483647 would not fit in memory.
+    let count = ranges |> Array.sumBy (fun (lo, hi) -> int64 hi - int64 lo + 1L)
+    if count > int64 maxRuns then
+        invalidArg "seeds" (sprintf "Expecting --seeds to give at most %d seeds but received \"%s\" (%d seeds)" maxRuns text count)
+    let seeds = ranges |> Array.collect (fun (lo, hi) -> [| lo .. hi |])
     if seeds.Length = 0 then bad ()
     Array.distinct seeds |> Array.sort
 
@@ -248,6 +257,11 @@ let plan (spec: Spec) : Plan =
     if isNull spec.Seeds || spec.Seeds.Length = 0 then invalidArg "seeds" "Expecting at least one seed but received none"
     if spec.Seeds |> Array.exists (fun s -> s < 0) then invalidArg "seeds" "Expecting non-negative seed indices"
     let spec = { spec with Methods = methods; Seeds = Array.distinct spec.Seeds |> Array.sort }
+    // Counted before the grid is expanded (saturating: a product of many axes would overflow).
+    let pointCount = spec.Grid |> Array.fold (fun n a -> min (n * int64 a.Values.Length) (int64 maxRuns + 1L)) 1L
+    if pointCount * int64 spec.Seeds.Length > int64 maxRuns then
+        invalidArg "grid" (sprintf "Expecting at most %d runs (seeds × grid points) but received %d seeds × %s grid points"
+                               maxRuns spec.Seeds.Length (if pointCount > int64 maxRuns then sprintf "more than %d" maxRuns else string pointCount))
     for s in spec.Settings do apply Protocol.paper s |> ignore
     let width = max 3 (string (Array.max spec.Seeds)).Length
     let runs =
@@ -265,8 +279,12 @@ let plan (spec: Spec) : Plan =
                        RandomSeed = derive spec.BaseSeed s 2
                        ShuffleSeed = derive spec.BaseSeed s 3
                        ControlSeed = derive spec.BaseSeed s 4 } |]
-    // Every grid point must give a valid protocol before anything runs.
-    for r in runs |> Array.distinctBy (fun r -> r.Point) do protocolOf spec r |> ignore
+    // Every grid point must give a valid protocol before anything runs, and one that compresses.
+    for r in runs |> Array.distinctBy (fun r -> r.Point) do
+        let p = protocolOf spec r
+        if p.Stop >= Array.max p.Hidden then
+            invalidArg "stop" (sprintf "Expecting stop below the widest hidden layer (%d) but received %d%s: the runs would train one cycle and compress nothing"
+                                   (Array.max p.Hidden) p.Stop (if r.Point = "" then "" else " at grid point " + r.Point))
     { Schema = "1"; Spec = spec; Runs = runs }
 
 /// <summary>Parses a shard <c>i/n</c> (0 ≤ i &lt; n), as Slurm's <c>$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT</c>
