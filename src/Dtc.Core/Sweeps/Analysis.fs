@@ -280,9 +280,12 @@ let verdict (seeds: int) (rows: CorrelationSummary[]) : string =
         let tracksAcrossSeeds = Double.IsFinite h.PermutationP && h.PermutationP < 0.05
         if not (h.Pearson.Lower > 0.0 || h.Pearson.Upper < 0.0) then
             add "Conclusion: these seeds show no correlation between the entropy and accuracy."
-        elif not (Double.IsNaN h.PartialGivenLogN.Mean) then
+        elif Double.IsNaN h.PartialGivenLogN.Mean then
+            add "Conclusion: the correlation is what the shrinking number of measurements produces by itself."
+        else
             let first =
-                if controlsStrong then "Conclusion: most of the correlation is what the shrinking number of measurements produces by itself, since controls without learning correlate as strongly."
+                if controls.IsEmpty then "Conclusion: these data hold no controls to compare with."
+                elif controlsStrong then "Conclusion: most of the correlation is what the shrinking number of measurements produces by itself, since controls without learning correlate as strongly."
                 else "Conclusion: the correlation is stronger than the controls'."
             let second =
                 if partialPositive && not controlPartial.IsEmpty then
