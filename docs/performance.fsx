@@ -175,6 +175,29 @@ if File.Exists modesFile then modesTable ()
 else "<p><em>No rounds have been recorded yet</em>: <code>docs/data/reproducibility-modes.json</code> does not exist (<code>bench/reproducibility/modes.sh 4 docs/data/reproducibility-modes.json</code> records them).</p>"
 (*** include-it-raw ***)
 (**
+## Sweeps
+
+`dtc sweep` runs each method of each seed as a task on one thread, as many tasks at once as there are
+cores, and trains each seed's first cycle once for its three methods. The target: a 10-seed sweep of the
+three methods keeps the cores at least 90 % busy and takes at most 10 × 1.1 times one `dtc replicate`
+measured in the same session, with peak memory under 2 GiB. `bench/sweep/measure.sh` measures one
+replicate, then the sweep, under GNU time on mnist-sample (`docs/data/sweep-performance.json`):
+*)
+(*** hide ***)
+let sweepFile = Path.Combine(__SOURCE_DIRECTORY__, "data", "sweep-performance.json")
+if File.Exists sweepFile then
+    use doc = JsonDocument.Parse(File.ReadAllText sweepFile)
+    let r = doc.RootElement
+    let n (name: string) = r.GetProperty(name).GetDouble()
+    sprintf "<table><thead><tr><th>One replicate</th><th>%g-seed sweep</th><th>Sweep / replicate</th><th>Cores busy</th><th>Peak memory (sweep)</th></tr></thead><tbody><tr><td>%.1f s</td><td>%.1f s</td><td>%.2f×</td><td>%.1f %%</td><td>%.0f MiB</td></tr></tbody></table><p>%s, %g cores, %g jobs, dtc at %s, %s.</p>"
+        (n "seeds") (n "replicateSeconds") (n "sweepSeconds") (n "sweepOverReplicate") (100.0 * n "coresBusy") (n "sweepPeakMiB")
+        (r.GetProperty("machine").GetString()) (n "cores") (n "jobs") (r.GetProperty("dtcCommit").GetString()) (r.GetProperty("date").GetString())
+else "<p><em>No sweep has been measured yet</em>: run <code>bench/sweep/measure.sh</code>.</p>"
+(*** include-it-raw ***)
+(**
+Every task computes on one thread. That keeps every core on its own task, and it is what makes a sweep's
+numbers independent of `--jobs` and of the shards of a cluster array.
+
 ## Reproducing the numbers
 
 ```bash
