@@ -78,7 +78,7 @@ let internal style (settings: Settings) (height: int) (title: string) (xTitle: s
 
 let private fractionTitle = "Fraction of hidden neurons removed (sparsity, 0–1)"
 
-let private emptyNote (settings: Settings) (text: string) =
+let internal emptyNote (settings: Settings) (text: string) =
     Chart.Point([ 0.5 ], [ 0.5 ], Opacity = 0.0, ShowLegend = false, UseDefaults = false)
     |> Chart.withAnnotations [ Annotation.init (X = 0.5, Y = 0.5, Text = text, ShowArrow = false, Font = Font.init (Size = settings.FontSize)) ]
 

@@ -40,7 +40,7 @@ let accuracyBands (settings: Figures.Settings) (point: PointAnalysis) : GenericC
                                 LineColor = Color.fromString "rgba(0,0,0,0)", UseDefaults = false)
             yield Chart.Line(x, s |> Array.map (fun v -> v.Mean), Name = m + " (mean over seeds)", LineColor = Color.fromString color,
                              LineWidth = 2.5, ShowMarkers = true, UseDefaults = false) ]
-    Chart.combine traces
+    (if traces.IsEmpty then Figures.emptyNote settings "No accuracy to plot" else Chart.combine traces)
     |> Figures.style settings settings.Height "Test accuracy across seeds (mean and 95 % bootstrap band)"
         "Fraction of hidden neurons removed (0–1)" "Test accuracy (fraction correct)"
 
@@ -60,7 +60,8 @@ let private strips (settings: Figures.Settings) (point: PointAnalysis) (title: s
                               Marker = TraceObjects.Marker.init (Color = Color.fromString "#d62728", Size = 12, Symbol = StyleParam.MarkerSymbol.Diamond), UseDefaults = false)
             yield Chart.Line([ s.Lower; s.Upper ], [ name; name ], Name = name + " CI", ShowLegend = false,
                              LineColor = Color.fromString "#d62728", LineWidth = 3.0, UseDefaults = false) ]
-    Chart.combine traces
+    let chart = if traces.IsEmpty then Figures.emptyNote settings "No quantity has a finite value here" else Chart.combine traces
+    chart
     |> Figures.style settings (max 360 (80 + 48 * rows.Length)) title axis ""
     |> Chart.withMarginSize (Left = 260)
 
