@@ -115,6 +115,10 @@ percentile bootstrap of the mean over seeds, with 2,000 resamples and a fixed se
 
 If a control correlates with accuracy as strongly as the real entropy, the verdict says so.
 
+The report (`sweep-report.html`) opens with the verdict. The mnist-sample sweep's, in headless Chromium:
+
+![sweep-report.html of the mnist-sample sweep](img/sweep-report-mnist-sample.png)
+
 ## The answer on mnist-sample
 
 Ten seeds, the paper's protocol, `dtc sweep --seeds 10` (analysis committed as

@@ -222,10 +222,11 @@ public sealed record SweepCorrelation(string Source, string Curve, string Quanti
 
 /// <summary>The analysis of one grid point.</summary>
 /// <param name="Point">The grid point's label (empty without a grid).</param>
+/// <param name="Level">The confidence level of its intervals.</param>
 /// <param name="Seeds">The seeds.</param>
 /// <param name="Verdict">The verdict paragraph.</param>
 /// <param name="Correlations">Every correlation.</param>
-public sealed record SweepPointAnalysis(string Point, IReadOnlyList<int> Seeds, string Verdict, IReadOnlyList<SweepCorrelation> Correlations);
+public sealed record SweepPointAnalysis(string Point, double Level, IReadOnlyList<int> Seeds, string Verdict, IReadOnlyList<SweepCorrelation> Correlations);
 
 /// <summary>A sweep's analysis (mirrors <c>Dtc.Sweeps.Analysis.SweepAnalysis</c>).</summary>
 public sealed class SweepAnalysisResult
@@ -235,7 +236,7 @@ public sealed class SweepAnalysisResult
     /// <summary>How every interval and p-value was computed.</summary>
     public string Method => Core.Method;
     /// <summary>Per grid point.</summary>
-    public IReadOnlyList<SweepPointAnalysis> Points => Core.Points.Select(p => new SweepPointAnalysis(p.Point, p.Seeds, p.Verdict,
+    public IReadOnlyList<SweepPointAnalysis> Points => Core.Points.Select(p => new SweepPointAnalysis(p.Point, p.Level, p.Seeds, p.Verdict,
         p.Correlations.Select(c => new SweepCorrelation(c.Source, c.Curve, c.Quantity, c.Estimator, SeedSummary.Of(c.Pearson), SeedSummary.Of(c.Spearman),
             SeedSummary.Of(c.PartialGivenLogN), SeedSummary.Of(c.DeltaR2), c.PermutationP)).ToArray())).ToArray();
     /// <summary>The analysis as JSON (<c>sweep-analysis.json</c>).</summary>

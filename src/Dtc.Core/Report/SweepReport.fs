@@ -1,6 +1,6 @@
 /// <summary>
 /// The HTML report of a sweep, verdict first: the verdict paragraph of each grid point, then the accuracy of
-/// each method across seeds (mean and 95 % band), the per-seed correlations with their intervals, the
+/// each method across seeds (mean and confidence band), the per-seed correlations with their intervals, the
 /// controls, and the detail tables. Self-contained and offline, like the run report.
 /// </summary>
 module Dtc.Report.SweepReport
@@ -19,11 +19,13 @@ let private interval (s: Summary) = sprintf "%s [%s, %s]" (num "0.00" s.Mean) (n
 
 let private pText (p: float) = if not (Double.IsFinite p) then "–" elif p < 0.001 then "&lt; 0.001" else num "0.000" p
 
+let private percent (level: float) = sprintf "%g %%" (100.0 * level)
+
 let private translucent (hex: string) =
     let c (i: int) = Convert.ToInt32(hex.Substring(i, 2), 16)
     sprintf "rgba(%d,%d,%d,0.18)" (c 1) (c 3) (c 5)
 
-/// <summary>Test accuracy of each method across seeds: the mean per cycle and its 95 % bootstrap band.</summary>
+/// <summary>Test accuracy of each method across seeds: the mean per cycle and its bootstrap confidence band.</summary>
 /// <param name="settings">Figure settings.</param>
 /// <param name="point">A grid point's analysis.</param>
 /// <returns>The chart.</returns>
@@ -35,13 +37,13 @@ let accuracyBands (settings: Figures.Settings) (point: PointAnalysis) : GenericC
             let color = Figures.methodColor m
             let s = point.Cycles |> Array.map (fun c -> c.Methods.[i].Accuracy)
             let band = Array.append (s |> Array.map (fun v -> v.Upper)) (s |> Array.rev |> Array.map (fun v -> v.Lower))
-            yield Chart.Scatter(Array.append x (Array.rev x), band, StyleParam.Mode.Lines, Name = m + " 95 % CI", ShowLegend = false,
+            yield Chart.Scatter(Array.append x (Array.rev x), band, StyleParam.Mode.Lines, Name = m + " " + percent point.Level + " CI", ShowLegend = false,
                                 Fill = StyleParam.Fill.ToSelf, FillColor = Color.fromString (translucent color),
                                 LineColor = Color.fromString "rgba(0,0,0,0)", UseDefaults = false)
             yield Chart.Line(x, s |> Array.map (fun v -> v.Mean), Name = m + " (mean over seeds)", LineColor = Color.fromString color,
                              LineWidth = 2.5, ShowMarkers = true, UseDefaults = false) ]
     (if traces.IsEmpty then Figures.emptyNote settings "No accuracy to plot" else Chart.combine traces)
-    |> Figures.style settings settings.Height "Test accuracy across seeds (mean and 95 % bootstrap band)"
+    |> Figures.style settings settings.Height (sprintf "Test accuracy across seeds (mean and %s bootstrap band)" (percent point.Level))
         "Fraction of hidden neurons removed (0–1)" "Test accuracy (fraction correct)"
 
 let private strips (settings: Figures.Settings) (point: PointAnalysis) (title: string) (axis: string) (pick: CorrelationSummary -> Summary) =
@@ -66,20 +68,20 @@ let private strips (settings: Figures.Settings) (point: PointAnalysis) (title: s
     |> Chart.withMarginSize (Left = 260)
 
 /// <summary>Each seed's Pearson r of a quantity with the measured method's smoothed accuracy, per quantity
-/// (entropy of y2, its Miller–Madow correction, the controls and log n), with the mean and its 95 % interval.</summary>
+/// (entropy of y2, its Miller–Madow correction, the controls and log n), with the mean and its interval.</summary>
 /// <param name="settings">Figure settings.</param>
 /// <param name="point">A grid point's analysis.</param>
 /// <returns>The chart.</returns>
 let correlationStrips (settings: Figures.Settings) (point: PointAnalysis) : GenericChart =
-    strips settings point "Pearson r with the smoothed accuracy, per seed (red: mean and 95 % CI)" "Pearson r" (fun r -> r.Pearson)
+    strips settings point (sprintf "Pearson r with the smoothed accuracy, per seed (red: mean and %s CI)" (percent point.Level)) "Pearson r" (fun r -> r.Pearson)
 
 /// <summary>Each seed's partial correlation of a quantity with the measured method's smoothed accuracy given
-/// log n, per quantity, with the mean and its 95 % interval: what each says beyond the number of measurements.</summary>
+/// log n, per quantity, with the mean and its interval: what each says beyond the number of measurements.</summary>
 /// <param name="settings">Figure settings.</param>
 /// <param name="point">A grid point's analysis.</param>
 /// <returns>The chart.</returns>
 let partialStrips (settings: Figures.Settings) (point: PointAnalysis) : GenericChart =
-    strips settings point "Partial r given log(n), per seed (red: mean and 95 % CI)" "partial r given log(n)" (fun r -> r.PartialGivenLogN)
+    strips settings point (sprintf "Partial r given log(n), per seed (red: mean and %s CI)" (percent point.Level)) "partial r given log(n)" (fun r -> r.PartialGivenLogN)
 
 let private correlationTable (point: PointAnalysis) =
     let sb = StringBuilder()
@@ -98,7 +100,7 @@ let private accuracyTable (point: PointAnalysis) =
     let sb = StringBuilder()
     let methods = if point.Cycles.Length = 0 then [||] else point.Cycles.[0].Methods |> Array.map (fun m -> m.Method)
     sb.Append("<table class=\"accuracy\"><tr><th>cycle</th><th>removed</th><th>n</th>") |> ignore
-    for m in methods do sb.Append("<th>").Append(Html.enc m).Append(" accuracy, mean [95 % CI]</th>") |> ignore
+    for m in methods do sb.Append("<th>").Append(Html.enc m).Append(" accuracy, mean [" + percent point.Level + " CI]</th>") |> ignore
     sb.Append("</tr>") |> ignore
     for c in point.Cycles do
         sb.AppendFormat("<tr><td class=\"num\">{0}</td><td class=\"num\">{1}</td><td class=\"num\">{2}</td>", c.Cycle, num "0.0%" c.FractionRemoved, c.Measurements) |> ignore
@@ -148,7 +150,7 @@ let render (settings: Figures.Settings) (analysis: SweepAnalysis) : string =
         add (sprintf "<h2>Accuracy across seeds%s</h2>" (Html.enc suffix))
         add "<figure class=\"figure\">"
         add (GenericChart.toChartHTML (accuracyBands settings p))
-        add "<figcaption>Mean test accuracy over seeds per cycle, with its 95 % bootstrap band, for each method.</figcaption></figure>"
+        add (sprintf "<figcaption>Mean test accuracy over seeds per cycle, with its %s bootstrap band, for each method.</figcaption></figure>" (percent p.Level))
         add "<h3>Methods compared</h3>"
         add (comparisonTable p)
         add (sprintf "<h2>Entropy, controls and accuracy%s</h2>" (Html.enc suffix))
@@ -162,7 +164,7 @@ let render (settings: Figures.Settings) (analysis: SweepAnalysis) : string =
             add (GenericChart.toChartHTML (partialStrips settings p))
             add "<figcaption>The same, given log(n): what each quantity says about accuracy beyond the number of measurements. A real effect of learning would put the entropy clearly above the controls.</figcaption></figure>"
             add "<h3>Every correlation</h3>"
-            add "<p>Means over seeds with 95 % bootstrap intervals. Grey rows are controls. The permutation p tests whether the quantity's seed-to-seed variation tracks accuracy beyond n: it permutes the quantity across seeds within each cycle.</p>"
+            add ("<p>Means over seeds with " + percent p.Level + " bootstrap intervals. Grey rows are controls. The permutation p tests whether the quantity's seed-to-seed variation tracks accuracy beyond n: it permutes the quantity across seeds within each cycle.</p>")
             add (correlationTable p)
         add "<h3>Accuracy per cycle</h3>"
         add (accuracyTable p)

@@ -107,6 +107,8 @@ type CorrelationSummary =
 type PointAnalysis =
     { /// <summary>The grid point's label (empty without a grid).</summary>
       Point: string
+      /// <summary>The confidence level of its intervals (e.g. 0.95).</summary>
+      Level: float
       /// <summary>The seed indices.</summary>
       Seeds: int[]
       /// <summary>The cycles every seed has, each across seeds.</summary>
@@ -238,18 +240,19 @@ let private pText (p: float) =
 
 /// <summary>The verdict of a grid point: the headline correlation (entropy of y2, plug-in, of the measured method
 /// against its own smoothed accuracy, the paper's), then what the controls say, in words that follow the numbers.</summary>
+/// <param name="level">The confidence level of the intervals (e.g. 0.95).</param>
 /// <param name="seeds">The number of seeds.</param>
 /// <param name="rows">The grid point's correlations.</param>
 /// <returns>One paragraph.</returns>
-let verdict (seeds: int) (rows: CorrelationSummary[]) : string =
+let verdict (level: float) (seeds: int) (rows: CorrelationSummary[]) : string =
     let find q e = rows |> Array.tryFind (fun r -> r.Quantity = q && r.Estimator = e && r.Curve = r.Source)
     match find "entropy(y2)" "plug-in" with
     | None -> "No method has measurements: there is no entropy to correlate with accuracy."
     | Some h ->
         let sb = StringBuilder()
         let add (s: string) = sb.Append(s).Append(' ') |> ignore
-        add (sprintf "Over %d seeds, the Gibbs entropy of the next-layer measurements y2 correlates with %s's smoothed accuracy at r = %s (mean, 95 %% bootstrap CI)."
-                 seeds h.Source (interval h.Pearson))
+        add (sprintf "Over %d seeds, the Gibbs entropy of the next-layer measurements y2 correlates with %s's smoothed accuracy at r = %s (mean, %g %% bootstrap CI)."
+                 seeds h.Source (interval h.Pearson) (100.0 * level))
         let logn = find "log(n)" ""
         let gaussian = find "Gaussian control (y2)" "plug-in"
         let untrained = find "untrained control (y2)" "plug-in"
@@ -370,11 +373,12 @@ let private analysePoint (settings: Settings) (point: string) (runs: MergedRun[]
                            PermutationP = if isLogN then nan else permutationP settings xs ys z } |]
     if sources.Length = 0 then notes.Add(sprintf "no method has measurements in hidden layer %d in every run" settings.Run.Layer)
     { Point = point
+      Level = settings.Level
       Seeds = runs |> Array.map (fun r -> r.Run.Seed)
       Cycles = cycleSummaries
       Comparisons = comparisons
       Correlations = correlations
-      Verdict = verdict runs.Length correlations
+      Verdict = verdict settings.Level runs.Length correlations
       Notes = notes.ToArray() }
 
 /// <summary>Analyses a merged sweep, grid point by grid point: per-seed statistics summarised across seeds.</summary>
@@ -410,7 +414,7 @@ let toJson (analysis: SweepAnalysis) : string = JsonSerializer.Serialize(analysi
 let ofJson (json: string) : SweepAnalysis = JsonSerializer.Deserialize<SweepAnalysis>(json, jsonOptions)
 
 /// <summary>The headline table of a grid point as Markdown: for the measured method's own curve, every
-/// quantity's r, Spearman ρ, partial r given log(n), ΔR² and permutation p (means and 95 % CIs).</summary>
+/// quantity's r, Spearman ρ, partial r given log(n), ΔR² and permutation p (means and their CIs).</summary>
 /// <param name="point">The grid point's analysis.</param>
 /// <returns>Markdown.</returns>
 let correlationMarkdown (point: PointAnalysis) : string =

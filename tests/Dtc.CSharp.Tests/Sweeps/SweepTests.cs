@@ -152,6 +152,8 @@ public sealed class SweepTests(TinySweep sweep) : IClassFixture<TinySweep>
         Assert.Equal("", point.Point);
         Assert.Equal([1, 2], point.Seeds);
         Assert.Contains("Over 2 seeds", point.Verdict);
+        Assert.Equal(0.95, point.Level);
+        Assert.Contains("95 % bootstrap CI", point.Verdict);
         Assert.NotEmpty(point.Correlations);
         var headline = point.Correlations.Single(c => c.Source == "dtc" && c.Curve == "dtc" && c.Quantity == "entropy(y2)" && c.Estimator == "plug-in");
         foreach (var summary in new[] { headline.Pearson, headline.Spearman, headline.PartialGivenLogN, headline.DeltaR2 })

@@ -147,7 +147,7 @@ let tests =
             let point = a.Points.[0]
             Expect.stringContains point.Verdict "Over 3 seeds" "the verdict counts the seeds"
             Expect.stringContains point.Verdict "Conclusion:" "the verdict concludes"
-            Expect.equal point.Verdict (verdict 3 point.Correlations) "the verdict is verdict of the rows"
+            Expect.equal point.Verdict (verdict point.Level 3 point.Correlations) "the verdict is verdict of the rows"
             let again = toJson (analyze defaults merged.Value)
             Expect.equal again (toJson a) "analysing twice gives the same JSON, byte for byte"
             Expect.equal (toJson (ofJson again)) again "the JSON round-trips"
@@ -268,15 +268,15 @@ let tests =
                     [ "function of log(n) in every cycle"; "produces by itself" ]
                   "headline alone", 2, [| notBeyond |], [ "Over 2 seeds"; "no controls to compare with" ] ]
             for what, seeds, rs, expected in cases do
-                let v = verdict seeds rs
+                let v = verdict 0.95 seeds rs
                 for e in expected do Expect.stringContains v e (sprintf "%s: says \"%s\"" what e)
-            let alone = verdict 2 [| notBeyond |]
+            let alone = verdict 0.95 2 [| notBeyond |]
             Expect.isFalse (alone.Contains "log(n), gives") "without its control rows, no control sentence"
-            let negative = verdict 5 (rows (headline (s -0.9 -0.95 -0.8) (s -0.5 -0.7 -0.2) (s 0.1 0.05 0.2) 0.01) weak weak)
+            let negative = verdict 0.95 5 (rows (headline (s -0.9 -0.95 -0.8) (s -0.5 -0.7 -0.2) (s 0.1 0.05 0.2) 0.01) weak weak)
             Expect.isFalse (negative.Contains "show no correlation") "a negative correlation is a correlation"
             Expect.stringContains negative "Neither control reaches" "controls near 0 are not as strong as r = −0.9"
-            let negativeControls = verdict 5 (rows (headline (s -0.9 -0.95 -0.8) (s -0.5 -0.7 -0.2) (s 0.1 0.05 0.2) 0.01) (s -0.9 -0.95 -0.85) weak)
+            let negativeControls = verdict 0.95 5 (rows (headline (s -0.9 -0.95 -0.8) (s -0.5 -0.7 -0.2) (s 0.1 0.05 0.2) 0.01) (s -0.9 -0.95 -0.85) weak)
             Expect.stringContains negativeControls "The Gaussian control correlates with accuracy as strongly" "a control as negative is as strong"
             let notHeadline = { notBeyond with Curve = "random" }
-            Expect.stringContains (verdict 3 [| notHeadline |]) "No method has measurements" "only a method's own curve is the headline"
+            Expect.stringContains (verdict 0.95 3 [| notHeadline |]) "No method has measurements" "only a method's own curve is the headline"
     ]
