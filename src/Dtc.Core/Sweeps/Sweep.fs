@@ -221,7 +221,8 @@ let private finish (options: Options) (stages: Stages) (plan: Plan) (run: Run) (
 /// tasks at once, resuming from checkpoints; a run's outputs are written when its last method finishes.</summary>
 /// <remarks>The numbers of a run do not depend on the job count or the shard: every task computes on one
 /// intra-op thread, so a sweep run by a local executor and the same sweep run as a cluster array give the same
-/// bits on one machine (and on every x86-64 machine in the portable mode). When a task fails, the others stop
+/// bits on one machine (and on every x86-64 machine in the portable mode). The process must compute in the
+/// plan's reproducibility mode. When a task fails, the others stop
 /// at their next safe point and the failure is raised; when cancelled, <c>RunCancelled</c> is raised after
 /// every task has stopped.</remarks>
 /// <param name="options">How to execute.</param>
@@ -231,6 +232,12 @@ let runLocal (options: Options) (plan: Plan) : Summary =
     if options.Jobs < 1 then invalidArg (nameof options) (sprintf "Expecting Jobs of at least 1 but received %d" options.Jobs)
     let shardIndex, shardCount = options.Shard
     let share = Plan.shard shardIndex shardCount plan
+    // A run computed in another mode would not be comparable, to the bit, with the plan's other runs.
+    let mode = (global.Dtc.Runtime.Torch.reproducibility ()).Mode
+    if not (String.Equals(mode, plan.Spec.Reproducibility, StringComparison.OrdinalIgnoreCase)) then
+        invalidArg (nameof plan)
+            (sprintf "Expecting this process to compute in the sweep plan's reproducibility mode %s but it computes in %s: set DTC_REPRODUCIBLE=%s (or Reproducibility.configure) before the first tensor"
+                 plan.Spec.Reproducibility mode plan.Spec.Reproducibility)
     Directory.CreateDirectory options.Folder |> ignore
     prepare options.Folder plan
     let sw = Stopwatch.StartNew()

@@ -143,6 +143,10 @@ let tests =
                 Expect.stringStarts message "Expecting" "bad input wording"
                 Expect.stringContains message (Plan.describe plan) "names the plan the folder holds"
                 Expect.throwsT<ArgumentException> (fun () -> Sweep.runLocal (options folder 1) other |> ignore) "runLocal refuses it too"
+                let otherMode = Sweep.plan { tinySpec [| 1; 2 |] with Reproducibility = (if (Dtc.Runtime.Torch.reproducibility ()).Mode = "portable" then "machine" else "portable") }
+                let modeMessage = Thrown.messageOf<ArgumentException> (fun () -> Sweep.runLocal (options (Path.Combine(folder, "other-mode")) 1) otherMode |> ignore)
+                Expect.stringContains modeMessage "reproducibility mode" "runLocal refuses a plan of another reproducibility mode"
+                Expect.isFalse (Directory.Exists(Path.Combine(folder, "other-mode"))) "and writes nothing"
                 Expect.equal (Plan.read folder) plan "the folder's plan is unchanged"
                 Expect.isTrue (Sweep.isSweep folder) "the folder holds a sweep"
                 Expect.equal (Sweep.status folder plan |> Array.map (fun s -> s.State)) [| "pending"; "pending" |] "nothing run yet"
