@@ -105,23 +105,9 @@ let private checkEdges (name: string) (edges: float[]) =
         if edges.[i] < edges.[i - 1] then
             invalidArg name (sprintf "Expecting non-decreasing bin edges but received %g after %g at index %d" edges.[i] edges.[i - 1] i)
 
-// NumPy's default percentile ('linear', Hyndman–Fan 7) of sorted values, q in [0, 1].
-let private percentile (sorted: float[]) (q: float) =
-    let n = sorted.Length
-    let virtualIndex = float (n - 1) * q
-    if virtualIndex >= float (n - 1) then sorted.[n - 1]
-    elif virtualIndex < 0.0 then sorted.[0]
-    else
-        let previous = Math.Floor virtualIndex
-        let a = sorted.[int previous]
-        let b = sorted.[int previous + 1]
-        let t = virtualIndex - previous
-        let diff = b - a
-        if t >= 0.5 then b - diff * (1.0 - t) else a + diff * t
-
 let private ruleWidth (rule: Rule) (sorted: float[]) =
     let n = float sorted.Length
-    let fd () = 2.0 * (percentile sorted 0.75 - percentile sorted 0.25) * Math.Pow(n, -1.0 / 3.0)
+    let fd () = 2.0 * (Dtc.Statistics.Quantile.percentile sorted 75.0 - Dtc.Statistics.Quantile.percentile sorted 25.0) * Math.Pow(n, -1.0 / 3.0)
     let sturges () = (sorted.[sorted.Length - 1] - sorted.[0]) / (Math.Log2 n + 1.0)
     match rule with
     | FreedmanDiaconis -> fd ()

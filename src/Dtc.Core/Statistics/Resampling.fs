@@ -83,26 +83,6 @@ let private checkSameLength (name: string) (reference: string) (expected: int) (
     if actual.Length <> expected then
         invalidArg name (sprintf "Expecting %s of the same length as %s (%d) but received %d" name reference expected actual.Length)
 
-/// <summary>The <c>q</c>-th percentile of sorted values as NumPy's default
-/// <c>np.percentile(values, q)</c> (<c>method='linear'</c>, Hyndman–Fan type 7).</summary>
-/// <param name="sorted">The values, sorted ascending, at least one.</param>
-/// <param name="q">The percentile in \( [0, 100] \).</param>
-/// <returns>The interpolated value.</returns>
-let percentile (sorted: float[]) (q: float) : float =
-    if isNull sorted || sorted.Length = 0 then invalidArg (nameof sorted) "Expecting at least one value but received none"
-    if not (q >= 0.0 && q <= 100.0) then invalidArg (nameof q) (sprintf "Expecting a percentile between 0 and 100 but received %g" q)
-    let n = sorted.Length
-    // NumPy divides by 100 first, then takes the virtual index (n - 1)·q and interpolates as _lerp.
-    let virtualIndex = float (n - 1) * (q / 100.0)
-    if virtualIndex >= float (n - 1) then sorted.[n - 1]
-    else
-        let previous = Math.Floor virtualIndex
-        let a = sorted.[int previous]
-        let b = sorted.[int previous + 1]
-        let t = virtualIndex - previous
-        let diff = b - a
-        if t >= 0.5 then b - diff * (1.0 - t) else a + diff * t
-
 /// <summary>Bootstrap resamples as indices: the values of
 /// <c>np.random.RandomState(seed).randint(0, n, size=(resamples, n))</c>, row by row, bit-identical
 /// to NumPy.</summary>
@@ -153,7 +133,7 @@ let bootstrap (resamples: int) (seed: int64) (level: float) (statistic: int[] ->
         let dropped = stats.Length - kept.Length
         let how = if dropped = 0 then described else described + sprintf "; %d NaN resampled statistics dropped" dropped
         if kept.Length = 0 then interval nan nan how
-        else interval (percentile kept (100.0 * (1.0 - level) / 2.0)) (percentile kept (100.0 * (1.0 + level) / 2.0)) how
+        else interval (Quantile.percentile kept (100.0 * (1.0 - level) / 2.0)) (Quantile.percentile kept (100.0 * (1.0 + level) / 2.0)) how
 
 /// <summary>A percentile-bootstrap confidence interval of the mean of the finite values (NaN and
 /// infinite values are dropped first; <c>Method</c> says how many).</summary>
