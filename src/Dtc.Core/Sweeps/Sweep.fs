@@ -109,29 +109,33 @@ let runFolder (folder: string) (run: Run) : string =
 let private resultsPath folder run = Path.Combine(runFolder folder run, "results.json")
 let private controlsPath folder run = Path.Combine(runFolder folder run, Controls.FileName)
 
+/// A run's status from its folder, with its results when it is done (read once, for the digest and for a merge).
+let private inspect (folder: string) (r: Run) : RunStatus * Results option =
+    if File.Exists(resultsPath folder r) && File.Exists(controlsPath folder r) then
+        match (try Some(Records.read (resultsPath folder r)) with :? InvalidDataException -> None) with
+        | Some results when not (String.IsNullOrEmpty results.Metadata.Digest) ->
+            { Id = r.Id; State = "done"; Digest = results.Metadata.Digest }, Some results
+        | _ -> { Id = r.Id; State = "partial"; Digest = "" }, None
+    elif Directory.Exists(Path.Combine(runFolder folder r, RunFolder.CheckpointsFolderName)) then
+        { Id = r.Id; State = "partial"; Digest = "" }, None
+    else { Id = r.Id; State = "pending"; Digest = "" }, None
+
 /// <summary>The status of every run of a plan, from the sweep folder.</summary>
 /// <param name="folder">The sweep folder.</param>
 /// <param name="plan">The plan.</param>
 /// <returns>One status per run, in order.</returns>
 let status (folder: string) (plan: Plan) : RunStatus[] =
-    plan.Runs |> Array.map (fun r ->
-        if File.Exists(resultsPath folder r) && File.Exists(controlsPath folder r) then
-            let digest =
-                try (Records.read (resultsPath folder r)).Metadata.Digest
-                with :? InvalidDataException -> ""
-            { Id = r.Id; State = (if digest = "" then "partial" else "done"); Digest = digest }
-        elif Directory.Exists(Path.Combine(runFolder folder r, RunFolder.CheckpointsFolderName)) then
-            { Id = r.Id; State = "partial"; Digest = "" }
-        else { Id = r.Id; State = "pending"; Digest = "" })
+    plan.Runs |> Array.map (fun r -> fst (inspect folder r))
 
-let private fileText (plan: Plan) (statuses: RunStatus[]) =
-    JsonSerializer.Serialize({ Schema = plan.Schema; Spec = plan.Spec; Runs = plan.Runs; Status = statuses }, jsonOptions)
+/// Writes sweep.json with the given statuses.
+let private writeStatus (folder: string) (plan: Plan) (statuses: RunStatus[]) =
+    let text = JsonSerializer.Serialize({ Schema = plan.Schema; Spec = plan.Spec; Runs = plan.Runs; Status = statuses }, jsonOptions)
+    writeAllTextAtomically (Path.Combine(folder, Plan.FileName)) text
 
 /// <summary>Writes <c>sweep.json</c> (the plan and the runs' current status) atomically.</summary>
 /// <param name="folder">The sweep folder.</param>
 /// <param name="plan">The plan.</param>
-let writePlan (folder: string) (plan: Plan) : unit =
-    writeAllTextAtomically (Path.Combine(folder, Plan.FileName)) (fileText plan (status folder plan))
+let writePlan (folder: string) (plan: Plan) : unit = writeStatus folder plan (status folder plan)
 
 /// <summary>Creates a sweep folder's <c>sweep.json</c>, or checks that the one there holds the same plan (a
 /// different plan in the folder is bad input: another sweep's results would mix with this one's).</summary>
@@ -215,6 +219,7 @@ let private finish (options: Options) (stages: Stages) (plan: Plan) (run: Run) (
     global.Dtc.Report.Html.write global.Dtc.Report.Html.defaults (Path.Combine(folder, "report.html")) analysis results
     writeAllTextAtomically (controlsPath options.Folder run) (Controls.toJson controls)
     writeAllTextAtomically (resultsPath options.Folder run) (Records.toJson results)
+    results.Metadata.Digest
 
 /// <summary>Executes a plan's runs (or a shard's) in the sweep folder: writes or checks <c>sweep.json</c>,
 /// then runs every unfinished method of every unfinished run as a task on one intra-op thread, <c>Jobs</c>
@@ -242,11 +247,13 @@ let runLocal (options: Options) (plan: Plan) : Summary =
     prepare options.Folder plan
     let sw = Stopwatch.StartNew()
     let methods = plan.Spec.Methods |> Array.map parseMethod |> List.ofArray
-    let before = status options.Folder plan |> Array.map (fun s -> s.Id, s.State) |> Map.ofArray
-    let todo = share |> Array.filter (fun r -> before.[r.Id] <> "done")
+    // Read once; updated in memory as runs finish (sweep.json is rewritten from it, not from the folder).
+    let statuses = status options.Folder plan
+    let indexOf = plan.Runs |> Array.mapi (fun i r -> r.Id, i) |> Map.ofArray
+    let todo = share |> Array.filter (fun r -> statuses.[indexOf.[r.Id]].State <> "done")
     let finished = ResizeArray<string>()
     if todo.Length = 0 then
-        { Status = status options.Folder plan; Finished = [||]; WallSeconds = sw.Elapsed.TotalSeconds; TaskSeconds = 0.0; Jobs = options.Jobs }
+        { Status = statuses; Finished = [||]; WallSeconds = sw.Elapsed.TotalSeconds; TaskSeconds = 0.0; Jobs = options.Jobs }
     else
     let dataset = global.Dtc.Data.Datasets.byName plan.Spec.Dataset (if String.IsNullOrEmpty plan.Spec.DataFolder then None else Some plan.Spec.DataFolder)
     use stages = new Stages(dataset, options.Device)
@@ -337,13 +344,14 @@ let runLocal (options: Options) (plan: Plan) : Summary =
             if last then
                 s.First |> Option.iter (fun f -> (f :> IDisposable).Dispose())
                 s.First <- None
-                finish options stages plan s.Run methods
+                let digest = finish options stages plan s.Run methods
                 lock gate (fun () ->
+                    statuses.[indexOf.[s.Run.Id]] <- { Id = s.Run.Id; State = "done"; Digest = digest }
                     finished.Add s.Run.Id
                     runsDone.Value <- runsDone.Value + 1
                     (locks.[s.Run.Id] :> IDisposable).Dispose()
                     locks.Remove s.Run.Id |> ignore
-                    if shardCount = 1 then writePlan options.Folder plan
+                    if shardCount = 1 then writeStatus options.Folder plan statuses
                     running.Remove(nameOf work) |> ignore
                     report (s.Run.Id + " finished"))
     let worker () =
@@ -374,6 +382,8 @@ let runLocal (options: Options) (plan: Plan) : Summary =
                         Monitor.PulseAll gate)
     let taskCount = states |> Array.sumBy (fun s -> s.Remaining + (if s.NeedsFirst then 1 else 0))
     let workers = [| for i in 1 .. min options.Jobs taskCount -> Thread(worker, Name = sprintf "dtc-sweep-%d" i, IsBackground = true) |]
+    // Scanned once at the end: it marks the runs left partial, and a shard sees the other shards' runs.
+    let mutable final = statuses
     try
         report "started"
         for w in workers do w.Start()
@@ -382,13 +392,14 @@ let runLocal (options: Options) (plan: Plan) : Summary =
         torch.set_num_threads threads
         for s in states do s.First |> Option.iter (fun f -> (f :> IDisposable).Dispose())
         for l in locks.Values do (l :> IDisposable).Dispose()
-        if shardCount = 1 then (try writePlan options.Folder plan with _ -> ())
+        final <- (try status options.Folder plan with _ -> statuses)
+        if shardCount = 1 then (try writeStatus options.Folder plan final with _ -> ())
     let failure = failures |> Seq.tryFind (function CompressTrain.RunCancelled _ -> false | _ -> true) |> Option.orElse (Seq.tryHead failures)
     match failure with
     | Some e -> Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw()
     | None -> ()
     if stop.IsCancellationRequested && states |> Array.exists (fun s -> s.Remaining > 0) then raise (CompressTrain.RunCancelled("sweep", 0))
-    { Status = status options.Folder plan; Finished = finished.ToArray(); WallSeconds = sw.Elapsed.TotalSeconds
+    { Status = final; Finished = finished.ToArray(); WallSeconds = sw.Elapsed.TotalSeconds
       TaskSeconds = taskSeconds.Value; Jobs = workers.Length }
 
 /// <summary>One finished run of a merged sweep.</summary>
@@ -413,8 +424,9 @@ type Merged =
 /// <returns>The merged sweep; an <c>InvalidDataException</c> names the runs that are not finished.</returns>
 let merge (folder: string) : Merged =
     let plan = Plan.read folder
-    let statuses = status folder plan
-    (try writePlan folder plan with :? IOException | :? UnauthorizedAccessException -> ())
+    let inspected = plan.Runs |> Array.map (inspect folder)
+    let statuses = inspected |> Array.map fst
+    (try writeStatus folder plan statuses with :? IOException | :? UnauthorizedAccessException -> ())
     let unfinished = statuses |> Array.filter (fun s -> s.State <> "done")
     if unfinished.Length > 0 then
         let shown = unfinished |> Array.truncate 5 |> Array.map (fun s -> sprintf "%s (%s)" s.Id s.State)
@@ -423,10 +435,10 @@ let merge (folder: string) : Merged =
                     folder unfinished.Length statuses.Length (String.Join(", ", shown)) (if unfinished.Length > 5 then ", …" else "") folder))
     { Plan = plan
       Runs =
-        plan.Runs |> Array.map (fun r ->
+        Array.map2 (fun r (_, results: Results option) ->
             { Run = r
-              Results = Records.read (resultsPath folder r)
-              Controls = Records.readFileWith Controls.ofJson (controlsPath folder r) }) }
+              Results = results.Value
+              Controls = Records.readFileWith Controls.ofJson (controlsPath folder r) }) plan.Runs inspected }
 
 /// <summary>Whether a folder holds a sweep (a <c>sweep.json</c>).</summary>
 /// <param name="folder">The folder.</param>
