@@ -158,4 +158,43 @@ Dtc reports it next to every correlation.
 The report of the `mnist-sample` run (`runs/mnist-sample/report.html`), in headless Chromium:
 
 ![report.html of the mnist-sample run](img/report-mnist-sample.png)
+
+## Reproducible numbers, in detail
+
+The same command and seed give the same numbers to the bit, every field of `results.json` but the
+timings; `--reproducible machine|portable|fastest` says how far the promise reaches (the performance
+page has the costs).
+
+The costs are whole `dtc replicate` runs on mnist-sample, four interleaved rounds on this machine kind
+(2 cores: about 35 s in `machine` and `fastest`, 72–81 s in `portable`; `bench/reproducibility/modes.sh`).
+In those rounds every `machine` run gave one digest, every `portable` run one digest,
+and the four `fastest` runs four different digests.
+
+`machine` fixes MKL's code path for this processor (conditional numerical reproducibility
+`AUTO,STRICT`). `portable` runs MKL's SSE2 code path (`COMPATIBLE,STRICT`, the only fixed one MKL
+accepts on AMD processors), caps ATen's kernels at AVX2 and computes on one intra-op thread, so
+`--threads` does not change its numbers. In `machine` mode the thread count is part of the result.
+
+`results.json` records what the numbers depend on, under `metadata.provenance`: Dtc's commit, the
+libtorch version, the mode, what MKL and ATen report in force, the processor and the threads. It also
+holds `metadata.digest`, a SHA-256 of all the numbers, which `dtc replicate` prints. Two runs agree to
+the bit exactly when their digests do. A test compares a short portable run with a committed digest, so
+a change that moves the numbers is a deliberate one.
+
+Scripts and notebooks choose the mode with `DTC_REPRODUCIBLE=portable`, or in code before the first
+tensor: `Dtc.Runtime.Reproducibility.configure Reproducibility.Portable` (F#),
+`Reproducibility.Configure(ReproducibilityMode.Portable)` (C#).
+
+## The embedded sample
+
+The sample's split and order: within digit d, sample j (file order) goes to the test split when
+j % 5 = 0, else to train; each split is written round-robin over the classes; pixel byte =
+⌊value·255 + 0.5⌋. SHA-256 of the committed files (`src/Dtc.Core/Data/mnist-sample/`):
+
+```
+295e2891074b50375c3f1b5b1f298e8ef34b24f62092eb92ac1ed5b963f7ca49  train-images-idx3-ubyte.gz
+c3cb429d60d9c64f9467d5c6ecce1edbfd336c09bf2e5fd32b33a1186039e591  train-labels-idx1-ubyte.gz
+390c1927a256791c67bccb3f6ba0d9996ecccbedaf716f696a5d34697b3508ff  t10k-images-idx3-ubyte.gz
+ee65adcd62d75c5c4c6ad9edf80a3d8eff83d8c208e91ecad074510d121e2aad  t10k-labels-idx1-ubyte.gz
+```
 *)
