@@ -25,7 +25,7 @@ public sealed class Dataset
 public static class Datasets
 {
     /// <summary>The names <see cref="Load"/> accepts: <c>mnist-sample</c> (embedded, the default), <c>fashion-mnist</c>, <c>mnist</c>, <c>folder</c>.</summary>
-    public static IReadOnlyList<string> Names => Dtc.Data.Datasets.names.ToArray();
+    public static IReadOnlyList<string> Names => Dtc.Data.Catalog.names.ToArray();
 
     /// <summary>Loads a dataset by name, or the IDX folder <paramref name="dataDir"/>.</summary>
     /// <param name="name">Dataset name. Default <c>mnist-sample</c>, embedded in the library (no download).</param>
@@ -33,5 +33,5 @@ public static class Datasets
     /// <returns>The validated dataset.</returns>
     /// <exception cref="ArgumentException">Bad input: unknown name, missing or malformed files (a <c>DataException</c> names the file).</exception>
     public static Dataset Load(string name = "mnist-sample", string? dataDir = null) =>
-        new(Dtc.Data.Datasets.byName(name, dataDir is null ? null : Microsoft.FSharp.Core.FSharpOption<string>.Some(dataDir)));
+        new(Dtc.Data.Catalog.byName(name, dataDir is null ? null : Microsoft.FSharp.Core.FSharpOption<string>.Some(dataDir)));
 }

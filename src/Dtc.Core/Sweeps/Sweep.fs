@@ -255,7 +255,7 @@ let runLocal (options: Options) (plan: Plan) : Summary =
     if todo.Length = 0 then
         { Status = statuses; Finished = [||]; WallSeconds = sw.Elapsed.TotalSeconds; TaskSeconds = 0.0; Jobs = options.Jobs }
     else
-    let dataset = global.Dtc.Data.Datasets.byName plan.Spec.Dataset (if String.IsNullOrEmpty plan.Spec.DataFolder then None else Some plan.Spec.DataFolder)
+    let dataset = global.Dtc.Data.Catalog.byName plan.Spec.Dataset (if String.IsNullOrEmpty plan.Spec.DataFolder then None else Some plan.Spec.DataFolder)
     use stages = new Stages(dataset, options.Device)
     // Runs in plan order; within a run, its shared first cycle first, then the longest methods first (DTC
     // solves LASSO problems every cycle). A worker takes a ready method of a started run, else starts the next

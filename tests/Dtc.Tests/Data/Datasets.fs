@@ -7,6 +7,8 @@ open TorchSharp
 open Dtc.Data
 open Dtc.Data.Idx
 open Dtc.Data.Datasets
+open Dtc.Data.Download
+open Dtc.Data.Catalog
 open Dtc.Tests.Data.Idx
 open Dtc.Tests.Support
 
