@@ -91,23 +91,17 @@ let protocol = { Protocol.Protocol.paper with Hidden = [| 64 |]; BatchesPerCycle
 Dtc.Pruning.Selection.schedule protocol.Count protocol.Keep protocol.Stop 64
 (*** include-it ***)
 (**
-The data is staged once on the device (normalised, in mini-batches); the run options say how to run
-(device, checkpoints, progress, cancellation). Each method starts from the same initial model.
+The protocol's `Methods` are the paper's three: `Magnitude`, `Random 42424242L` and
+`Dtc DtcSettings.paper` (λ = 0.3, DCT-I, NumPy's Φ). The run options say how to run (device,
+checkpoints, progress, cancellation); `CompressTrain.run` stages the data on the device itself, and
+each method starts from the same initial model.
 *)
-let device = Dtc.Runtime.Torch.cpu ()
-let staged = Steps.stage { Mean = protocol.Mean; Std = protocol.Std } protocol.BatchSize device dataset
+protocol.Methods |> List.map Protocol.methodName
+(*** include-it ***)
 
-let options : CompressTrain.RunOptions =
-    { Protocol = protocol
-      Device = device
-      CheckpointDir = None
-      Resume = false
-      DataFingerprint = "mnist-sample"
-      OnProgress = ignore
-      Cancellation = CancellationToken.None }
+let options = { CompressTrain.RunOptions.defaults with Protocol = protocol }
 
-let results =
-    CompressTrain.run options dataset.Name staged [ Protocol.Magnitude; Protocol.Random; Protocol.Dtc ]
+let results = CompressTrain.run options dataset
 
 [ for m in results.Methods ->
     m.Method, m.Cycles.Length, (Array.last m.Cycles).Widths, (Array.last m.Cycles).TestAccuracy ]

@@ -45,21 +45,15 @@ printfn "%s" (Datasets.describe (Datasets.summarise dataset))
 // the quirks) is the paper's: 128 → 115 → 103 → … → 9 hidden units in 24 cycles.
 let protocol = { Protocol.Protocol.paper with Hidden = [| 128 |]; BatchesPerCycle = 20 }
 
-let device = Dtc.Runtime.Torch.cpu ()
-use staged = Steps.stage { Mean = protocol.Mean; Std = protocol.Std } protocol.BatchSize device dataset
+// The protocol's methods are the paper's three (magnitude, random, DTC); the run stages the data itself.
+let options =
+    { CompressTrain.RunOptions.defaults with
+        Protocol = protocol
+        OnProgress = fun p ->
+            if p.Cycle % 6 = 0 || p.Cycle = p.TotalCycles then
+                printfn "  %-9s cycle %2d/%d  hidden %A  accuracy %.3f" p.Method p.Cycle p.TotalCycles p.Widths p.Accuracy }
 
-let options : CompressTrain.RunOptions =
-    { Protocol = protocol
-      Device = device
-      CheckpointDir = None
-      Resume = false
-      DataFingerprint = sprintf "%s:%d:%d" dataset.Name dataset.Train.Count dataset.Test.Count
-      OnProgress = (fun p -> if p.Cycle % 6 = 0 || p.Cycle = p.TotalCycles then
-                                printfn "  %-9s cycle %2d/%d  hidden %A  accuracy %.3f" p.Method p.Cycle p.TotalCycles p.Widths p.Accuracy)
-      Cancellation = CancellationToken.None }
-
-let results =
-    CompressTrain.run options dataset.Name staged [ Protocol.Magnitude; Protocol.Random; Protocol.Dtc ]
+let results = CompressTrain.run options dataset
 printfn "Trained and compressed three models in %.1f s" results.Metadata.WallSeconds
 
 // The analysis is a pure function of the results: Gibbs entropy of the measurements per cycle, LOWESS

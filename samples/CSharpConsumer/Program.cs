@@ -39,8 +39,11 @@ var dataset = Datasets.Load();
 Console.WriteLine($"{dataset.Name}: {dataset.TrainCount} train / {dataset.TestCount} test");
 var settings = new RunSettings
 {
-    Protocol = ProtocolOptions.Paper with { Hidden = [64], BatchesPerCycle = 20, Stop = 57 },
-    Methods = [CompressionMethod.Magnitude, CompressionMethod.Dtc],
+    Protocol = ProtocolOptions.Paper with
+    {
+        Hidden = [64], BatchesPerCycle = 20, Stop = 57,
+        Methods = [CompressionMethod.Magnitude, CompressionMethod.Dtc()],
+    },
 };
 var progress = new ConsoleProgress();
 var results = CompressTrain.Run(dataset, settings, progress);

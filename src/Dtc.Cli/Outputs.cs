@@ -42,8 +42,8 @@ internal static class Outputs
     {
         // A model too big for memory cannot be checkpointed either: the run refuses it itself, naming the widths,
         // after the data load and before any write, so the free space is not what it is refused for.
-        var needed = RunFolder.RequiredBytes(settings.Protocol, settings.Methods.Count);
-        var fitsInMemory = needed / (2 * settings.Methods.Count) < GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        var needed = RunFolder.RequiredBytes(settings.Protocol, settings.Protocol.Methods.Count);
+        var fitsInMemory = needed / (2 * settings.Protocol.Methods.Count) < GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         RequireFolder(path, minimumFreeBytes: fitsInMemory ? needed : 0);
         var held = RunFolder.Acquire(path);
         try

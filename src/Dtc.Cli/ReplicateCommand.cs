@@ -51,12 +51,21 @@ internal static class ReplicateCommand
         {
             CommonOptions.SetUpNative(parse.GetValue(reproducible), parse.GetValue(verbose)); // before anything touches the native libraries
             var s = parse.GetValue(seed);
+            var dtc = new DtcSettings
+            {
+                Domain = parse.GetValue(domain) switch
+                {
+                    "coefficients" => ScoreDomain.Coefficients,
+                    "reconstruction" => ScoreDomain.Reconstruction,
+                    var d => throw new ArgumentException($"Expecting --domain coefficients or reconstruction but received \"{d}\""),
+                },
+                Sensing = new RayOptions { Basis = parse.GetValue(basis)!, Keep = parse.GetValue(keep), Lambda = parse.GetValue(lambda), Seed = s },
+            };
             var protocol = ProtocolOptions.Paper with
             {
                 Hidden = ParseWidths(parse.GetValue(hidden)!),
                 Bias = parse.GetValue(bias),
                 InitSeed = s,
-                RandomSeed = s,
                 LogSoftmaxOverBatch = !parse.GetValue(classSoftmax),
                 BatchSize = parse.GetValue(batchSize),
                 LearningRate = parse.GetValue(lr),
@@ -71,19 +80,12 @@ internal static class ReplicateCommand
                     "largest" => SelectionRule.KeepLargest,
                     var r => throw new ArgumentException($"Expecting --rule smallest or largest but received \"{r}\""),
                 },
-                Domain = parse.GetValue(domain) switch
-                {
-                    "coefficients" => ScoreDomain.Coefficients,
-                    "reconstruction" => ScoreDomain.Reconstruction,
-                    var d => throw new ArgumentException($"Expecting --domain coefficients or reconstruction but received \"{d}\""),
-                },
-                Sensing = new RayOptions { Basis = parse.GetValue(basis)!, Keep = parse.GetValue(keep), Lambda = parse.GetValue(lambda), Seed = s },
+                Methods = ParseMethods(parse.GetValue(methods)!, s, dtc),
             };
             var name = DatasetName(parse, dataset, data);
             var settings = new RunSettings
             {
                 Protocol = protocol,
-                Methods = ParseMethods(parse.GetValue(methods)!),
                 Device = parse.GetValue(device)!,
                 Resume = parse.GetValue(resume),
                 Threads = parse.GetValue(threads),
@@ -107,20 +109,21 @@ internal static class ReplicateCommand
             .Select(w => int.TryParse(w, out var v) && v > 0 ? v : throw new ArgumentException($"Expecting --hidden as positive comma-separated widths but received \"{text}\""))
             .ToArray();
 
-    static IReadOnlyList<CompressionMethod> ParseMethods(string text) =>
+    /// <summary>The methods of <c>--methods</c>: the random method with the run's seed, DTC with its settings.</summary>
+    static IReadOnlyList<CompressionMethod> ParseMethods(string text, long seed, DtcSettings dtc) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(m => m.ToLowerInvariant() switch
             {
                 "magnitude" => CompressionMethod.Magnitude,
-                "random" => CompressionMethod.Random,
-                "dtc" or "cs" => CompressionMethod.Dtc,
+                "random" => CompressionMethod.Random(seed),
+                "dtc" or "cs" => CompressionMethod.Dtc(dtc),
                 _ => throw new ArgumentException($"Expecting --methods from magnitude, random, dtc but received \"{m}\""),
             })
             .ToArray() switch
             {
                 { Length: 0 } => throw new ArgumentException("Expecting at least one method in --methods but received none"),
-                var ms when ms.GroupBy(m => m).FirstOrDefault(g => g.Count() > 1) is { } twice =>
-                    throw new ArgumentException($"Expecting each method at most once in --methods but received \"{twice.Key.ToString().ToLowerInvariant()}\" {twice.Count()} times in \"{text}\""),
+                var ms when ms.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1) is { } twice =>
+                    throw new ArgumentException($"Expecting each method at most once in --methods but received \"{twice.Key}\" {twice.Count()} times in \"{text}\""),
                 var ms => ms,
             };
 
@@ -148,9 +151,9 @@ internal static class ReplicateCommand
                          new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .Start(ctx =>
                 {
-                    var tasks = settings.Methods.ToDictionary(
-                        m => m.ToString().ToLowerInvariant(),
-                        m => ctx.AddTask($"{m.ToString().ToLowerInvariant(),-9} waiting", autoStart: false));
+                    var tasks = settings.Protocol.Methods.ToDictionary(
+                        m => m.Name,
+                        m => ctx.AddTask($"{m.Name,-9} waiting", autoStart: false));
                     var progress = new SynchronousProgress<CycleProgress>(p =>
                     {
                         var t = tasks[p.Method];

@@ -114,9 +114,11 @@ public static class Scoring
     /// <exception cref="ArgumentException">An unknown name.</exception>
     public static ScoreDomain Parse(string name)
     {
-        var d = Dtc.Pruning.Scoring.parse(name);
-        return d.IsCoefficients ? ScoreDomain.Coefficients : d.IsReconstruction ? ScoreDomain.Reconstruction : ScoreDomain.Magnitude;
+        return Of(Dtc.Pruning.Scoring.parse(name));
     }
+
+    internal static ScoreDomain Of(Dtc.Pruning.Scoring.Domain d) =>
+        d.IsCoefficients ? ScoreDomain.Coefficients : d.IsReconstruction ? ScoreDomain.Reconstruction : ScoreDomain.Magnitude;
 
     /// <summary>Scores from dual rays already computed (see <see cref="Rays.OfLayerPair"/>): the sum of the two rows of the chosen domain.</summary>
     /// <param name="rays">The rays of the two profiles (incoming, outgoing).</param>

@@ -26,6 +26,19 @@ public sealed record RayOptions
     /// <summary>Precision of the sensing computation, independent of the model's. Default <c>float64</c>.</summary>
     public torch.ScalarType Dtype { get; init; } = torch.ScalarType.Float64;
 
+    internal static RayOptions Of(Dtc.Tomography.Rays.Options o) => new()
+    {
+        Basis = o.Basis.IsDctI ? "dct1" : o.Basis.IsDctII ? "dct2" : "identity",
+        Keep = o.Keep,
+        PaperCount = o.Count.IsPaperDouble,
+        Seed = o.Seed,
+        NumPyStream = o.Source.IsNumPyLegacy,
+        Lambda = o.Lasso.Lambda,
+        RelativeGap = o.Lasso.RelativeGap,
+        MaxIterations = o.Lasso.MaxIterations,
+        Dtype = o.Dtype,
+    };
+
     internal Dtc.Tomography.Rays.Options ToCore() => Dtc.Tomography.Rays.Options.Create(
         basis: FSharpOption<Dtc.Sensing.Basis.Kind>.Some(Dtc.Sensing.Basis.parse(Basis)),
         keep: FSharpOption<double>.Some(Keep),

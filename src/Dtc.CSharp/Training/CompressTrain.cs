@@ -1,6 +1,5 @@
 using Microsoft.FSharp.Core;
 using Dtc.CSharp.Data;
-using TorchSharp;
 
 namespace Dtc.CSharp.Training;
 
@@ -18,15 +17,13 @@ public sealed record RunSettings
 {
     /// <summary>The protocol. Default the supplement's (<see cref="ProtocolOptions.Paper"/>).</summary>
     public ProtocolOptions Protocol { get; init; } = ProtocolOptions.Paper;
-    /// <summary>Methods in order. Default magnitude, random, dtc.</summary>
-    public IReadOnlyList<CompressionMethod> Methods { get; init; } = [CompressionMethod.Magnitude, CompressionMethod.Random, CompressionMethod.Dtc];
     /// <summary>Device name: <c>cpu</c> (default) or <c>cuda</c>.</summary>
     public string Device { get; init; } = "cpu";
     /// <summary>Folder for per-method checkpoints; null for none.</summary>
     public string? CheckpointDirectory { get; init; }
     /// <summary>Continue from the checkpoints in <see cref="CheckpointDirectory"/>. Default false.</summary>
     public bool Resume { get; init; }
-    /// <summary>TorchSharp intra-op threads; 0 (default) keeps TorchSharp's choice.</summary>
+    /// <summary>TorchSharp intra-op threads for the run (restored afterwards); 0 (default) keeps TorchSharp's choice.</summary>
     public int Threads { get; init; }
 
     /// <summary>Checks the settings, naming the first bad value: the protocol with its sensing and solver
@@ -49,10 +46,11 @@ public sealed record RunSettings
 /// <summary>Compress-train runs (mirrors <c>Dtc.Training.CompressTrain</c>).</summary>
 public static class CompressTrain
 {
-    /// <summary>Runs every method on a dataset, each from the same initial model. The first cycle's training,
-    /// identical for every method, runs once; the methods then run concurrently, each on its own thread with
-    /// max(1, threads / methods) TorchSharp intra-op threads (the thread setting is restored at the end).
-    /// The numbers are reproducible for the same settings, methods and thread count.</summary>
+    /// <summary>Runs the protocol's methods on a dataset, each from the same initial model. The data are staged on
+    /// the device (normalised with the protocol's mean and std, in batches of its batch size) and released at the
+    /// end. The first cycle's training, identical for every method, runs once; the methods then run concurrently,
+    /// each on its own thread with max(1, threads / methods) TorchSharp intra-op threads (the thread setting is
+    /// restored at the end). The numbers are reproducible for the same settings and thread count.</summary>
     /// <param name="dataset">The dataset (see <see cref="Datasets.Load"/>).</param>
     /// <param name="settings">What and how to run; null for the paper's protocol on the CPU.</param>
     /// <param name="progress">Receives a report after every cycle of every method, from the methods' threads, one call at a time; may be null.</param>
@@ -64,22 +62,16 @@ public static class CompressTrain
         ArgumentNullException.ThrowIfNull(dataset);
         settings ??= new RunSettings();
         settings.Validate();
-        if (settings.Threads > 0) torch.set_num_threads(settings.Threads);
-        var protocol = settings.Protocol.ToCore();
-        var device = Dtc.Runtime.Torch.device(settings.Device);
-        using var staged = Dtc.Training.Steps.stage(new Dtc.Data.Datasets.Normalisation(protocol.Mean, protocol.Std), protocol.BatchSize, device, dataset.Core);
         var options = new Dtc.Training.CompressTrain.RunOptions(
-            protocol, device,
+            settings.Protocol.ToCore(), Dtc.Runtime.Torch.device(settings.Device),
             settings.CheckpointDirectory is null ? FSharpOption<string>.None : FSharpOption<string>.Some(settings.CheckpointDirectory),
-            settings.Resume,
-            $"{dataset.Name}:{dataset.TrainCount}:{dataset.TestCount}",
+            settings.Resume, "", settings.Threads,
             FuncConvert.FromAction<Dtc.Training.CompressTrain.Progress>(p =>
                 progress?.Report(new CycleProgress(p.Method, p.Cycle, p.TotalCycles, p.Widths, p.Accuracy, p.Elapsed))),
             cancellationToken);
-        var methods = Microsoft.FSharp.Collections.ListModule.OfSeq(settings.Methods.Select(ProtocolOptions.ToCore));
         try
         {
-            return RunResults.Of(Dtc.Training.CompressTrain.run(options, dataset.Name, staged, methods));
+            return RunResults.Of(Dtc.Training.CompressTrain.run(options, dataset.Core));
         }
         catch (Dtc.Training.CompressTrain.RunCancelled e)
         {

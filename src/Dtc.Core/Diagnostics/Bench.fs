@@ -388,7 +388,7 @@ let private compressStep (settings: Settings) (device: torch.Device) (width: int
     use model = Model.create 1L false true torch.float32 device [| 784; width; 10 |]
     let mutable iterations = 0
     let step () =
-        let next, layers = Compression.once protocol Protocol.Dtc model
+        let next, layers = Compression.once protocol (Protocol.Method.Dtc Protocol.DtcSettings.paper) model
         (next :> IDisposable).Dispose()
         iterations <- layers |> Array.collect (fun l -> l.SolverIterations) |> Array.fold max 0
     // The first call warms up; when it alone takes seconds, it is the measurement. Short steps (width 512:
@@ -493,7 +493,7 @@ let private soak (settings: Settings) (device: torch.Device) (log: string -> uni
     sample 0
     for step in 1 .. settings.SoakSteps do
         times.[step - 1] <- elapsedMs (fun () ->
-            let next, _ = Compression.once protocol Protocol.Dtc model
+            let next, _ = Compression.once protocol (Protocol.Method.Dtc Protocol.DtcSettings.paper) model
             (next :> IDisposable).Dispose())
         if step % every = 0 || step = settings.SoakSteps then
             sample step
@@ -546,9 +546,9 @@ let run (settings: Settings) (log: string -> unit) : Report =
             use data = Steps.stage Dtc.Data.Datasets.Normalisation.paper 512 device dataset
             let options: CompressTrain.RunOptions =
                 { Protocol = Protocol.Protocol.paper; Device = device; CheckpointDir = None; Resume = false
-                  DataFingerprint = "mnist-sample"; OnProgress = ignore; Cancellation = Threading.CancellationToken.None }
+                  DataFingerprint = "mnist-sample"; Threads = 0; OnProgress = ignore; Cancellation = Threading.CancellationToken.None }
             let sw = Stopwatch.StartNew()
-            let results = CompressTrain.run options "mnist-sample" data [ Protocol.Magnitude; Protocol.Random; Protocol.Dtc ]
+            let results = CompressTrain.runStaged options "mnist-sample" data
             let total = sw.Elapsed.TotalSeconds
             let peak = peakWorkingSetMiB ()
             let after = rateNow ()

@@ -140,3 +140,17 @@ let addScalar (a: torch.Tensor) (s: Scalar) : torch.Tensor = a.add(s, scaleOne.V
 /// <param name="s">The Scalar; the caller keeps it alive until the call returns.</param>
 /// <returns><paramref name="a"/>.</returns>
 let addScalarInPlace (a: torch.Tensor) (s: Scalar) : torch.Tensor = a.add_(s, scaleOne.Value)
+
+/// <summary>Runs <paramref name="body"/> with TorchSharp's intra-op threads set to <paramref name="threads"/>,
+/// restoring the previous setting afterwards (also when it throws).</summary>
+/// <param name="threads">The threads; 0 keeps the current setting.</param>
+/// <param name="body">The work.</param>
+/// <returns>Its result.</returns>
+let withThreads (threads: int) (body: unit -> 'T) : 'T =
+    if threads < 0 then invalidArg (nameof threads) (sprintf "Expecting threads of at least 0 (0: the current setting) but received %d" threads)
+    init ()
+    let before = torch.get_num_threads ()
+    if threads = 0 || threads = before then body ()
+    else
+        torch.set_num_threads threads
+        try body () finally torch.set_num_threads before

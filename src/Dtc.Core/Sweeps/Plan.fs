@@ -146,7 +146,7 @@ let apply (protocol: Protocol) (setting: Setting) : Protocol =
     | "continue-data" -> { p with DataPosition = (if parseBool n v then Continue else RestartEachCycle) }
     | "keep" ->
         let keep = parseFloat n v
-        { p with Keep = keep; Sensing = { p.Sensing with Keep = keep } }
+        { p with Keep = keep } |> mapDtc (fun d -> { d with Sensing = { d.Sensing with Keep = keep } })
     | "stop" -> { p with Stop = parseInt n v }
     | "rule" ->
         (match v.ToLowerInvariant() with
@@ -155,11 +155,15 @@ let apply (protocol: Protocol) (setting: Setting) : Protocol =
          | _ -> fail n v "smallest or largest")
     | "domain" ->
         (match v.ToLowerInvariant() with
-         | "coefficients" -> { p with Domain = Dtc.Pruning.Scoring.Coefficients }
-         | "reconstruction" -> { p with Domain = Dtc.Pruning.Scoring.Reconstruction }
+         | "coefficients" -> p |> mapDtc (fun d -> { d with Domain = Dtc.Pruning.Scoring.Coefficients })
+         | "reconstruction" -> p |> mapDtc (fun d -> { d with Domain = Dtc.Pruning.Scoring.Reconstruction })
          | _ -> fail n v "coefficients or reconstruction")
-    | "basis" -> { p with Sensing = { p.Sensing with Basis = (try Dtc.Sensing.Basis.parse v with :? ArgumentException -> fail n v "dct1, dct2 or identity") } }
-    | "lambda" -> { p with Sensing = { p.Sensing with Lasso = { p.Sensing.Lasso with Lambda = parseFloat n v } } }
+    | "basis" ->
+        let basis = try Dtc.Sensing.Basis.parse v with :? ArgumentException -> fail n v "dct1, dct2 or identity"
+        p |> mapDtc (fun d -> { d with Sensing = { d.Sensing with Basis = basis } })
+    | "lambda" ->
+        let lambda = parseFloat n v
+        p |> mapDtc (fun d -> { d with Sensing = { d.Sensing with Lasso = { d.Sensing.Lasso with Lambda = lambda } } })
     | _ ->
         invalidArg "setting" (sprintf "Expecting a sweep setting from %s but received \"%s\"" (String.Join(", ", settingNames)) n)
 
@@ -168,12 +172,13 @@ let apply (protocol: Protocol) (setting: Setting) : Protocol =
 /// <param name="run">The run.</param>
 /// <returns>The validated protocol.</returns>
 let protocolOf (spec: Spec) (run: Run) : Protocol =
-    let p = Array.append spec.Settings run.PointSettings |> Array.fold apply Protocol.paper
+    let methods = spec.Methods |> Array.map parseMethod |> List.ofArray
+    let p = Array.append spec.Settings run.PointSettings |> Array.fold apply { Protocol.paper with Methods = methods }
     { p with
         InitSeed = run.InitSeed
-        RandomSeed = run.RandomSeed
-        ShuffleSeed = (if spec.ShuffleData then Some run.ShuffleSeed else None)
-        Sensing = { p.Sensing with Seed = run.PhiSeed } }
+        ShuffleSeed = (if spec.ShuffleData then Some run.ShuffleSeed else None) }
+    |> withRandomSeed run.RandomSeed
+    |> mapDtc (fun d -> { d with Sensing = { d.Sensing with Seed = run.PhiSeed } })
     |> validate
 
 /// <summary>The most runs (seeds × grid points) a plan may hold: far beyond any sweep one runs, and small enough

@@ -194,14 +194,16 @@ let private runOptions (options: Options) (stages: Stages) (run: Run) (protocol:
         Device = options.Device
         CheckpointDir = Some(Path.Combine(runFolder options.Folder run, RunFolder.CheckpointsFolderName))
         Resume = true
-        DataFingerprint = sprintf "%s:%d:%d" stages.Dataset.Name stages.Dataset.Train.Count stages.Dataset.Test.Count
+        DataFingerprint = CompressTrain.dataFingerprint stages.Dataset
+        Threads = 0
         OnProgress = onProgress
         Cancellation = options.Cancellation }
 
 /// Writes a finished run's outputs: each method's records (from its finished checkpoint), the controls, the
 /// analysis and report, and results.json last (its presence, with the controls', marks the run done).
-let private finish (options: Options) (stages: Stages) (plan: Plan) (run: Run) (methods: Method list) =
+let private finish (options: Options) (stages: Stages) (plan: Plan) (run: Run) =
     let p = protocolOf plan.Spec run
+    let methods = p.Methods
     let ro = runOptions options stages run p ignore
     let data = stages.For p
     let runs = methods |> List.map (fun m -> CompressTrain.runMethod ro data m) |> Array.ofList
@@ -246,7 +248,6 @@ let runLocal (options: Options) (plan: Plan) : Summary =
     Directory.CreateDirectory options.Folder |> ignore
     prepare options.Folder plan
     let sw = Stopwatch.StartNew()
-    let methods = plan.Spec.Methods |> Array.map parseMethod |> List.ofArray
     // Read once; updated in memory as runs finish (sweep.json is rewritten from it, not from the folder).
     let statuses = status options.Folder plan
     let indexOf = plan.Runs |> Array.mapi (fun i r -> r.Id, i) |> Map.ofArray
@@ -260,16 +261,16 @@ let runLocal (options: Options) (plan: Plan) : Summary =
     // Runs in plan order; within a run, its shared first cycle first, then the longest methods first (DTC
     // solves LASSO problems every cycle). A worker takes a ready method of a started run, else starts the next
     // run, else waits for a first cycle in training.
-    let cost m = match m with Dtc -> 0 | Magnitude -> 1 | Random -> 2
+    let cost m = match m with Method.Dtc _ -> 0 | Magnitude -> 1 | Random _ -> 2
     let checkpointOf (r: Run) (m: Method) =
         Path.Combine(runFolder options.Folder r, RunFolder.CheckpointsFolderName, methodName m + ".ckpt")
     let states =
         [| for r in todo ->
              let p = protocolOf plan.Spec r
-             let fresh = methods |> List.filter (fun m -> not (File.Exists(checkpointOf r m))) |> List.length
-             { Run = r; Protocol = p; Weights = weights p; Pending = Queue<Method>(methods |> List.sortBy cost)
-               NeedsFirst = fresh >= 2; Started = false; Ready = false; First = None; Remaining = methods.Length } |]
-    let totalWeight = share |> Array.sumBy (fun r -> (weights (protocolOf plan.Spec r) |> Array.sum) * float methods.Length)
+             let fresh = p.Methods |> List.filter (fun m -> not (File.Exists(checkpointOf r m))) |> List.length
+             { Run = r; Protocol = p; Weights = weights p; Pending = Queue<Method>(p.Methods |> List.sortBy cost)
+               NeedsFirst = fresh >= 2; Started = false; Ready = false; First = None; Remaining = p.Methods.Length } |]
+    let totalWeight = share |> Array.sumBy (fun r -> (weights (protocolOf plan.Spec r) |> Array.sum) * float plan.Spec.Methods.Length)
     let doneWeight = ref ((share.Length - todo.Length |> float) * (if share.Length = 0 then 0.0 else totalWeight / float share.Length))
     let startWeight = doneWeight.Value
     let gate = obj ()
@@ -344,7 +345,7 @@ let runLocal (options: Options) (plan: Plan) : Summary =
             if last then
                 s.First |> Option.iter (fun f -> (f :> IDisposable).Dispose())
                 s.First <- None
-                let digest = finish options stages plan s.Run methods
+                let digest = finish options stages plan s.Run
                 lock gate (fun () ->
                     statuses.[indexOf.[s.Run.Id]] <- { Id = s.Run.Id; State = "done"; Digest = digest }
                     finished.Add s.Run.Id

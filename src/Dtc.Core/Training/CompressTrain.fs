@@ -39,8 +39,12 @@ type RunOptions =
       CheckpointDir: string option
       /// <summary>Continue from the checkpoints in <c>CheckpointDir</c> when they exist.</summary>
       Resume: bool
-      /// <summary>Text that identifies the data (name and sizes), part of the checkpoint fingerprint.</summary>
+      /// <summary>Text that identifies the data (name and sizes), part of the checkpoint fingerprint; empty lets
+      /// <see cref="M:Dtc.Training.CompressTrain.run(Dtc.Training.CompressTrain.RunOptions,Dtc.Data.Datasets.Dataset)"/>
+      /// derive it from the data set.</summary>
       DataFingerprint: string
+      /// <summary>TorchSharp intra-op threads for the run, restored afterwards; 0 keeps the current setting.</summary>
+      Threads: int
       /// <summary>Called after every cycle.</summary>
       OnProgress: Progress -> unit
       /// <summary>Checked between cycles: when cancelled, the run stops at that safe point (after checkpointing).</summary>
@@ -54,14 +58,15 @@ type RunOptions =
           CheckpointDir = None
           Resume = false
           DataFingerprint = ""
+          Threads = 0
           OnProgress = ignore
           Cancellation = CancellationToken.None }
 
 /// <summary>Raised when a run stops at a safe point because it was cancelled; its checkpoints allow <c>Resume</c>.</summary>
 exception RunCancelled of methodName: string * cycle: int
 
-let private fingerprint (options: RunOptions) =
-    let text = String.Join(";", describe options.Protocol |> List.map (fun (k, v) -> k + "=" + v)) + ";" + options.DataFingerprint
+let private fingerprint (options: RunOptions) (method: Method) =
+    let text = String.Join(";", describeFor options.Protocol method |> List.map (fun (k, v) -> k + "=" + v)) + ";" + options.DataFingerprint
     Convert.ToHexString(Security.Cryptography.SHA256.HashData(Text.Encoding.UTF8.GetBytes text)).Substring(0, 16)
 
 /// <summary>The first cycle's training, which every method that starts fresh shares: the same initial model
@@ -132,8 +137,8 @@ let private checkData (p: Protocol) (data: Steps.Staged) =
 /// The cycles of one method, from its checkpoint, from a shared first cycle (whose model it does not
 /// dispose), or from the initial model.
 /// What differs between a checkpoint's protocol and data and the run's, one "name: old in the checkpoint, new now" each.
-let private differences (header: Checkpoint.Header) (options: RunOptions) =
-    let now = describe options.Protocol
+let private differences (header: Checkpoint.Header) (options: RunOptions) (method: Method) =
+    let now = describeFor options.Protocol method
     let before = Map.ofArray header.Protocol
     let settings =
         [ for k, v in now do
@@ -168,7 +173,7 @@ let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method
     let p = validate options.Protocol
     checkData p data
     let name = methodName method
-    let fp = fingerprint options
+    let fp = fingerprint options method
     let checkpointPath = checkpointPath options method
     let resumed =
         match checkpointPath with
@@ -176,7 +181,7 @@ let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method
             let header, model = Checkpoint.read options.Device path
             if header.Fingerprint <> fp || header.Method <> name then
                 (model :> IDisposable).Dispose()
-                let differ = differences header options
+                let differ = differences header options method
                 let what =
                     if header.Method <> name then sprintf "it holds the method %s" header.Method
                     elif differ.IsEmpty then sprintf "it has fingerprint %s" header.Fingerprint
@@ -240,7 +245,7 @@ let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method
                     { Method = name; Fingerprint = fp; Position = position; Bias = p.Bias
                       LogSoftmaxOverBatch = p.LogSoftmaxOverBatch; InitialAccuracy = initialAccuracy
                       Cycles = cycles.ToArray(); Finished = finished
-                      Protocol = describe options.Protocol |> Array.ofList; Data = options.DataFingerprint; WallSeconds = wall () }
+                      Protocol = describeFor options.Protocol method |> Array.ofList; Data = options.DataFingerprint; WallSeconds = wall () }
                     model)
             options.OnProgress
                 { Method = name; Cycle = cycle; TotalCycles = total; Widths = widths; Accuracy = exact; Elapsed = sw.Elapsed.TotalSeconds }
@@ -302,7 +307,7 @@ let runMethodAfter (options: RunOptions) (data: Steps.Staged) (first: FirstCycle
 let threadsPerMethod (threads: int) (methods: int) : int =
     if methods <= 1 then threads else max 1 (threads / methods)
 
-/// <summary>Runs methods from the protocol's initial model to the stop size, concurrently.</summary>
+/// <summary>Runs the protocol's methods from its initial model to the stop size, concurrently.</summary>
 /// <remarks>
 /// <para>The first cycle's training is the same for every method that starts fresh (same initial model,
 /// same mini-batches), so it runs once, with all of TorchSharp's intra-op threads. The methods then
@@ -321,20 +326,17 @@ let threadsPerMethod (threads: int) (methods: int) : int =
 /// </remarks>
 /// <param name="options">How to run.</param>
 /// <param name="data">Staged data on <c>options.Device</c>.</param>
-/// <param name="methods">The methods, each at most once (paper: magnitude, random, dtc).</param>
-/// <returns>Each method's cycles, in the order of <paramref name="methods"/>.</returns>
-let rec runMethods (options: RunOptions) (data: Steps.Staged) (methods: Method list) : MethodRun[] =
-    let earlier = recordedWallSeconds options methods
+/// <returns>Each method's cycles, in the order of the protocol's <c>Methods</c>.</returns>
+let rec runMethods (options: RunOptions) (data: Steps.Staged) : MethodRun[] =
+    let earlier = recordedWallSeconds options options.Protocol.Methods
     let sw = Stopwatch.StartNew()
-    runMethodsTimed options data methods (fun () -> earlier + sw.Elapsed.TotalSeconds)
+    runMethodsTimed options data (fun () -> earlier + sw.Elapsed.TotalSeconds)
 
 /// runMethods with the run's clock (wall-clock seconds over every session).
-and private runMethodsTimed (options: RunOptions) (data: Steps.Staged) (methods: Method list) (wall: unit -> float) : MethodRun[] =
+and private runMethodsTimed (options: RunOptions) (data: Steps.Staged) (wall: unit -> float) : MethodRun[] =
     let p = validate options.Protocol
     checkData p data
-    if methods.IsEmpty then invalidArg (nameof methods) "Expecting at least one method but received none"
-    if (List.distinct methods).Length <> methods.Length then
-        invalidArg (nameof methods) (sprintf "Expecting each method at most once but received [%s]" (String.Join(", ", methods |> List.map methodName)))
+    let methods = p.Methods
     match methods with
     | [ single ] -> [| withModeThreads (fun () -> runCycles options data single None wall) |]
     | _ ->
@@ -425,18 +427,40 @@ let gather (options: RunOptions) (dataset: string) (data: Steps.Staged) (threads
           Digest = digest runs }
       Methods = runs }
 
-/// <summary>Runs every method, each from the same initial model, and gathers the results with metadata.</summary>
+/// <summary>Runs the protocol's methods on data already staged, each from the same initial model, and gathers
+/// the results with metadata (see <see cref="M:Dtc.Training.CompressTrain.runMethods(Dtc.Training.CompressTrain.RunOptions,Dtc.Training.Steps.Staged)"/>).</summary>
 /// <param name="options">How to run.</param>
 /// <param name="dataset">Dataset name for the metadata.</param>
-/// <param name="data">Staged data on <c>options.Device</c>.</param>
-/// <param name="methods">The methods, in order (paper: magnitude, random, dtc).</param>
+/// <param name="data">Staged data on <c>options.Device</c>, in batches of the protocol's <c>BatchSize</c>.</param>
 /// <returns>The results.</returns>
-let run (options: RunOptions) (dataset: string) (data: Steps.Staged) (methods: Method list) : Results =
+let runStaged (options: RunOptions) (dataset: string) (data: Steps.Staged) : Results =
     let started = DateTime.UtcNow
     // After a resume the wall time covers every session: the earlier ones are recorded in the checkpoints.
-    let earlier = recordedWallSeconds options methods
+    let earlier = recordedWallSeconds options options.Protocol.Methods
     let sw = Stopwatch.StartNew()
     let wall () = earlier + sw.Elapsed.TotalSeconds
-    let runs = runMethodsTimed options data methods wall
+    let runs = runMethodsTimed options data wall
     let threads = Dtc.Runtime.Reproducibility.intraOpThreads (torch.get_num_threads ())
-    gather options dataset data (threadsPerMethod threads methods.Length) started (wall ()) runs
+    gather options dataset data (threadsPerMethod threads options.Protocol.Methods.Length) started (wall ()) runs
+
+/// <summary>The text that identifies a data set in checkpoints: its name and the sizes of its splits.</summary>
+/// <param name="dataset">The data set.</param>
+/// <returns><c>name:train:test</c>.</returns>
+let dataFingerprint (dataset: Dtc.Data.Datasets.Dataset) : string =
+    sprintf "%s:%d:%d" dataset.Name dataset.Train.Count dataset.Test.Count
+
+/// <summary>Runs the protocol's methods on a data set, each from the same initial model, and gathers the results
+/// with metadata: stages the data on <c>options.Device</c> (normalised with the protocol's mean and std, in
+/// batches of its batch size), runs with <c>options.Threads</c> intra-op threads (restoring the setting), and
+/// releases the staged tensors.</summary>
+/// <param name="options">How to run; an empty <c>DataFingerprint</c> is derived from the data set.</param>
+/// <param name="dataset">The data set.</param>
+/// <returns>The results.</returns>
+let run (options: RunOptions) (dataset: Dtc.Data.Datasets.Dataset) : Results =
+    let p = validate options.Protocol
+    if options.Threads < 0 then
+        invalidArg (nameof options) (sprintf "Expecting Threads of at least 0 (0: the current setting) but received %d" options.Threads)
+    let options = if String.IsNullOrEmpty options.DataFingerprint then { options with DataFingerprint = dataFingerprint dataset } else options
+    Dtc.Runtime.Torch.withThreads options.Threads (fun () ->
+        use data = Steps.stage { Mean = p.Mean; Std = p.Std } p.BatchSize options.Device dataset
+        runStaged options dataset.Name data)

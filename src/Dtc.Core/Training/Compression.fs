@@ -8,6 +8,7 @@ module Dtc.Training.Compression
 open System
 open TorchSharp
 open Dtc.Pruning
+open Dtc.Tomography
 open Dtc.Training.Protocol
 open Dtc.Training.Records
 
@@ -26,10 +27,14 @@ open Dtc.Training.Records
 /// <returns>Per pair, in order: the kept unit indices (in the order of the rule) and the record of the step,
 /// whose <c>Layer</c> is the pair's index.</returns>
 let choose (protocol: Protocol) (method: Method) (pairs: (torch.Tensor * torch.Tensor)[]) : (int[] * LayerCycle)[] =
-    let domain = match method with Dtc -> protocol.Domain | _ -> Scoring.Magnitude
+    let domain, sensing =
+        match method with
+        | Method.Dtc d -> d.Domain, d.Sensing
+        | Magnitude | Random _ -> Scoring.Magnitude, Rays.Options.paper
+    let isRandom = match method with Random _ -> true | Magnitude | Method.Dtc _ -> false
     let width (incoming: torch.Tensor, _) = int incoming.shape.[0]
     let compressed = pairs |> Array.indexed |> Array.filter (fun (_, pair) -> width pair > protocol.Stop) |> Array.map fst
-    let scores = Scoring.dualLayers domain protocol.Reduction protocol.Sensing [| for i in compressed -> pairs.[i] |]
+    let scores = Scoring.dualLayers domain protocol.Reduction sensing [| for i in compressed -> pairs.[i] |]
     try
         [| for layer, pair in Array.indexed pairs do
                let width = width pair
@@ -46,8 +51,8 @@ let choose (protocol: Protocol) (method: Method) (pairs: (torch.Tensor * torch.T
                    let values = Dtc.Runtime.Torch.toArray layerScores.Values
                    let kept =
                        match method with
-                       | Random -> Selection.select (Selection.Random protocol.RandomSeed) k values
-                       | _ -> Selection.select protocol.Rule k values
+                       | Random seed -> Selection.select (Selection.Random seed) k values
+                       | Magnitude | Method.Dtc _ -> Selection.select protocol.Rule k values
                    let row (t: torch.Tensor) (i: int) =
                        use r = t.[int64 i]
                        Dtc.Runtime.Torch.toArray r
@@ -55,9 +60,9 @@ let choose (protocol: Protocol) (method: Method) (pairs: (torch.Tensor * torch.T
                    yield kept,
                          { Layer = layer; WidthBefore = width; WidthAfter = kept.Length
                            Measurements = (match rays with Some r -> int r.Measurements.shape.[1] | None -> 0)
-                           Ray = (if method = Random then [||] else values)
+                           Ray = (if isRandom then [||] else values)
                            RayMeanAbsPerLength =
-                               if method = Random || values.Length = 0 then nan
+                               if isRandom || values.Length = 0 then nan
                                else (values |> Array.averageBy abs) / float values.Length
                            Y1 = (match rays with Some r -> row r.Measurements 0 | None -> [||])
                            Y2 = (match rays with Some r -> row r.Measurements 1 | None -> [||])

@@ -10,33 +10,73 @@ open Dtc.Sensing
 open Dtc.Tomography
 open Dtc.Pruning
 
-/// <summary>How the units of a hidden layer are scored and chosen each cycle.</summary>
+/// <summary>The settings of the DTC method: which score and how the profiles are sensed.</summary>
+type DtcSettings =
+    { /// <summary>Score domain (paper: coefficients, \(s_1 + s_2\)); <c>Coefficients</c> or <c>Reconstruction</c>.</summary>
+      Domain: Scoring.Domain
+      /// <summary>Inverse compressed sensing settings (paper: DCT-I, NumPy's Φ seeded 42424242, λ = 0.3).</summary>
+      Sensing: Rays.Options }
+
+    /// <summary>The paper's: coefficient-domain scores, DCT-I, NumPy's Φ seeded 42424242, λ = 0.3.</summary>
+    static member paper = { Domain = Scoring.Coefficients; Sensing = Rays.Options.paper }
+
+/// <summary>How the units of a group are scored and chosen each cycle: the one type that says everything a
+/// method needs beyond the protocol's schedule (keep fraction, count rule, stop size, selection rule, reduction).</summary>
 type Method =
-    /// <summary>Score a1 + a2 (no sensing), keep by <c>Selection</c>.</summary>
+    /// <summary>Score a1 + a2 (the profiles, no sensing) and keep by the protocol's <c>Rule</c>.</summary>
     | Magnitude
-    /// <summary>Keep the magnitude rule's count of units, chosen at random (seeded).</summary>
-    | Random
-    /// <summary>Dual tomographic compression: scores from inverse compressed sensing of both profiles (the paper's "CS").</summary>
-    | Dtc
+    /// <summary>Keep the magnitude rule's count of units, chosen at random with this seed (the supplement:
+    /// <c>np.random.seed(seed); np.random.choice</c>, the same seed each cycle; paper: 42424242).</summary>
+    | Random of seed: int64
+    /// <summary>Dual tomographic compression: scores from inverse compressed sensing of both profiles (the
+    /// paper's "CS"), kept by the protocol's <c>Rule</c>.</summary>
+    | Dtc of DtcSettings
 
-/// <summary>Parses <c>magnitude</c>, <c>random</c> or <c>dtc</c> (also <c>cs</c>).</summary>
-/// <param name="name">The name.</param>
-/// <returns>The method.</returns>
-let parseMethod (name: string) : Method =
-    match (if isNull name then "" else name.Trim().ToLowerInvariant()) with
-    | "magnitude" -> Magnitude
-    | "random" -> Random
-    | "dtc" | "cs" -> Dtc
-    | _ -> invalidArg (nameof name) (sprintf "Expecting a method magnitude, random or dtc but received \"%s\"" name)
+/// <summary>The paper's seed of the random method, 42424242.</summary>
+[<Literal>]
+let PaperRandomSeed = 42424242L
 
-/// <summary>The lower-case name of a method, as in results files.</summary>
+/// <summary>The paper's three methods in its order: magnitude, random (seed 42424242), DTC (the paper's settings).</summary>
+let paperMethods : Method list = [ Magnitude; Random PaperRandomSeed; Method.Dtc DtcSettings.paper ]
+
+/// <summary>The lower-case name of a method, as in results files: <c>magnitude</c>, <c>random</c> or <c>dtc</c>.</summary>
 /// <param name="m">The method.</param>
-/// <returns>"magnitude", "random" or "dtc".</returns>
+/// <returns>The name.</returns>
 let methodName (m: Method) : string =
     match m with
     | Magnitude -> "magnitude"
-    | Random -> "random"
-    | Dtc -> "dtc"
+    | Random _ -> "random"
+    | Method.Dtc _ -> "dtc"
+
+/// <summary>Parses <c>magnitude</c>, <c>random</c> or <c>dtc</c> (also <c>cs</c>) into the paper's method of that name.</summary>
+/// <param name="name">The name.</param>
+/// <returns>The method with the paper's settings (see <see cref="P:Dtc.Training.Protocol.paperMethods"/>).</returns>
+let parseMethod (name: string) : Method =
+    match (if isNull name then "" else name.Trim().ToLowerInvariant()) with
+    | "magnitude" -> Magnitude
+    | "random" -> Random PaperRandomSeed
+    | "dtc" | "cs" -> Method.Dtc DtcSettings.paper
+    | _ -> invalidArg (nameof name) (sprintf "Expecting a method magnitude, random or dtc but received \"%s\"" name)
+
+/// <summary>A method's settings as text pairs, under the names results files have always used
+/// (<c>randomSeed</c>; <c>domain</c>, <c>basis</c>, <c>measurementCount</c>, <c>phiSource</c>, <c>phiSeed</c>,
+/// <c>lambda</c>, <c>relativeGap</c>, <c>maxIterations</c>).</summary>
+/// <param name="m">The method.</param>
+/// <returns>Name/value pairs in a fixed order (none for magnitude).</returns>
+let describeMethod (m: Method) : (string * string) list =
+    let inv (x: float) = x.ToString("R", Globalization.CultureInfo.InvariantCulture)
+    match m with
+    | Magnitude -> []
+    | Random seed -> [ "randomSeed", string seed ]
+    | Method.Dtc d ->
+        [ "domain", sprintf "%A" d.Domain
+          "basis", sprintf "%A" d.Sensing.Basis
+          "measurementCount", sprintf "%A" d.Sensing.Count
+          "phiSource", sprintf "%A" d.Sensing.Source
+          "phiSeed", string d.Sensing.Seed
+          "lambda", inv d.Sensing.Lasso.Lambda
+          "relativeGap", inv d.Sensing.Lasso.RelativeGap
+          "maxIterations", string d.Sensing.Lasso.MaxIterations ]
 
 /// <summary>Where each cycle's mini-batches start.</summary>
 type DataPosition =
@@ -72,16 +112,14 @@ type Protocol =
       Stop: int
       /// <summary>How many units are kept (paper: ⌈keep·(m−1)⌉).</summary>
       Count: Selection.CountRule
-      /// <summary>Which units the score-based methods keep (paper: the smallest |score|).</summary>
+      /// <summary>Which units the score-based methods (magnitude, DTC) keep (paper: the smallest |score|);
+      /// <c>KeepSmallest</c> or <c>KeepLargest</c>.</summary>
       Rule: Selection.Rule
-      /// <summary>Seed of the random method's choice (paper: 42424242, the same each cycle).</summary>
-      RandomSeed: int64
-      /// <summary>Score domain of the DTC method (paper: coefficients, s1 + s2).</summary>
-      Domain: Scoring.Domain
       /// <summary>How profiles reduce weights (paper: sums).</summary>
       Reduction: Profiles.Reduction
-      /// <summary>Inverse compressed sensing settings (paper: DCT-I, NumPy's Φ seeded 42424242, λ = 0.3).</summary>
-      Sensing: Rays.Options
+      /// <summary>The methods compared, each kind at most once, in order (paper: magnitude, random, DTC; see
+      /// <see cref="P:Dtc.Training.Protocol.paperMethods"/>).</summary>
+      Methods: Method list
       /// <summary>Input normalisation mean (paper: 0.1307).</summary>
       Mean: float
       /// <summary>Input normalisation standard deviation (paper: 0.3081).</summary>
@@ -102,15 +140,34 @@ type Protocol =
           Stop = 10
           Count = Selection.PaperQuantile
           Rule = Selection.KeepSmallest
-          RandomSeed = 42424242L
-          Domain = Scoring.Coefficients
           Reduction = Profiles.Sum
-          Sensing = Rays.Options.paper
+          Methods = paperMethods
           Mean = 0.1307
           Std = 0.3081 }
 
     /// <summary>The paper's protocol with correct modelling: log-softmax over classes.</summary>
     static member corrected = { Protocol.paper with LogSoftmaxOverBatch = false }
+
+/// <summary>The settings of a protocol's DTC method, or the paper's when it has none (what negative controls
+/// of DTC's measurements use).</summary>
+/// <param name="p">The protocol.</param>
+/// <returns>The settings.</returns>
+let dtcSettings (p: Protocol) : DtcSettings =
+    p.Methods |> List.tryPick (function Method.Dtc d -> Some d | Magnitude | Random _ -> None) |> Option.defaultValue DtcSettings.paper
+
+/// <summary>The protocol with its DTC method's settings changed (unchanged when it has no DTC method).</summary>
+/// <param name="change">The change.</param>
+/// <param name="p">The protocol.</param>
+/// <returns>The new protocol.</returns>
+let mapDtc (change: DtcSettings -> DtcSettings) (p: Protocol) : Protocol =
+    { p with Methods = p.Methods |> List.map (function Method.Dtc d -> Method.Dtc(change d) | m -> m) }
+
+/// <summary>The protocol with its random method's seed changed (unchanged when it has no random method).</summary>
+/// <param name="seed">The seed.</param>
+/// <param name="p">The protocol.</param>
+/// <returns>The new protocol.</returns>
+let withRandomSeed (seed: int64) (p: Protocol) : Protocol =
+    { p with Methods = p.Methods |> List.map (function Random _ -> Random seed | m -> m) }
 
 /// <summary>The protocol's settings as text pairs (for results metadata, checkpoint fingerprints and the settings a refused resume names).</summary>
 /// <param name="p">The protocol.</param>
@@ -130,18 +187,10 @@ let describe (p: Protocol) : (string * string) list =
       "stop", string p.Stop
       "count", sprintf "%A" p.Count
       "rule", sprintf "%A" p.Rule
-      "randomSeed", string p.RandomSeed
-      "domain", sprintf "%A" p.Domain
       "reduction", sprintf "%A" p.Reduction
-      "basis", sprintf "%A" p.Sensing.Basis
-      "measurementCount", sprintf "%A" p.Sensing.Count
-      "phiSource", sprintf "%A" p.Sensing.Source
-      "phiSeed", string p.Sensing.Seed
-      "lambda", inv p.Sensing.Lasso.Lambda
-      "relativeGap", inv p.Sensing.Lasso.RelativeGap
-      "maxIterations", string p.Sensing.Lasso.MaxIterations
-      "mean", inv p.Mean
-      "std", inv p.Std ]
+      "methods", String.Join(",", p.Methods |> List.map methodName) ]
+    @ (p.Methods |> List.collect describeMethod)
+    @ [ "mean", inv p.Mean; "std", inv p.Std ]
 
 /// <summary>Checks a protocol (with its sensing and solver settings), naming the first bad value.</summary>
 /// <param name="p">The protocol.</param>
@@ -157,6 +206,25 @@ let validate (p: Protocol) : Protocol =
     if Double.IsNaN p.Keep || p.Keep <= 0.0 || p.Keep >= 1.0 then fail "Keep" p.Keep "in (0, 1)"
     if p.Stop < 1 then fail "Stop" p.Stop "at least 1"
     if not (p.Std > 0.0) then fail "Std" p.Std "positive"
-    // The DTC method's settings too, so that a bad λ stops the run before any training, not at the first compression.
-    Rays.validate p.Sensing |> ignore
+    match p.Rule with
+    | Selection.Random _ -> fail "Rule" p.Rule "KeepSmallest or KeepLargest (the random method is Method.Random)"
+    | _ -> ()
+    if p.Methods.IsEmpty then fail "Methods" "[]" "at least one method"
+    match p.Methods |> List.countBy methodName |> List.tryFind (fun (_, n) -> n > 1) with
+    | Some(name, n) -> fail "Methods" (sprintf "%s %d times" name n) "each method at most once"
+    | None -> ()
+    for m in p.Methods do
+        match m with
+        | Method.Dtc d ->
+            if d.Domain = Scoring.Magnitude then fail "the DTC method's Domain" d.Domain "Coefficients or Reconstruction (magnitude scores are Method.Magnitude)"
+            // So that a bad λ stops the run before any training, not at the first compression.
+            Rays.validate d.Sensing |> ignore
+        | Magnitude | Random _ -> ()
     p
+
+/// <summary>The protocol's settings with a single method, as text pairs: what a checkpoint of that method
+/// must have been made with.</summary>
+/// <param name="p">The protocol.</param>
+/// <param name="m">The method.</param>
+/// <returns>Name/value pairs in a fixed order.</returns>
+let describeFor (p: Protocol) (m: Method) : (string * string) list = describe { p with Methods = [ m ] }

@@ -24,25 +24,30 @@ public class ProtocolTests
         Assert.Equal(0.9, p.Keep);
         Assert.Equal(10, p.Stop);
         Assert.Equal(SelectionRule.KeepSmallest, p.Rule);
-        Assert.Equal(42424242L, p.RandomSeed);
-        Assert.Equal(ScoreDomain.Coefficients, p.Domain);
         Assert.Equal(ProfileReduction.Sum, p.Reduction);
-        Assert.Equal(new RayOptions(), p.Sensing);
+        Assert.Equal([CompressionMethod.Magnitude, CompressionMethod.Random(42424242L), CompressionMethod.Dtc()], p.Methods);
+        var dtc = Assert.IsType<DtcMethod>(p.Methods[2]);
+        Assert.Equal(ScoreDomain.Coefficients, dtc.Settings.Domain);
+        Assert.Equal(new RayOptions(), dtc.Settings.Sensing);
+        Assert.Equal(["magnitude", "random", "dtc"], p.Methods.Select(m => m.Name));
+        Assert.Equal(CompressionMethod.Random(42424242L), CompressionMethod.Parse("random"));
         Assert.Equal(0.1307, p.Mean);
         Assert.Equal(0.3081, p.Std);
         Assert.False(ProtocolOptions.Corrected.LogSoftmaxOverBatch);
 
         var s = new RunSettings();
         Assert.Same(ProtocolOptions.Paper, s.Protocol);
-        Assert.Equal([CompressionMethod.Magnitude, CompressionMethod.Random, CompressionMethod.Dtc], s.Methods);
         Assert.Equal("cpu", s.Device);
         Assert.Null(s.CheckpointDirectory);
         Assert.False(s.Resume);
         Assert.Equal(0, s.Threads);
         Assert.Same(s, s.Validate());
-        var negativeLambda = s with { Protocol = ProtocolOptions.Paper with { Sensing = new RayOptions { Lambda = -0.3 } } };
+        var negativeLambda = s with { Protocol = ProtocolOptions.Paper with { Methods = [CompressionMethod.Dtc(new DtcSettings { Sensing = new RayOptions { Lambda = -0.3 } })] } };
         Assert.Contains("-0.3", Assert.ThrowsAny<ArgumentException>(() => negativeLambda.Validate()).Message);
         Assert.Contains("-1", Assert.ThrowsAny<ArgumentException>(() => (s with { Threads = -1 }).Validate()).Message);
+        var twice = s with { Protocol = ProtocolOptions.Paper with { Methods = [CompressionMethod.Random(1), CompressionMethod.Random(2)] } };
+        Assert.Contains("random 2 times", Assert.ThrowsAny<ArgumentException>(() => twice.Validate()).Message);
+        Assert.Contains("Random", Assert.ThrowsAny<ArgumentException>(() => (s with { Protocol = ProtocolOptions.Paper with { Rule = SelectionRule.Random } }).Validate()).Message);
         Assert.Contains("\"gpu\"", Assert.ThrowsAny<ArgumentException>(() => (s with { Device = "gpu" }).Validate()).Message);
     }
 }
@@ -160,7 +165,7 @@ public class CompressTrainTests(RunFixture run) : IClassFixture<RunFixture>
             using var cts = new CancellationTokenSource();
             var settings = new RunSettings
             {
-                Protocol = RunFixture.Protocol, Methods = [CompressionMethod.Magnitude], CheckpointDirectory = dir, Device = "cpu",
+                Protocol = RunFixture.Protocol with { Methods = [CompressionMethod.Magnitude] }, CheckpointDirectory = dir, Device = "cpu",
             };
             var progress = new List<CycleProgress>();
             var cancel = new ListProgress(progress);

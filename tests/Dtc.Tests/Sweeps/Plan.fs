@@ -139,23 +139,24 @@ let tests =
                                (parseGrid [ "lambda=0.1,0.5" ]) [| 1; 2 |])
             let run = p.Runs.[3]
             let protocol = protocolOf p.Spec run
+            let sensing = (dtcSettings protocol).Sensing
             Expect.equal protocol.Hidden [| 16; 8 |] "hidden"
             Expect.floatClose Accuracy.veryHigh protocol.Keep 0.8 "keep"
-            Expect.floatClose Accuracy.veryHigh protocol.Sensing.Keep 0.8 "keep also sets the sensing's kept fraction"
-            Expect.floatClose Accuracy.veryHigh protocol.Sensing.Lasso.Lambda 0.5 "lambda of the run's grid point sets Lasso.Lambda"
+            Expect.floatClose Accuracy.veryHigh sensing.Keep 0.8 "keep also sets the sensing's kept fraction"
+            Expect.floatClose Accuracy.veryHigh sensing.Lasso.Lambda 0.5 "lambda of the run's grid point sets Lasso.Lambda"
             Expect.equal protocol.Stop 12 "stop"
             Expect.equal protocol.BatchesPerCycle 2 "batches per cycle"
             Expect.equal protocol.DataPosition Continue "continue-data"
             Expect.equal protocol.Rule Dtc.Pruning.Selection.KeepLargest "rule"
             Expect.equal protocol.InitSeed run.InitSeed "init seed"
-            Expect.equal protocol.RandomSeed run.RandomSeed "random seed"
-            Expect.equal protocol.Sensing.Seed run.PhiSeed "Φ seed"
+            Expect.contains protocol.Methods (Method.Random run.RandomSeed) "random seed"
+            Expect.equal sensing.Seed run.PhiSeed "Φ seed"
             Expect.equal protocol.ShuffleSeed None "no shuffle unless the spec shuffles"
             let shuffled = plan { spec [] [||] [| 1 |] with ShuffleData = true }
             Expect.equal (protocolOf shuffled.Spec shuffled.Runs.[0]).ShuffleSeed (Some shuffled.Runs.[0].ShuffleSeed) "ShuffleData uses the run's shuffle seed"
             let plain = protocolOf (spec [] [||] [| 1 |]) (plan (spec [] [||] [| 1 |])).Runs.[0]
             Expect.equal plain.Hidden Protocol.paper.Hidden "without settings, the paper's widths"
-            Expect.floatClose Accuracy.veryHigh plain.Sensing.Lasso.Lambda Protocol.paper.Sensing.Lasso.Lambda "without settings, the paper's λ"
+            Expect.floatClose Accuracy.veryHigh (dtcSettings plain).Sensing.Lasso.Lambda DtcSettings.paper.Sensing.Lasso.Lambda "without settings, the paper's λ"
         }
 
         test "apply refuses unknown names and bad values with \"Expecting\" messages" {

@@ -8,6 +8,7 @@ open TorchSharp
 open Dtc.Runtime
 open Dtc.Training
 open Dtc.Training.Records
+open Dtc.Tomography
 open Dtc.Tests.Support
 
 /// A small synthetic classification task staged on the CPU: 4×5-pixel images, 10 classes from a
@@ -25,13 +26,21 @@ let staged () : Steps.Staged =
     let dataset = Dtc.Data.Datasets.create "synthetic" "test" (split 300) (split 130)
     Steps.stage { Mean = 128.0 / 255.0; Std = 0.3 } 64 torch.CPU dataset
 
+let dtcSettings : Protocol.DtcSettings =
+    let paper = Protocol.DtcSettings.paper
+    { paper with Sensing = { paper.Sensing with Lasso = { paper.Sensing.Lasso with RelativeGap = 1e-8 } } }
+
+let magnitude = Protocol.Magnitude
+let random = Protocol.Random 42424242L
+let dtc = Protocol.Method.Dtc dtcSettings
+
 let protocol =
     { Protocol.Protocol.corrected with
         Hidden = [| 40 |]
         BatchSize = 64
         BatchesPerCycle = 6
         DataPosition = Protocol.Continue
-        Sensing = { Protocol.Protocol.paper.Sensing with Lasso = { Protocol.Protocol.paper.Sensing.Lasso with RelativeGap = 1e-8 } } }
+        Methods = [ magnitude; random; dtc ] }
 
 let options checkpoint resume (onProgress: CompressTrain.Progress -> unit) (token: CancellationToken) : CompressTrain.RunOptions =
     { Protocol = protocol
@@ -39,11 +48,16 @@ let options checkpoint resume (onProgress: CompressTrain.Progress -> unit) (toke
       CheckpointDir = checkpoint
       Resume = resume
       DataFingerprint = "synthetic-300-130"
+      Threads = 0
       OnProgress = onProgress
       Cancellation = token }
 
 /// The records without their timings (which differ between runs), as JSON text: equal text means
 /// bit-identical numbers (shortest round-trip formatting), NaN included.
+/// Runs the given methods of the options' protocol on staged data.
+let runWith (o: CompressTrain.RunOptions) (data: Steps.Staged) (methods: Protocol.Method list) =
+    CompressTrain.runStaged { o with Protocol = { o.Protocol with Methods = methods } } "synthetic" data
+
 let withoutTimings (r: MethodRun) =
     let cycles = r.Cycles |> Array.map (fun c -> { c with TrainSeconds = 0.0; CompressSeconds = 0.0; EvalSeconds = 0.0 })
     Text.Json.JsonSerializer.Serialize({ r with Cycles = cycles }, Records.jsonOptions)
@@ -58,7 +72,7 @@ let tests =
     testSequenced <| testList "Training.CompressTrain" [
         testCase "every method compresses 40 → 36 → … ≤ 10 and records each cycle" <| fun () ->
             use data = staged ()
-            let results = CompressTrain.run (options None false ignore CancellationToken.None) "synthetic" data [ Protocol.Magnitude; Protocol.Random; Protocol.Dtc ]
+            let results = runWith (options None false ignore CancellationToken.None) data [ magnitude; random; dtc ]
             let expected = Dtc.Pruning.Selection.schedule Dtc.Pruning.Selection.PaperQuantile 0.9 10 40
             for m in results.Methods do
                 Expect.sequenceEqual (m.Cycles |> Array.map (fun c -> c.Widths.[0])) expected (sprintf "%s widths" m.Method)
@@ -80,23 +94,23 @@ let tests =
         testCase "methods run concurrently share the first cycle, match a method run alone in its first cycle and restore the thread setting" <| fun () ->
             use data = staged ()
             let threads = torch.get_num_threads ()
-            let together = CompressTrain.run (options None false ignore CancellationToken.None) "synthetic" data [ Protocol.Magnitude; Protocol.Dtc ]
+            let together = runWith (options None false ignore CancellationToken.None) data [ magnitude; dtc ]
             Expect.equal (torch.get_num_threads ()) threads "thread setting restored"
             let first (m: Records.MethodRun) = m.Cycles.[0]
-            let magnitude, dtc = together.Methods.[0], together.Methods.[1]
-            Expect.equal (first magnitude).TrainLoss (first dtc).TrainLoss "one shared first cycle: the same training loss"
-            Expect.equal magnitude.InitialAccuracy dtc.InitialAccuracy "the same accuracy before compression"
+            let magnitudeRun, dtcRun = together.Methods.[0], together.Methods.[1]
+            Expect.equal (first magnitudeRun).TrainLoss (first dtcRun).TrainLoss "one shared first cycle: the same training loss"
+            Expect.equal magnitudeRun.InitialAccuracy dtcRun.InitialAccuracy "the same accuracy before compression"
             // The shared first cycle runs with the caller's threads, as a method run alone does.
-            let alone = CompressTrain.runMethod (options None false ignore CancellationToken.None) data Protocol.Dtc
-            Expect.equal (first alone).TrainLoss (first dtc).TrainLoss "first cycle as when run alone"
-            Expect.sequenceEqual (first alone).Layers.[0].Kept (first dtc).Layers.[0].Kept "the same first compression"
-            let e = Expect.throwsC (fun () -> CompressTrain.runMethods (options None false ignore CancellationToken.None) data [ Protocol.Dtc; Protocol.Dtc ] |> ignore) id
+            let alone = CompressTrain.runMethod (options None false ignore CancellationToken.None) data dtc
+            Expect.equal (first alone).TrainLoss (first dtcRun).TrainLoss "first cycle as when run alone"
+            Expect.sequenceEqual (first alone).Layers.[0].Kept (first dtcRun).Layers.[0].Kept "the same first compression"
+            let e = Expect.throwsC (fun () -> runWith (options None false ignore CancellationToken.None) data [ dtc; dtc ] |> ignore) id
             Expect.stringContains e.Message "each method at most once" "duplicates named"
 
         testCase "every hidden layer of a deeper MLP is compressed with its two neighbours" <| fun () ->
             use data = staged ()
             let deep = { options None false ignore CancellationToken.None with Protocol = { protocol with Hidden = [| 40; 24 |] } }
-            let results = CompressTrain.run deep "synthetic" data [ Protocol.Dtc ]
+            let results = runWith deep data [ dtc ]
             let cycles = results.Methods.[0].Cycles
             Expect.sequenceEqual cycles.[0].Widths [| 36; 21 |] "both layers shrink in cycle 1"
             Expect.isTrue (cycles |> Array.last |> fun c -> c.Widths |> Array.forall (fun w -> w <= 10)) "until both are ≤ 10"
@@ -107,7 +121,7 @@ let tests =
 
         testCase "two runs with the same seeds give identical results" <| fun () ->
             use data = staged ()
-            let once () = CompressTrain.run (options None false ignore CancellationToken.None) "synthetic" data [ Protocol.Dtc; Protocol.Magnitude ]
+            let once () = runWith (options None false ignore CancellationToken.None) data [ dtc; magnitude ]
             let a, b = once (), once ()
             Expect.sequenceEqual (a.Methods |> Array.map withoutTimings) (b.Methods |> Array.map withoutTimings) "identical records"
 
@@ -115,14 +129,14 @@ let tests =
             use data = staged ()
             let dir = tempDir ()
             try
-                let uninterrupted = CompressTrain.run (options None false ignore CancellationToken.None) "synthetic" data [ Protocol.Dtc; Protocol.Random ]
+                let uninterrupted = runWith (options None false ignore CancellationToken.None) data [ dtc; random ]
                 use cts = new CancellationTokenSource()
                 let stopAtTwo (p: CompressTrain.Progress) = if p.Method = "random" && p.Cycle = 2 then cts.Cancel()
-                let interrupted () = CompressTrain.run (options (Some dir) false stopAtTwo cts.Token) "synthetic" data [ Protocol.Dtc; Protocol.Random ] |> ignore
+                let interrupted () = runWith (options (Some dir) false stopAtTwo cts.Token) data [ dtc; random ] |> ignore
                 Expect.throwsT<CompressTrain.RunCancelled> interrupted "stops at a safe point"
                 Expect.isTrue (File.Exists(Path.Combine(dir, "random.ckpt"))) "checkpoint written"
                 Expect.isEmpty (Directory.GetFiles(dir, "*.tmp")) "no partial files"
-                let resumed = CompressTrain.run (options (Some dir) true ignore CancellationToken.None) "synthetic" data [ Protocol.Dtc; Protocol.Random ]
+                let resumed = runWith (options (Some dir) true ignore CancellationToken.None) data [ dtc; random ]
                 Expect.sequenceEqual (resumed.Methods |> Array.map withoutTimings) (uninterrupted.Methods |> Array.map withoutTimings) "resume = uninterrupted"
             finally
                 Directory.Delete(dir, true)
@@ -131,14 +145,14 @@ let tests =
             use data = staged ()
             let dir = tempDir ()
             try
-                CompressTrain.run (options (Some dir) false ignore CancellationToken.None) "synthetic" data [ Protocol.Magnitude ] |> ignore
+                runWith (options (Some dir) false ignore CancellationToken.None) data [ magnitude ] |> ignore
                 let other = { options (Some dir) true ignore CancellationToken.None with Protocol = { protocol with LearningRate = 0.01 } }
-                let e = Expect.throwsC (fun () -> CompressTrain.run other "synthetic" data [ Protocol.Magnitude ] |> ignore) id
+                let e = Expect.throwsC (fun () -> runWith other data [ magnitude ] |> ignore) id
                 Expect.stringContains e.Message "fingerprint" "explains the mismatch"
                 Expect.stringContains e.Message (sprintf "learningRate: %s in the checkpoint, 0.01 now" (protocol.LearningRate.ToString("R", Globalization.CultureInfo.InvariantCulture))) "names the setting that differs, with both values"
                 Expect.isFalse (e.Message.Contains "keep:") "and only that one"
                 let otherData = { options (Some dir) true ignore CancellationToken.None with DataFingerprint = "other-1-2" }
-                let e = Expect.throwsC (fun () -> CompressTrain.run otherData "synthetic" data [ Protocol.Magnitude ] |> ignore) id
+                let e = Expect.throwsC (fun () -> runWith otherData data [ magnitude ] |> ignore) id
                 Expect.stringContains e.Message "data: synthetic-300-130 in the checkpoint, other-1-2 now" "names the data that differ"
             finally
                 Directory.Delete(dir, true)
@@ -152,10 +166,10 @@ let tests =
                 let slowThenStop (p: CompressTrain.Progress) =
                     if p.Cycle = 1 then Thread.Sleep 2000
                     if p.Cycle = 2 then cts.Cancel()
-                let first () = CompressTrain.run (options (Some dir) false slowThenStop cts.Token) "synthetic" data [ Protocol.Magnitude ] |> ignore
+                let first () = runWith (options (Some dir) false slowThenStop cts.Token) data [ magnitude ] |> ignore
                 Expect.throwsT<CompressTrain.RunCancelled> first "stops after cycle 2"
                 let sw = Diagnostics.Stopwatch.StartNew()
-                let resumed = CompressTrain.run (options (Some dir) true ignore CancellationToken.None) "synthetic" data [ Protocol.Magnitude ]
+                let resumed = runWith (options (Some dir) true ignore CancellationToken.None) data [ magnitude ]
                 let session = sw.Elapsed.TotalSeconds
                 Expect.isLessThan session 2.0 "the resumed session is short"
                 Expect.isGreaterThan resumed.Metadata.WallSeconds (2.0 + 0.5 * session) "the first session's time is included"
@@ -165,24 +179,27 @@ let tests =
         testCase "hidden widths whose model would not fit in memory are refused before the model is made" <| fun () ->
             use data = staged ()
             let wide = { options None false ignore CancellationToken.None with Protocol = { protocol with Hidden = [| Int32.MaxValue |] } }
-            let message = Thrown.messageOf<ArgumentException> (fun () -> CompressTrain.run wide "synthetic" data [ Protocol.Dtc ] |> ignore)
+            let message = Thrown.messageOf<ArgumentException> (fun () -> runWith wide data [ dtc ] |> ignore)
             Expect.stringContains message "2147483647" "names the width"
             Expect.stringContains message "memory" "says why"
             Expect.isLessThan (CompressTrain.trainingBytes Protocol.Protocol.paper 784) 1e8 "the paper's model is far from the bound"
 
         testCase "a protocol is checked whole before any training: a bad solver or sensing setting is named" <| fun () ->
             let message (p: Protocol.Protocol) = Thrown.messageOf<ArgumentException> (fun () -> Protocol.validate p |> ignore)
-            let sensing = Protocol.Protocol.paper.Sensing
-            let negativeLambda = { Protocol.Protocol.paper with Sensing = { sensing with Lasso = { sensing.Lasso with Lambda = -0.3 } } }
+            let sensing (change: Rays.Options -> Rays.Options) p = Protocol.mapDtc (fun d -> { d with Sensing = change d.Sensing }) p
+            let negativeLambda = Protocol.Protocol.paper |> sensing (fun s -> { s with Lasso = { s.Lasso with Lambda = -0.3 } })
             Expect.stringContains (message negativeLambda) "-0.3" "λ < 0"
-            let badGap = { Protocol.Protocol.paper with Sensing = { sensing with Lasso = { sensing.Lasso with RelativeGap = 0.0 } } }
+            let badGap = Protocol.Protocol.paper |> sensing (fun s -> { s with Lasso = { s.Lasso with RelativeGap = 0.0 } })
             Expect.stringContains (message badGap) "RelativeGap" "a solver setting"
-            Expect.stringContains (message { Protocol.Protocol.paper with Sensing = { sensing with Keep = 1.5 } }) "1.5" "the sensing keep"
+            Expect.stringContains (message (Protocol.Protocol.paper |> sensing (fun s -> { s with Keep = 1.5 }))) "1.5" "the sensing keep"
+            Expect.stringContains (message { Protocol.Protocol.paper with Rule = Dtc.Pruning.Selection.Random 1L }) "Method.Random" "no random rule"
+            Expect.stringContains (message { Protocol.Protocol.paper with Methods = [] }) "at least one method" "no methods"
+            Expect.stringContains (message { Protocol.Protocol.paper with Methods = [ Protocol.Method.Dtc { dtcSettings with Domain = Dtc.Pruning.Scoring.Magnitude } ] }) "Coefficients or Reconstruction" "DTC's domain"
             Expect.equal (Protocol.validate Protocol.Protocol.paper) Protocol.Protocol.paper "the paper's protocol passes unchanged"
             // And a run stops there, before training: the data are never touched.
             use data = staged ()
             let before = DisposeScopeManager.Statistics.ThreadTotalLiveCount
-            Expect.throwsT<ArgumentException> (fun () -> CompressTrain.run { options None false ignore CancellationToken.None with Protocol = { protocol with Sensing = negativeLambda.Sensing } } "synthetic" data [ Protocol.Dtc ] |> ignore) "run refuses it"
+            Expect.throwsT<ArgumentException> (fun () -> CompressTrain.runStaged { options None false ignore CancellationToken.None with Protocol = { protocol with Methods = negativeLambda.Methods } } "synthetic" data |> ignore) "run refuses it"
             Expect.equal DisposeScopeManager.Statistics.ThreadTotalLiveCount before "no tensor was made"
 
         testCase "a compress cycle leaves no live tensor behind" <| fun () ->
@@ -190,9 +207,9 @@ let tests =
             let widths = [| 20; 40; 10 |]
             use model = Model.create 1L true false torch.float32 torch.CPU widths
             // Warm up once (lazy native initialisation allocates).
-            (fst (Compression.once protocol Protocol.Dtc model) :> IDisposable).Dispose()
+            (fst (Compression.once protocol dtc model) :> IDisposable).Dispose()
             let before = DisposeScopeManager.Statistics.ThreadTotalLiveCount
-            for m in [ Protocol.Dtc; Protocol.Magnitude; Protocol.Random ] do
+            for m in [ dtc; magnitude; random ] do
                 let next, _ = Compression.once protocol m model
                 (next :> IDisposable).Dispose()
             Expect.equal DisposeScopeManager.Statistics.ThreadTotalLiveCount before "live tensor count unchanged"
@@ -202,13 +219,13 @@ let tests =
             let deep = { protocol with Hidden = [| 40; 40 |] }
             use model = Model.create 5L false false torch.float32 torch.CPU [| 20; 40; 40; 10 |]
             let before = DisposeScopeManager.Statistics.ThreadTotalLiveCount
-            for m in [ Protocol.Dtc; Protocol.Magnitude ] do
+            for m in [ dtc; magnitude ] do
                 let next, records = Compression.once deep m model
                 use next = next
-                let domain = if m = Protocol.Dtc then deep.Domain else Dtc.Pruning.Scoring.Magnitude
+                let domain = if m = dtc then dtcSettings.Domain else Dtc.Pruning.Scoring.Magnitude
                 // Both layers scored on the weights as they were before any slicing: the same kept units.
                 let scores =
-                    Dtc.Pruning.Scoring.dualLayers domain deep.Reduction deep.Sensing
+                    Dtc.Pruning.Scoring.dualLayers domain deep.Reduction dtcSettings.Sensing
                         [| for layer in 0 .. 1 -> let pair = Model.pair layer model in pair.IncomingWeight, pair.OutgoingWeight |]
                 for layer in 0 .. 1 do
                     let k = Dtc.Pruning.Selection.keptCount deep.Count deep.Keep 40
@@ -228,7 +245,7 @@ let tests =
 
         testCase "results round-trip through JSON and CSV has a row per cycle" <| fun () ->
             use data = staged ()
-            let results = CompressTrain.run (options None false ignore CancellationToken.None) "synthetic" data [ Protocol.Dtc ]
+            let results = runWith (options None false ignore CancellationToken.None) data [ dtc ]
             let back = Records.ofJson (Records.toJson results)
             Expect.sequenceEqual (back.Methods |> Array.map withoutTimings) (results.Methods |> Array.map withoutTimings) "JSON round trip"
             let lines = (Records.toCsv results).Trim().Split('\n')
@@ -238,7 +255,7 @@ let tests =
             let folder = Directory.CreateTempSubdirectory("dtc-records-").FullName
             try
                 use data = staged ()
-                let run = CompressTrain.run (options None false ignore CancellationToken.None) "synthetic" data [ Protocol.Magnitude ]
+                let run = runWith (options None false ignore CancellationToken.None) data [ magnitude ]
                 let results = { run with Methods = [| { Method = "magnitude"; InitialAccuracy = 0.5; Cycles = [||] } |] }
                 let good = Path.Combine(folder, "results.json")
                 Records.writeAllTextAtomically good (Records.toJson results)
