@@ -95,7 +95,7 @@ The data is staged once on the device (normalised, in mini-batches); the run opt
 (device, checkpoints, progress, cancellation). Each method starts from the same initial model.
 *)
 let device = Dtc.Runtime.Torch.cpu ()
-let staged = Steps.stage { Mean = protocol.Mean; Std = protocol.Std } protocol.BatchSize device dataset
+let staged = Steps.stage (Datasets.Normalisation.Given(protocol.Mean, protocol.Std)) protocol.BatchSize device dataset
 
 let options : CompressTrain.RunOptions =
     { Protocol = protocol

@@ -46,7 +46,7 @@ printfn "%s" (Datasets.describe (Datasets.summarise dataset))
 let protocol = { Protocol.Protocol.paper with Hidden = [| 128 |]; BatchesPerCycle = 20 }
 
 let device = Dtc.Runtime.Torch.cpu ()
-use staged = Steps.stage { Mean = protocol.Mean; Std = protocol.Std } protocol.BatchSize device dataset
+use staged = Steps.stage (Datasets.Normalisation.Given(protocol.Mean, protocol.Std)) protocol.BatchSize device dataset
 
 let options : CompressTrain.RunOptions =
     { Protocol = protocol

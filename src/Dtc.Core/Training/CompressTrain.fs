@@ -82,7 +82,7 @@ type FirstCycle =
         member f.Dispose() = (f.Model :> IDisposable).Dispose()
 
 let private initialModel (options: RunOptions) (p: Protocol) (data: Steps.Staged) =
-    let widths = Array.concat [ [| int data.Train.Inputs.shape.[1] |]; p.Hidden; [| Dtc.Data.Datasets.ClassCount |] ]
+    let widths = Array.concat [ [| int data.Train.Inputs.shape.[1] |]; p.Hidden; [| data.ClassCount |] ]
     Model.create p.InitSeed p.Bias p.LogSoftmaxOverBatch torch.float32 options.Device widths
 
 /// Trains the first cycle of the protocol on the initial model.
@@ -109,9 +109,10 @@ let private checkpointPath (options: RunOptions) (method: Method) =
 /// layer's outputs).</summary>
 /// <param name="p">The protocol (hidden widths, bias, batch size).</param>
 /// <param name="inputs">The number of inputs (pixels per image).</param>
+/// <param name="outputs">The number of outputs (the data's class count).</param>
 /// <returns>The estimate in bytes, as a float (it may exceed any integer type for absurd widths).</returns>
-let trainingBytes (p: Protocol) (inputs: int) : float =
-    let widths = Array.concat [ [| float inputs |]; p.Hidden |> Array.map float; [| float Dtc.Data.Datasets.ClassCount |] ]
+let trainingBytes (p: Protocol) (inputs: int) (outputs: int) : float =
+    let widths = Array.concat [ [| float inputs |]; p.Hidden |> Array.map float; [| float outputs |] ]
     let parameters =
         Array.pairwise widths |> Array.sumBy (fun (i, o) -> i * o + (if p.Bias then o else 0.0))
     16.0 * parameters + 12.0 * float p.BatchSize * Array.sum widths
@@ -122,12 +123,12 @@ let private checkData (p: Protocol) (data: Steps.Staged) =
                                       p.BatchSize data.Train.BatchSize data.Test.BatchSize)
     // Checked before the model is made: a width whose model cannot fit would fail in native code.
     let inputs = int data.Train.Inputs.shape.[1]
-    let needed = trainingBytes p inputs
+    let needed = trainingBytes p inputs data.ClassCount
     let available = float (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)
     if needed > available then
         raise (ArgumentException(
                 sprintf "Expecting hidden widths whose model fits in memory but received %s: a %d-%s-%d model needs about %.3g GB to train (batch %d), more than the %.3g GB this machine has"
-                    (String.Join(",", p.Hidden)) inputs (String.Join("-", p.Hidden)) Dtc.Data.Datasets.ClassCount (needed / 1e9) p.BatchSize (available / 1e9)))
+                    (String.Join(",", p.Hidden)) inputs (String.Join("-", p.Hidden)) data.ClassCount (needed / 1e9) p.BatchSize (available / 1e9)))
 
 /// The cycles of one method, from its checkpoint, from a shared first cycle (whose model it does not
 /// dispose), or from the initial model.
