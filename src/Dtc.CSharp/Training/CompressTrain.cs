@@ -67,7 +67,7 @@ public static class CompressTrain
         if (settings.Threads > 0) torch.set_num_threads(settings.Threads);
         var protocol = settings.Protocol.ToCore();
         var device = Dtc.Runtime.Torch.device(settings.Device);
-        using var staged = Dtc.Training.Steps.stage(Dtc.Data.Staging.Normalisation.NewGiven(protocol.Mean, protocol.Std), protocol.BatchSize, device, dataset.Core);
+        using var staged = Dtc.Training.Steps.stage(Dtc.Data.Normalisation.NewGiven(protocol.Mean, protocol.Std), protocol.BatchSize, device, dataset.Core);
         var options = new Dtc.Training.CompressTrain.RunOptions(
             protocol, device,
             settings.CheckpointDirectory is null ? FSharpOption<string>.None : FSharpOption<string>.Some(settings.CheckpointDirectory),

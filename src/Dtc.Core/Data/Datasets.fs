@@ -1,7 +1,7 @@
 /// <summary>
 /// Data sets: the named ones — the embedded <c>mnist-sample</c>, any folder of IDX files, Debian's
 /// Fashion-MNIST package — and the entry points to build one from arrays or tensors, check, summarise and
-/// stage it (see <see cref="T:Dtc.Data.Dataset"/> and <see cref="T:Dtc.Data.Staging.Staged"/>).
+/// stage it (see <see cref="T:Dtc.Data.Dataset"/> and <see cref="T:Dtc.Data.Staged"/>).
 /// </summary>
 /// <remarks>
 /// Every problem with the input raises a <see cref="T:Dtc.Data.Idx.DataException"/> (an
@@ -23,17 +23,17 @@ type Split = Dtc.Data.Split
 /// <summary>The samples of a split, bytes or float32 (see <see cref="T:Dtc.Data.Features"/>).</summary>
 type Features = Dtc.Data.Features
 
-/// <summary>How features become inputs (see <see cref="T:Dtc.Data.Staging.Normalisation"/>).</summary>
-type Normalisation = Staging.Normalisation
+/// <summary>How features become inputs (see <see cref="T:Dtc.Data.Normalisation"/>).</summary>
+type Normalisation = Dtc.Data.Normalisation
 
-/// <summary>The statistics a staging applied (see <see cref="T:Dtc.Data.Staging.Statistics"/>).</summary>
-type Statistics = Staging.Statistics
+/// <summary>The statistics a staging applied (see <see cref="T:Dtc.Data.Statistics"/>).</summary>
+type Statistics = Dtc.Data.Statistics
 
-/// <summary>A split staged as tensors (see <see cref="T:Dtc.Data.Staging.Staged"/>).</summary>
-type Staged = Staging.Staged
+/// <summary>A split staged as tensors (see <see cref="T:Dtc.Data.Staged"/>).</summary>
+type Staged = Dtc.Data.Staged
 
-/// <summary>A mini-batch of a staged split (see <see cref="T:Dtc.Data.Staging.Batch"/>).</summary>
-type Batch = Staging.Batch
+/// <summary>A mini-batch of a staged split (see <see cref="T:Dtc.Data.Batch"/>).</summary>
+type Batch = Dtc.Data.Batch
 
 /// <summary>The number of classes of the named data sets (MNIST, Fashion-MNIST): 10, labels 0–9. Other data
 /// sets have their own <c>ClassCount</c>.</summary>
@@ -82,15 +82,15 @@ let summarise (dataset: Dataset) : Summary = Dataset.summarise dataset
 /// <returns>The text, lines separated by <c>\n</c>.</returns>
 let describe (summary: Summary) : string = Dataset.describe summary
 
-/// <summary>The statistics a normalisation applies to a data set (see <see cref="M:Dtc.Data.Staging.statistics(Dtc.Data.Staging.Normalisation,Dtc.Data.Split)"/>).</summary>
+/// <summary>The statistics a normalisation applies to a data set (see <see cref="M:Dtc.Data.Staging.statistics(Dtc.Data.Normalisation,Dtc.Data.Split)"/>).</summary>
 /// <param name="normalisation">The normalisation.</param>
 /// <param name="dataset">The data set (its training split, for <c>Computed</c>).</param>
 /// <returns>The statistics.</returns>
 let statistics (normalisation: Normalisation) (dataset: Dataset) : Statistics = Staging.statistics normalisation dataset.Train
 
-/// <summary>Stages a split of a data set on a device (see <see cref="M:Dtc.Data.Staging.stage(Dtc.Data.Staging.Statistics,System.Int32,TorchSharp.torch.Device,System.Int32[],Dtc.Data.Split)"/>):
+/// <summary>Stages a split of a data set on a device (see <see cref="M:Dtc.Data.Staging.stage(Dtc.Data.Statistics,System.Int32,TorchSharp.torch.Device,System.Int32[],Dtc.Data.Split)"/>):
 /// n × F float32 inputs normalised with the statistics, int64 targets, mini-batches as views.</summary>
-/// <param name="statistics">The statistics (see <see cref="M:Dtc.Data.Datasets.statistics(Dtc.Data.Staging.Normalisation,Dtc.Data.Dataset)"/>).</param>
+/// <param name="statistics">The statistics (see <see cref="M:Dtc.Data.Datasets.statistics(Dtc.Data.Normalisation,Dtc.Data.Dataset)"/>).</param>
 /// <param name="batchSize">Samples per batch, at least 1 (paper: 512).</param>
 /// <param name="device">The device.</param>
 /// <param name="dataset">The data set (its sample shape).</param>
@@ -99,7 +99,7 @@ let statistics (normalisation: Normalisation) (dataset: Dataset) : Statistics = 
 let stage (statistics: Statistics) (batchSize: int) (device: torch.Device) (dataset: Dataset) (split: Split) : Staged =
     Staging.stage statistics batchSize device dataset.SampleShape split
 
-/// <summary>The mini-batch of a training step, cycling over epochs (see <see cref="M:Dtc.Data.Staging.batchAt(System.Int32,Dtc.Data.Staging.Staged)"/>).</summary>
+/// <summary>The mini-batch of a training step, cycling over epochs (see <see cref="M:Dtc.Data.Staging.batchAt(System.Int32,Dtc.Data.Staged)"/>).</summary>
 /// <param name="step">The step, from 0.</param>
 /// <param name="staged">The staged split.</param>
 /// <returns>The batch (owned by <paramref name="staged"/>).</returns>

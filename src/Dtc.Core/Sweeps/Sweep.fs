@@ -182,7 +182,7 @@ type private Stages(dataset: global.Dtc.Data.Dataset, device: torch.Device) =
             match staged.TryGetValue key with
             | true, s -> s
             | _ ->
-                let s = Steps.stage (global.Dtc.Data.Staging.Given(p.Mean, p.Std)) p.BatchSize device dataset
+                let s = Steps.stage (global.Dtc.Data.Normalisation.Given(p.Mean, p.Std)) p.BatchSize device dataset
                 staged.[key] <- s
                 s)
     interface IDisposable with

@@ -8,13 +8,13 @@ open System
 open TorchSharp
 open Dtc.Data
 
-/// <summary>A dataset staged once on the run's device (see <see cref="M:Dtc.Data.Staging.stage(Dtc.Data.Staging.Statistics,System.Int32,TorchSharp.torch.Device,System.Int32[],Dtc.Data.Split)"/>).
+/// <summary>A dataset staged once on the run's device (see <see cref="M:Dtc.Data.Staging.stage(Dtc.Data.Statistics,System.Int32,TorchSharp.torch.Device,System.Int32[],Dtc.Data.Split)"/>).
 /// It owns both splits: dispose it once, when the run is over.</summary>
 type Staged =
     { /// <summary>The training split and its mini-batches.</summary>
-      Train: Staging.Staged
+      Train: Dtc.Data.Staged
       /// <summary>The test split and its mini-batches.</summary>
-      Test: Staging.Staged
+      Test: Dtc.Data.Staged
       /// <summary>The number of classes: the model's output width.</summary>
       ClassCount: int
       /// <summary>One sample's shape; the inputs are flat (samples × its product), and
@@ -23,7 +23,7 @@ type Staged =
       SampleShape: int[]
       /// <summary>The normalisation's statistics, applied to both splits (computed on the training split for
       /// <c>Normalisation.Computed</c>).</summary>
-      Statistics: Staging.Statistics
+      Statistics: Statistics
       /// <summary>The training inputs as columns, one block per mini-batch: batches × pixels × batch size,
       /// each block the transpose of a staged batch (the last block's columns past its samples are zeros). A
       /// copy staged once: the training step of <see cref="M:Dtc.Training.Steps.trainModel(TorchSharp.torch.optim.Optimizer,Dtc.Training.Model.Mlp,Microsoft.FSharp.Core.FSharpFunc{System.Int64,System.Tuple{TorchSharp.torch.Tensor,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor}},System.Int64,System.Int32)"/>
@@ -48,7 +48,7 @@ type Staged =
 /// <returns>The staged data; the caller disposes it.</returns>
 /// <exception cref="T:System.ArgumentException">The batch size exceeds the training set (refused, not capped:
 /// a capped batch would record another protocol than the one asked for).</exception>
-let stage (normalisation: Staging.Normalisation) (batchSize: int) (device: torch.Device) (dataset: Dataset) : Staged =
+let stage (normalisation: Normalisation) (batchSize: int) (device: torch.Device) (dataset: Dataset) : Staged =
     // The training inputs are staged again as columns in blocks of batchSize: a batch larger than the
     // training set would only allocate zeros (1,000,000 took 3.4 GB), so it is refused before any allocation.
     if batchSize > dataset.Train.Count then
@@ -78,7 +78,7 @@ let stage (normalisation: Staging.Normalisation) (batchSize: int) (device: torch
 /// when shuffling, rows of the epoch's permutation `NumPyRandom.permutation (seed + epoch)` as an index
 /// tensor on the data's device (the caller disposes it).
 type private Pick =
-    | InOrder of Staging.Batch * number: int
+    | InOrder of Batch * number: int
     | Shuffled of index: torch.Tensor
 
 let private pick (shuffleSeed: int64 option) (data: Staged) (position: int64) : Pick =

@@ -4,7 +4,6 @@ open System
 open Expecto
 open TorchSharp
 open Dtc.Data
-open Dtc.Data.Staging
 open Dtc.Tests.Data.Idx
 open Dtc.Tests.Support
 
@@ -14,7 +13,7 @@ let private bytesOf (s: Split) = match s.Features with Bytes b -> b | Floats _ -
 
 /// Stages a split of the sample with the given statistics (of the sample's shape).
 let private stageSample (statistics: Statistics) (batchSize: int) (device: torch.Device) (split: Split) =
-    stage statistics batchSize device sample.Value.SampleShape split
+    Staging.stage statistics batchSize device sample.Value.SampleShape split
 
 /// The devices to stage on: the CPU, and CUDA when present.
 let private devices = Combos.all |> List.map (fun c -> c.Device) |> List.distinctBy (fun d -> string d.``type``)
@@ -22,7 +21,7 @@ let private devices = Combos.all |> List.map (fun c -> c.Device) |> List.distinc
 /// Float32 arithmetic: about 7 significant digits.
 let private float32Accuracy = { absolute = 1e-6; relative = 1e-6 }
 
-let private paper = statistics Normalisation.paper sample.Value.Train
+let private paper = Staging.statistics Normalisation.paper sample.Value.Train
 
 /// Mean and population std in float64, the textbook two-pass way, as an independent reference.
 let private reference (values: float[]) =
@@ -40,11 +39,11 @@ let private normalisation =
     testList "normalisation" [
         testCase "given statistics are taken as they are; Off is mean 0, std 1" <| fun () ->
             Expect.equal paper { Mean = 0.1307; Std = 0.3081 } "the paper's"
-            Expect.equal (statistics Off sample.Value.Train) { Mean = 0.0; Std = 1.0 } "none"
+            Expect.equal (Staging.statistics Off sample.Value.Train) { Mean = 0.0; Std = 1.0 } "none"
             Expect.equal Normalisation.defaults Normalisation.paper "defaults are the paper's"
 
         testCase "computed on bytes: the mean and std of x/255 over every training pixel, as a float64 computation" <| fun () ->
-            let s = statistics Computed sample.Value.Train
+            let s = Staging.statistics Computed sample.Value.Train
             let mean, std = reference (bytesOf sample.Value.Train |> Array.map (fun b -> float b / 255.0))
             Expect.floatClose Accuracy.veryHigh s.Mean mean "mean"
             Expect.floatClose Accuracy.veryHigh s.Std std "std"
@@ -54,12 +53,12 @@ let private normalisation =
 
         testCase "computed on floats: float64 mean and population std of the training features only" <| fun () ->
             let d = floats.Value
-            let s = statistics Computed d.Train
+            let s = Staging.statistics Computed d.Train
             let values = match d.Train.Features with Floats x -> x |> Array.map float | Bytes _ -> failwith "floats"
             let mean, std = reference values
             Expect.floatClose Accuracy.veryHigh s.Mean mean "mean"
             Expect.floatClose Accuracy.veryHigh s.Std std "std"
-            use staged = stage s 8 torch.CPU d.SampleShape d.Train
+            use staged = Staging.stage s 8 torch.CPU d.SampleShape d.Train
             let inputs = Dtc.Runtime.Torch.toArray staged.Inputs
             let m, sd = reference inputs
             Expect.floatClose { absolute = 1e-6; relative = 0.0 } m 0.0 "standardised mean 0"
@@ -68,12 +67,12 @@ let private normalisation =
 
         testCase "constant features cannot be standardised: the message names the std" <| fun () ->
             let split = { Features = Floats(Array.create 8 2.5f); Labels = [| 0; 1 |] }
-            expectDataError [ "not all equal"; "std 0"; "mean 2.5" ] "constant" (fun () -> statistics Computed split) |> ignore
+            expectDataError [ "not all equal"; "std 0"; "mean 2.5" ] "constant" (fun () -> Staging.statistics Computed split) |> ignore
 
         testCase "bad given statistics" <| fun () ->
-            let message = Thrown.messageOf<ArgumentException> (fun () -> statistics (Given(0.0, 0.0)) sample.Value.Test |> ignore)
+            let message = Thrown.messageOf<ArgumentException> (fun () -> Staging.statistics (Given(0.0, 0.0)) sample.Value.Test |> ignore)
             Expect.stringContains message "received mean 0, std 0" "names the values"
-            Expect.throwsT<ArgumentException> (fun () -> statistics (Given(nan, 1.0)) sample.Value.Test |> ignore) "NaN mean"
+            Expect.throwsT<ArgumentException> (fun () -> Staging.statistics (Given(nan, 1.0)) sample.Value.Test |> ignore) "NaN mean"
     ]
 
 let private staging =
@@ -113,16 +112,16 @@ let private staging =
             let d = floats.Value
             let values = match d.Train.Features with Floats x -> x | Bytes _ -> failwith "floats"
             let before = Array.copy values
-            use raw = stage (statistics Off d.Train) 7 torch.CPU d.SampleShape d.Train
+            use raw = Staging.stage (Staging.statistics Off d.Train) 7 torch.CPU d.SampleShape d.Train
             Expect.sequenceEqual (Dtc.Runtime.Torch.toArray raw.Inputs) (values |> Array.map float) "Off: the floats themselves"
-            use given = stage { Mean = 1.0; Std = 2.0 } 7 torch.CPU d.SampleShape d.Train
+            use given = Staging.stage { Mean = 1.0; Std = 2.0 } 7 torch.CPU d.SampleShape d.Train
             let expected = values |> Array.map (fun v -> float ((v - 1.0f) / 2.0f))
             Expect.sequenceEqual (Dtc.Runtime.Torch.toArray given.Inputs) expected "(x − 1)/2 in float32"
             Expect.sequenceEqual values before "the data set's array is not modified"
 
         yield testCase "no normalisation scales to [0, 1]; batches of 1000 over 2,004 samples" <| fun () ->
             let split = sample.Value.Test
-            use staged = stageSample (statistics Normalisation.none split) 1000 torch.CPU split
+            use staged = stageSample (Staging.statistics Normalisation.none split) 1000 torch.CPU split
             Expect.sequenceEqual (staged.Batches |> Array.map (fun b -> int b.Targets.shape.[0])) [| 1000; 1000; 4 |] "batch sizes"
             let inputs = Dtc.Runtime.Torch.toArray staged.Inputs
             Expect.floatClose Accuracy.high (Array.min inputs) 0.0 "min 0"
@@ -130,7 +129,7 @@ let private staging =
 
         yield testCase "a batch viewed as n × 1 × 28 × 28 without a copy" <| fun () ->
             use staged = stageSample paper 512 torch.CPU sample.Value.Test
-            use view = samples staged.SampleShape staged.Batches.[1].Inputs
+            use view = Staging.samples staged.SampleShape staged.Batches.[1].Inputs
             Expect.sequenceEqual view.shape [| 512L; 1L; 28L; 28L |] "n × C × H × W"
             view.[0L, 0L, 0L, 1L] <- torch.tensor 7.0f
             Expect.equal (staged.Inputs.[512L, 1L].item<float32>()) 7.0f "a write through the view shows in the staged inputs"
@@ -141,9 +140,9 @@ let private staging =
             Expect.isFalse (b.Inputs.IsInvalid) "valid"
             b.Inputs.[0L, 0L] <- torch.tensor 42.0f
             Expect.floatClose Accuracy.high (staged.Inputs.[512L, 0L].item<float32>() |> float) 42.0 "a write through the batch shows in the staged inputs (a view)"
-            Expect.isTrue (obj.ReferenceEquals(batchAt 0 staged, staged.Batches.[0])) "step 0"
-            Expect.isTrue (obj.ReferenceEquals(batchAt staged.Batches.Length staged, staged.Batches.[0])) "the loader cycles"
-            Expect.isTrue (obj.ReferenceEquals(batchAt (staged.Batches.Length + 2) staged, staged.Batches.[2])) "second epoch"
+            Expect.isTrue (obj.ReferenceEquals(Staging.batchAt 0 staged, staged.Batches.[0])) "step 0"
+            Expect.isTrue (obj.ReferenceEquals(Staging.batchAt staged.Batches.Length staged, staged.Batches.[0])) "the loader cycles"
+            Expect.isTrue (obj.ReferenceEquals(Staging.batchAt (staged.Batches.Length + 2) staged, staged.Batches.[2])) "second epoch"
 
         yield testCase "the staged record owns its tensors: they survive an enclosing dispose scope and die with Dispose" <| fun () ->
             let staged =
@@ -158,7 +157,7 @@ let private staging =
         yield testCase "bad staging arguments" <| fun () ->
             Expect.throwsT<ArgumentException> (fun () -> stageSample paper 0 torch.CPU sample.Value.Test |> ignore) "batch size 0"
             Expect.throwsT<ArgumentException> (fun () -> stageSample { Mean = 0.0; Std = 0.0 } 10 torch.CPU sample.Value.Test |> ignore) "std 0"
-            let message = Thrown.messageOf<ArgumentException> (fun () -> stage paper 10 torch.CPU [| 1; 28; 27 |] sample.Value.Test |> ignore)
+            let message = Thrown.messageOf<ArgumentException> (fun () -> Staging.stage paper 10 torch.CPU [| 1; 28; 27 |] sample.Value.Test |> ignore)
             Expect.stringContains message "1 × 28 × 27" "names the shape"
     ]
 
@@ -169,7 +168,7 @@ let private steps =
             use staged = Dtc.Training.Steps.stage Computed 8 torch.CPU d
             Expect.equal staged.ClassCount 3 "3 classes"
             Expect.sequenceEqual staged.SampleShape [| 4 |] "shape"
-            Expect.equal staged.Statistics (statistics Computed d.Train) "the training split's statistics"
+            Expect.equal staged.Statistics (Staging.statistics Computed d.Train) "the training split's statistics"
             Expect.equal staged.Test.Statistics staged.Statistics "the test split uses the training statistics"
     ]
 

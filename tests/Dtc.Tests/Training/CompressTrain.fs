@@ -23,7 +23,7 @@ let staged () : Steps.Staged =
                 Seq.maxBy score [ 0 .. 9 ])
         Dtc.Data.Bytes pixels, labels
     let dataset = Dtc.Data.Datasets.ofArrays "synthetic" [| 1; 4; 5 |] (Some 10) (split 300) (split 130)
-    Steps.stage (Dtc.Data.Staging.Given(128.0 / 255.0, 0.3)) 64 torch.CPU dataset
+    Steps.stage (Dtc.Data.Normalisation.Given(128.0 / 255.0, 0.3)) 64 torch.CPU dataset
 
 let protocol =
     { Protocol.Protocol.corrected with
