@@ -193,14 +193,16 @@ module Dataset =
     /// <param name="name">The data set's name.</param>
     /// <param name="sampleShape">One sample's shape: <c>[| F |]</c> for vectors, <c>[| C; H; W |]</c> for images.</param>
     /// <param name="classCount">The number of classes; <c>None</c> infers it as the largest label + 1.</param>
-    /// <param name="train">The training features (<c>n × product(sampleShape)</c> values) and their n labels.</param>
-    /// <param name="test">The test features and labels.</param>
+    /// <param name="trainFeatures">The training features, <c>n × product(sampleShape)</c> values.</param>
+    /// <param name="trainLabels">The n training labels.</param>
+    /// <param name="testFeatures">The test features.</param>
+    /// <param name="testLabels">The test labels.</param>
     /// <returns>The validated data set, with source <c>arrays</c>; the arrays are copied, not retained.</returns>
     /// <exception cref="T:Dtc.Data.Idx.DataException">On the first problem (see
     /// <see cref="M:Dtc.Data.DatasetModule.validate(Dtc.Data.Dataset)"/>), or a given class count below the largest label + 1.</exception>
     /// <example><code>let d = Dataset.ofArrays "blobs" [| 20 |] None (Floats trainX, trainY) (Floats testX, testY)</code></example>
     let ofArrays (name: string) (sampleShape: int[]) (classCount: int option)
-                 (train: Features * int[]) (test: Features * int[]) : Dataset =
+                 (trainFeatures: Features, trainLabels: int[]) (testFeatures: Features, testLabels: int[]) : Dataset =
         let source = "arrays"
         let copy (split: string) (features: Features, labels: int[]) : Split =
             if isNull (box features) || isNull labels then
@@ -211,7 +213,7 @@ module Dataset =
                 | Floats x when not (isNull x) -> Floats(Array.copy x)
                 | _ -> fail source (sprintf "Expecting a features array in the %s split but received null" split)
             { Features = features; Labels = Array.copy labels }
-        let train, test = copy "train" train, copy "test" test
+        let train, test = copy "train" (trainFeatures, trainLabels), copy "test" (testFeatures, testLabels)
         let shape = if isNull sampleShape then sampleShape else Array.copy sampleShape
         sampleSize shape |> ignore
         let classes = resolveClassCount source classCount [ train.Labels; test.Labels ]
@@ -249,16 +251,18 @@ module Dataset =
     /// any device.</summary>
     /// <param name="name">The data set's name.</param>
     /// <param name="classCount">The number of classes; <c>None</c> infers it as the largest label + 1.</param>
-    /// <param name="train">The training features and labels.</param>
-    /// <param name="test">The test features and labels; their samples must have the training samples' shape.</param>
+    /// <param name="trainFeatures">The training features, n × sample shape.</param>
+    /// <param name="trainLabels">The n training labels.</param>
+    /// <param name="testFeatures">The test features; their samples must have the training samples' shape.</param>
+    /// <param name="testLabels">The test labels.</param>
     /// <returns>The validated data set, with source <c>tensors</c>; the tensors are copied, not retained or disposed.</returns>
     /// <exception cref="T:Dtc.Data.Idx.DataException">A dtype or shape other than these, test samples of another shape
     /// than the training samples, or any problem <see cref="M:Dtc.Data.DatasetModule.validate(Dtc.Data.Dataset)"/> finds.</exception>
     let ofTensors (name: string) (classCount: int option)
-                  (train: torch.Tensor * torch.Tensor) (test: torch.Tensor * torch.Tensor) : Dataset =
+                  (trainFeatures: torch.Tensor, trainLabels: torch.Tensor) (testFeatures: torch.Tensor, testLabels: torch.Tensor) : Dataset =
         let source = "tensors"
-        let train, shape = ofTensorPair source "train" train
-        let test, testShape = ofTensorPair source "test" test
+        let train, shape = ofTensorPair source "train" (trainFeatures, trainLabels)
+        let test, testShape = ofTensorPair source "test" (testFeatures, testLabels)
         if shape <> testShape then
             fail source (sprintf "Expecting test samples of the training samples' shape %s but received %s" (shapeText shape) (shapeText testShape))
         sampleSize shape |> ignore

@@ -45,25 +45,31 @@ let IdxClassCount = 10
 /// <returns>The same data set.</returns>
 let validate (dataset: Dataset) : Dataset = Dataset.validate dataset
 
-/// <summary>Builds and validates a data set from arrays (see <see cref="M:Dtc.Data.DatasetModule.ofArrays(System.String,System.Int32[],Microsoft.FSharp.Core.FSharpOption{System.Int32},System.Tuple{Dtc.Data.Features,System.Int32[]},System.Tuple{Dtc.Data.Features,System.Int32[]})"/>).</summary>
+/// <summary>Builds and validates a data set from arrays (see <see cref="M:Dtc.Data.DatasetModule.ofArrays(System.String,System.Int32[],Microsoft.FSharp.Core.FSharpOption{System.Int32},Dtc.Data.Features,System.Int32[],Dtc.Data.Features,System.Int32[])"/>).</summary>
 /// <param name="name">The data set's name.</param>
 /// <param name="sampleShape">One sample's shape: <c>[| F |]</c> for vectors, <c>[| C; H; W |]</c> for images.</param>
 /// <param name="classCount">The number of classes; <c>None</c> infers it as the largest label + 1.</param>
-/// <param name="train">The training features (<c>n × product(sampleShape)</c> values, row-major) and their n labels.</param>
-/// <param name="test">The test features and labels.</param>
+/// <param name="trainFeatures">The training features, <c>n × product(sampleShape)</c> values, row-major.</param>
+/// <param name="trainLabels">The n training labels.</param>
+/// <param name="testFeatures">The test features.</param>
+/// <param name="testLabels">The test labels.</param>
 /// <returns>The validated data set (the arrays are copied).</returns>
 /// <example><code>let d = Datasets.ofArrays "blobs" [| 20 |] None (Floats trainX, trainY) (Floats testX, testY)</code></example>
-let ofArrays (name: string) (sampleShape: int[]) (classCount: int option) (train: Features * int[]) (test: Features * int[]) : Dataset =
-    Dataset.ofArrays name sampleShape classCount train test
+let ofArrays (name: string) (sampleShape: int[]) (classCount: int option)
+             (trainFeatures: Features, trainLabels: int[]) (testFeatures: Features, testLabels: int[]) : Dataset =
+    Dataset.ofArrays name sampleShape classCount (trainFeatures, trainLabels) (testFeatures, testLabels)
 
-/// <summary>Builds and validates a data set from tensors (see <see cref="M:Dtc.Data.DatasetModule.ofTensors(System.String,Microsoft.FSharp.Core.FSharpOption{System.Int32},System.Tuple{TorchSharp.torch.Tensor,TorchSharp.torch.Tensor},System.Tuple{TorchSharp.torch.Tensor,TorchSharp.torch.Tensor})"/>).</summary>
+/// <summary>Builds and validates a data set from tensors (see <see cref="M:Dtc.Data.DatasetModule.ofTensors(System.String,Microsoft.FSharp.Core.FSharpOption{System.Int32},TorchSharp.torch.Tensor,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor)"/>).</summary>
 /// <param name="name">The data set's name.</param>
 /// <param name="classCount">The number of classes; <c>None</c> infers it as the largest label + 1.</param>
-/// <param name="train">Training features (n × sample shape; float32, float64 or uint8) and labels (n; int64 or int32).</param>
-/// <param name="test">Test features and labels.</param>
+/// <param name="trainFeatures">Training features, n × sample shape; float32, float64 or uint8.</param>
+/// <param name="trainLabels">Training labels, n; int64 or int32.</param>
+/// <param name="testFeatures">Test features.</param>
+/// <param name="testLabels">Test labels.</param>
 /// <returns>The validated data set (the tensors are copied, not retained).</returns>
-let ofTensors (name: string) (classCount: int option) (train: torch.Tensor * torch.Tensor) (test: torch.Tensor * torch.Tensor) : Dataset =
-    Dataset.ofTensors name classCount train test
+let ofTensors (name: string) (classCount: int option)
+              (trainFeatures: torch.Tensor, trainLabels: torch.Tensor) (testFeatures: torch.Tensor, testLabels: torch.Tensor) : Dataset =
+    Dataset.ofTensors name classCount (trainFeatures, trainLabels) (testFeatures, testLabels)
 
 /// <summary>The number of samples of each class in a split of a data set.</summary>
 /// <param name="dataset">The data set (its class count).</param>
