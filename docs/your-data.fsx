@@ -80,14 +80,14 @@ let dataset = Datasets.ofArrays "blobs" [| 20 |] None (make 1200) (make 300)
 `None` asks Dtc to infer the class count: the largest label + 1. Pass `Some 5` to fix it yourself
 (say, when a class is missing from this sample). The arrays are copied.
 *)
-Datasets.describe (Datasets.summarise dataset)
-(*** include-it ***)
+printfn "%s" (Datasets.describe (Datasets.summarise dataset))
+(*** include-output ***)
 (**
 From tensors, `Datasets.ofTensors` does the same. Features are a tensor of shape n × sample shape
 (float32, float64 or uint8); labels are int64 or int32 of shape n.
 *)
-let images = torch.rand(100L, 1L, 8L, 8L)
-let classes = torch.randint(0L, 4L, [| 100L |], dtype = torch.int64)
+let images = torch.arange(6400.0f).reshape(100L, 1L, 8L, 8L)     // 100 images of 1 × 8 × 8
+let classes = torch.tensor(Array.init 100 (fun i -> int64 (i % 4)))  // labels 0, 1, 2, 3, 0, …
 let fromTensors = Datasets.ofTensors "random-images" (Some 4) (images, classes) (images, classes)
 fromTensors.SampleShape, fromTensors.ClassCount
 (*** include-it ***)
@@ -106,8 +106,8 @@ let message =
         "no error"
     with :? ArgumentException as e -> e.Message
 
-message
-(*** include-it ***)
+printfn "%s" message
+(*** include-output ***)
 (**
 The checks cover: NaN or infinite features, negative labels, labels outside the class count,
 feature and label counts that differ, features that do not fill whole samples, a sample shape
@@ -145,10 +145,10 @@ let results = CompressTrain.run options dataset.Name staged [ Protocol.Magnitude
 (**
 The test accuracy after each cycle, for each method:
 *)
-[ for m in results.Methods do
-    for c in m.Cycles -> sprintf "%-9s cycle %2d: %2d units, accuracy %.3f" m.Method c.Cycle c.Widths.[0] c.TestAccuracy ]
-|> String.concat "\n"
-(*** include-it ***)
+for m in results.Methods do
+    for c in m.Cycles do
+        printfn "%-9s cycle %2d: %2d units, accuracy %.3f" m.Method c.Cycle c.Widths.[0] c.TestAccuracy
+(*** include-output ***)
 (**
 The protocol's `Mean` and `Std` are what `dtc replicate` uses; here `Steps.stage` got
 `Normalisation.Computed` instead, and `staged.Statistics` holds what it applied.

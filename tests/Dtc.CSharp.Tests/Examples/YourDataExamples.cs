@@ -82,8 +82,8 @@ public class YourDataExamples
     {
         #region docs:tensors
         // Images as tensors: n × channels × height × width, labels as int64.
-        using var images = torch.rand(100, 1, 8, 8);
-        using var labels = torch.randint(0, 4, [100], dtype: torch.int64);
+        using var images = torch.arange(6400f).reshape(100, 1, 8, 8);
+        using var labels = torch.arange(100L).remainder(4L);
         var fromTensors = Dataset.FromTensors(images, labels, images, labels, classCount: 4, name: "random-images");
         // fromTensors.SampleShape is [1, 8, 8]; the tensors were copied and stay yours to dispose.
         #endregion
