@@ -82,7 +82,7 @@ torch.set_num_threads 2
 
 let protocol = Protocol.Protocol.paper
 let device = Dtc.Runtime.Torch.cpu ()
-let data = Steps.stage { Mean = protocol.Mean; Std = protocol.Std } protocol.BatchSize device (Datasets.mnistSample ())
+let data = Steps.stage protocol.Normalisation protocol.BatchSize device (Datasets.mnistSample ())
 let m = 256
 let model = Model.create protocol.InitSeed false true torch.float32 device [| 784; m; 10 |]
 

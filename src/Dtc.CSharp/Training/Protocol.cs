@@ -1,3 +1,4 @@
+using Dtc.CSharp.Data;
 using Microsoft.FSharp.Core;
 using Dtc.CSharp.Pruning;
 using Dtc.CSharp.Tomography;
@@ -117,10 +118,9 @@ public sealed record ProtocolOptions
     public ProfileReduction Reduction { get; init; } = ProfileReduction.Sum;
     /// <summary>The methods compared, each kind at most once, in order. Default <see cref="CompressionMethod.Paper"/>.</summary>
     public IReadOnlyList<CompressionMethod> Methods { get; init; } = CompressionMethod.Paper;
-    /// <summary>Input normalisation mean. Default 0.1307.</summary>
-    public double Mean { get; init; } = 0.1307;
-    /// <summary>Input normalisation standard deviation. Default 0.3081.</summary>
-    public double Std { get; init; } = 0.3081;
+    /// <summary>Input normalisation after bytes are scaled to [0, 1]. Default <see cref="Data.Normalisation.Paper"/>
+    /// (mean 0.1307, std 0.3081); <see cref="Data.Normalisation.Computed"/> takes the statistics from the training split.</summary>
+    public Normalisation Normalisation { get; init; } = Normalisation.Paper;
 
     internal global::Dtc.Training.Protocol.Protocol ToCore()
     {
@@ -139,6 +139,6 @@ public sealed record ProtocolOptions
             Profiles.ToCore(Reduction),
             Microsoft.FSharp.Collections.ListModule.OfSeq((Methods ?? throw new ArgumentNullException(nameof(Methods))).Select(m =>
                 (m ?? throw new ArgumentException("Expecting methods but received null in Methods", nameof(Methods))).ToCore())),
-            Mean, Std);
+            (Normalisation ?? throw new ArgumentNullException(nameof(Normalisation))).ToCore());
     }
 }

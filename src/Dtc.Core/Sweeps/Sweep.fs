@@ -173,16 +173,16 @@ type private Work =
     | MethodOf of RunState * Method
 
 /// The data staged once per batch size (shared read-only by the workers).
-type private Stages(dataset: global.Dtc.Data.Datasets.Dataset, device: torch.Device) =
-    let staged = Dictionary<int * float * float, Steps.Staged>()
+type private Stages(dataset: global.Dtc.Data.Dataset, device: torch.Device) =
+    let staged = Dictionary<int * global.Dtc.Data.Normalisation, Steps.Staged>()
     member _.Dataset = dataset
     member _.For(p: Protocol) =
         lock staged (fun () ->
-            let key = p.BatchSize, p.Mean, p.Std
+            let key = p.BatchSize, p.Normalisation
             match staged.TryGetValue key with
             | true, s -> s
             | _ ->
-                let s = Steps.stage ({ Mean = p.Mean; Std = p.Std } : global.Dtc.Data.Datasets.Normalisation) p.BatchSize device dataset
+                let s = Steps.stage p.Normalisation p.BatchSize device dataset
                 staged.[key] <- s
                 s)
     interface IDisposable with
@@ -213,7 +213,7 @@ let private finish (options: Options) (stages: Stages) (plan: Plan) (run: Run) =
     let inputs = int data.Train.Inputs.shape.[1]
     let controls =
         runs |> Array.filter (fun m -> m.Cycles |> Array.exists (fun c -> c.Layers |> Array.exists (fun l -> l.Layer = 0 && l.Measurements > 0)))
-        |> Array.map (Controls.compute p inputs global.Dtc.Data.Datasets.ClassCount run.ControlSeed)
+        |> Array.map (Controls.compute p inputs data.ClassCount run.ControlSeed)
     let folder = runFolder options.Folder run
     let analysis = global.Dtc.Entropy.Analysis.analyze global.Dtc.Entropy.Analysis.defaults results
     writeAllTextAtomically (Path.Combine(folder, "results.csv")) (toCsv results)

@@ -87,7 +87,7 @@ type FirstCycle =
         member f.Dispose() = (f.Model :> IDisposable).Dispose()
 
 let private initialModel (options: RunOptions) (p: Protocol) (data: Steps.Staged) =
-    let widths = Array.concat [ [| int data.Train.Inputs.shape.[1] |]; p.Hidden; [| Dtc.Data.Datasets.ClassCount |] ]
+    let widths = Array.concat [ [| int data.Train.Inputs.shape.[1] |]; p.Hidden; [| data.ClassCount |] ]
     Model.create p.InitSeed p.Bias p.LogSoftmaxOverBatch torch.float32 options.Device widths
 
 /// Trains the first cycle of the protocol on the initial model.
@@ -114,9 +114,10 @@ let private checkpointPath (options: RunOptions) (method: Method) =
 /// layer's outputs).</summary>
 /// <param name="p">The protocol (hidden widths, bias, batch size).</param>
 /// <param name="inputs">The number of inputs (pixels per image).</param>
+/// <param name="outputs">The number of outputs (the data's class count).</param>
 /// <returns>The estimate in bytes, as a float (it may exceed any integer type for absurd widths).</returns>
-let trainingBytes (p: Protocol) (inputs: int) : float =
-    let widths = Array.concat [ [| float inputs |]; p.Hidden |> Array.map float; [| float Dtc.Data.Datasets.ClassCount |] ]
+let trainingBytes (p: Protocol) (inputs: int) (outputs: int) : float =
+    let widths = Array.concat [ [| float inputs |]; p.Hidden |> Array.map float; [| float outputs |] ]
     let parameters =
         Array.pairwise widths |> Array.sumBy (fun (i, o) -> i * o + (if p.Bias then o else 0.0))
     16.0 * parameters + 12.0 * float p.BatchSize * Array.sum widths
@@ -127,12 +128,12 @@ let private checkData (p: Protocol) (data: Steps.Staged) =
                                       p.BatchSize data.Train.BatchSize data.Test.BatchSize)
     // Checked before the model is made: a width whose model cannot fit would fail in native code.
     let inputs = int data.Train.Inputs.shape.[1]
-    let needed = trainingBytes p inputs
+    let needed = trainingBytes p inputs data.ClassCount
     let available = float (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)
     if needed > available then
         raise (ArgumentException(
                 sprintf "Expecting hidden widths whose model fits in memory but received %s: a %d-%s-%d model needs about %.3g GB to train (batch %d), more than the %.3g GB this machine has"
-                    (String.Join(",", p.Hidden)) inputs (String.Join("-", p.Hidden)) Dtc.Data.Datasets.ClassCount (needed / 1e9) p.BatchSize (available / 1e9)))
+                    (String.Join(",", p.Hidden)) inputs (String.Join("-", p.Hidden)) data.ClassCount (needed / 1e9) p.BatchSize (available / 1e9)))
 
 /// The cycles of one method, from its checkpoint, from a shared first cycle (whose model it does not
 /// dispose), or from the initial model.
@@ -381,6 +382,12 @@ and private runMethodsTimed (options: RunOptions) (data: Steps.Staged) (wall: un
     | Some e -> Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw(); [||]
     | None -> results |> Array.map (function Ok r -> r | Error e -> raise e)
 
+/// The protocol's settings with the normalisation's statistics as the staging applied them (computed ones included).
+let private describeStaged (p: Protocol) (data: Steps.Staged) =
+    let inv (x: float) = x.ToString("R", Globalization.CultureInfo.InvariantCulture)
+    (describe p |> List.filter (fun (k, _) -> k <> "mean" && k <> "std"))
+    @ [ "mean", inv data.Statistics.Mean; "std", inv data.Statistics.Std ]
+
 /// <summary>Gathers methods' records into the results of a run, with the run's metadata (versions,
 /// provenance, the data's sizes, the protocol, the digest of the numbers).</summary>
 /// <param name="options">How the methods were run.</param>
@@ -411,7 +418,7 @@ let gather (options: RunOptions) (dataset: string) (data: Steps.Staged) (threads
           Dataset = dataset
           TrainSize = data.Train.Count
           TestSize = data.Test.Count
-          Protocol = dict (describe options.Protocol)
+          Protocol = dict (describeStaged options.Protocol data)
           StartedUtc = started.ToString("o")
           WallSeconds = wallSeconds
           Provenance =
@@ -450,7 +457,7 @@ let dataFingerprint (dataset: Dtc.Data.Datasets.Dataset) : string =
     sprintf "%s:%d:%d" dataset.Name dataset.Train.Count dataset.Test.Count
 
 /// <summary>Runs the protocol's methods on a data set, each from the same initial model, and gathers the results
-/// with metadata: stages the data on <c>options.Device</c> (normalised with the protocol's mean and std, in
+/// with metadata: stages the data on <c>options.Device</c> (normalised as the protocol says, in
 /// batches of its batch size), runs with <c>options.Threads</c> intra-op threads (restoring the setting), and
 /// releases the staged tensors.</summary>
 /// <param name="options">How to run; an empty <c>DataFingerprint</c> is derived from the data set.</param>
@@ -462,5 +469,5 @@ let run (options: RunOptions) (dataset: Dtc.Data.Datasets.Dataset) : Results =
         invalidArg (nameof options) (sprintf "Expecting Threads of at least 0 (0: the current setting) but received %d" options.Threads)
     let options = if String.IsNullOrEmpty options.DataFingerprint then { options with DataFingerprint = dataFingerprint dataset } else options
     Dtc.Runtime.Torch.withThreads options.Threads (fun () ->
-        use data = Steps.stage { Mean = p.Mean; Std = p.Std } p.BatchSize options.Device dataset
+        use data = Steps.stage p.Normalisation p.BatchSize options.Device dataset
         runStaged options dataset.Name data)

@@ -120,10 +120,9 @@ type Protocol =
       /// <summary>The methods compared, each kind at most once, in order (paper: magnitude, random, DTC; see
       /// <see cref="P:Dtc.Training.Protocol.paperMethods"/>).</summary>
       Methods: Method list
-      /// <summary>Input normalisation mean (paper: 0.1307).</summary>
-      Mean: float
-      /// <summary>Input normalisation standard deviation (paper: 0.3081).</summary>
-      Std: float }
+      /// <summary>Input normalisation after bytes are scaled to [0, 1] (paper: <c>Given(0.1307, 0.3081)</c>,
+      /// MNIST's statistics; <c>Computed</c> takes them from the training split).</summary>
+      Normalisation: Dtc.Data.Normalisation }
 
     /// <summary>The supplement's protocol, quirks included (log-softmax over the batch, smallest scores kept).</summary>
     static member paper =
@@ -142,8 +141,7 @@ type Protocol =
           Rule = Selection.KeepSmallest
           Reduction = Profiles.Sum
           Methods = paperMethods
-          Mean = 0.1307
-          Std = 0.3081 }
+          Normalisation = Dtc.Data.Normalisation.Given(0.1307, 0.3081) }
 
     /// <summary>The paper's protocol with correct modelling: log-softmax over classes.</summary>
     static member corrected = { Protocol.paper with LogSoftmaxOverBatch = false }
@@ -190,7 +188,10 @@ let describe (p: Protocol) : (string * string) list =
       "reduction", sprintf "%A" p.Reduction
       "methods", String.Join(",", p.Methods |> List.map methodName) ]
     @ (p.Methods |> List.collect describeMethod)
-    @ [ "mean", inv p.Mean; "std", inv p.Std ]
+    @ (match p.Normalisation with
+       | Dtc.Data.Given(mean, std) -> [ "mean", inv mean; "std", inv std ]
+       | Dtc.Data.Computed -> [ "normalisation", "computed" ]
+       | Dtc.Data.Off -> [ "normalisation", "off" ])
 
 /// <summary>Checks a protocol (with its sensing and solver settings), naming the first bad value.</summary>
 /// <param name="p">The protocol.</param>
@@ -205,7 +206,11 @@ let validate (p: Protocol) : Protocol =
     if not (p.LearningRate > 0.0) then fail "LearningRate" p.LearningRate "positive"
     if Double.IsNaN p.Keep || p.Keep <= 0.0 || p.Keep >= 1.0 then fail "Keep" p.Keep "in (0, 1)"
     if p.Stop < 1 then fail "Stop" p.Stop "at least 1"
-    if not (p.Std > 0.0) then fail "Std" p.Std "positive"
+    match p.Normalisation with
+    | Dtc.Data.Given(mean, std) ->
+        if not (Double.IsFinite mean) then fail "the normalisation's mean" mean "finite"
+        if not (std > 0.0 && Double.IsFinite std) then fail "the normalisation's std" std "positive and finite"
+    | Dtc.Data.Computed | Dtc.Data.Off -> ()
     match p.Rule with
     | Selection.Random _ -> fail "Rule" p.Rule "KeepSmallest or KeepLargest (the random method is Method.Random)"
     | _ -> ()

@@ -8,13 +8,22 @@ open System
 open TorchSharp
 open Dtc.Data
 
-/// <summary>A dataset staged once on the run's device (see <see cref="M:Dtc.Data.Datasets.stage(Dtc.Data.Datasets.Normalisation,System.Int32,TorchSharp.torch.Device,Dtc.Data.Datasets.Split)"/>).
+/// <summary>A dataset staged once on the run's device (see <see cref="M:Dtc.Data.Staging.stage(Dtc.Data.Statistics,System.Int32,TorchSharp.torch.Device,System.Int32[],Dtc.Data.Split)"/>).
 /// It owns both splits: dispose it once, when the run is over.</summary>
 type Staged =
     { /// <summary>The training split and its mini-batches.</summary>
-      Train: Datasets.Staged
+      Train: Dtc.Data.Staged
       /// <summary>The test split and its mini-batches.</summary>
-      Test: Datasets.Staged
+      Test: Dtc.Data.Staged
+      /// <summary>The number of classes: the model's output width.</summary>
+      ClassCount: int
+      /// <summary>One sample's shape; the inputs are flat (samples × its product), and
+      /// <see cref="M:Dtc.Data.Staging.samples(System.Int32[],TorchSharp.torch.Tensor)"/> views a batch as
+      /// samples × this shape (such as n × C × H × W) without a copy.</summary>
+      SampleShape: int[]
+      /// <summary>The normalisation's statistics, applied to both splits (computed on the training split for
+      /// <c>Normalisation.Computed</c>).</summary>
+      Statistics: Statistics
       /// <summary>The training inputs as columns, one block per mini-batch: batches × pixels × batch size,
       /// each block the transpose of a staged batch (the last block's columns past its samples are zeros). A
       /// copy staged once: the training step of <see cref="M:Dtc.Training.Steps.trainModel(TorchSharp.torch.optim.Optimizer,Dtc.Training.Model.Mlp,Microsoft.FSharp.Core.FSharpFunc{System.Int64,System.Tuple{TorchSharp.torch.Tensor,TorchSharp.torch.Tensor,TorchSharp.torch.Tensor}},System.Int64,System.Int32)"/>
@@ -30,21 +39,23 @@ type Staged =
             s.Test.Dispose()
             s.TrainColumns.Dispose()
 
-/// <summary>Stages both splits of a dataset on a device with the protocol's normalisation and batch size.</summary>
-/// <param name="normalisation">Input normalisation (paper: mean 0.1307, std 0.3081).</param>
+/// <summary>Stages both splits of a dataset on a device with a normalisation (its statistics taken from the
+/// training split when computed) and the protocol's batch size.</summary>
+/// <param name="normalisation">Input normalisation (paper: <c>Given(0.1307, 0.3081)</c>).</param>
 /// <param name="batchSize">The batch size (paper: 512), at most the number of training samples.</param>
 /// <param name="device">The device.</param>
 /// <param name="dataset">The dataset.</param>
 /// <returns>The staged data; the caller disposes it.</returns>
 /// <exception cref="T:System.ArgumentException">The batch size exceeds the training set (refused, not capped:
 /// a capped batch would record another protocol than the one asked for).</exception>
-let stage (normalisation: Datasets.Normalisation) (batchSize: int) (device: torch.Device) (dataset: Datasets.Dataset) : Staged =
+let stage (normalisation: Normalisation) (batchSize: int) (device: torch.Device) (dataset: Dataset) : Staged =
     // The training inputs are staged again as columns in blocks of batchSize: a batch larger than the
     // training set would only allocate zeros (1,000,000 took 3.4 GB), so it is refused before any allocation.
     if batchSize > dataset.Train.Count then
         raise (ArgumentException(sprintf "Expecting a batch size of at most the %d training samples of %s but received %d"
                                      dataset.Train.Count dataset.Name batchSize))
-    let train = Datasets.stage normalisation batchSize device dataset.Train
+    let statistics = Staging.statistics normalisation dataset.Train
+    let train = Staging.stage statistics batchSize device dataset.SampleShape dataset.Train
     try
         let columns =
             use _ = torch.no_grad ()
@@ -53,7 +64,9 @@ let stage (normalisation: Datasets.Normalisation) (batchSize: int) (device: torc
             let blocks = torch.zeros([| int64 train.Batches.Length; pixels; int64 batchSize |], dtype = train.Inputs.dtype, device = device)
             train.Batches |> Array.iteri (fun i b -> blocks.[int64 i].narrow(1L, 0L, b.Inputs.shape.[0]).copy_(b.Inputs.t()) |> ignore)
             blocks.DetachFromDisposeScope()
-        try { Train = train; Test = Datasets.stage normalisation batchSize device dataset.Test; TrainColumns = columns }
+        try
+            { Train = train; Test = Staging.stage statistics batchSize device dataset.SampleShape dataset.Test; TrainColumns = columns
+              ClassCount = dataset.ClassCount; SampleShape = Array.copy dataset.SampleShape; Statistics = statistics }
         with _ ->
             columns.Dispose()
             reraise ()
@@ -65,7 +78,7 @@ let stage (normalisation: Datasets.Normalisation) (batchSize: int) (device: torc
 /// when shuffling, rows of the epoch's permutation `NumPyRandom.permutation (seed + epoch)` as an index
 /// tensor on the data's device (the caller disposes it).
 type private Pick =
-    | InOrder of Datasets.Batch * number: int
+    | InOrder of Batch * number: int
     | Shuffled of index: torch.Tensor
 
 let private pick (shuffleSeed: int64 option) (data: Staged) (position: int64) : Pick =

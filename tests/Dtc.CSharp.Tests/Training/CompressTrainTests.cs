@@ -1,3 +1,4 @@
+using Dtc.CSharp.Data;
 using Dtc.CSharp.Pruning;
 using Dtc.CSharp.Sensing;
 using Dtc.CSharp.Tomography;
@@ -31,8 +32,7 @@ public class ProtocolTests
         Assert.Equal(new RayOptions(), dtc.Settings.Sensing);
         Assert.Equal(["magnitude", "random", "dtc"], p.Methods.Select(m => m.Name));
         Assert.Equal(CompressionMethod.Random(42424242L), CompressionMethod.Parse("random"));
-        Assert.Equal(0.1307, p.Mean);
-        Assert.Equal(0.3081, p.Std);
+        Assert.Equal(Normalisation.Given(0.1307, 0.3081), p.Normalisation);
         Assert.False(ProtocolOptions.Corrected.LogSoftmaxOverBatch);
 
         var s = new RunSettings();

@@ -24,7 +24,7 @@ let private trainCounts = Array.map2 (-) sourceCounts testCounts
 let private roundRobin (counts: int[]) =
     [| for j in 0 .. Array.max counts - 1 do
          for d in 0 .. 9 do
-             if j < counts.[d] then yield byte d |]
+             if j < counts.[d] then yield d |]
 
 /// SHA-256 of the embedded resources as printed by data/make-mnist-sample.py.
 let private sampleHashes =
@@ -34,6 +34,9 @@ let private sampleHashes =
       "t10k-labels-idx1-ubyte.gz", "ee65adcd62d75c5c4c6ad9edf80a3d8eff83d8c208e91ecad074510d121e2aad" ]
 
 let private sample = lazy (mnistSample ())
+
+/// The bytes of a split of a named data set.
+let private bytesOf (s: Split) = match s.Features with Bytes b -> b | Floats _ -> failwith "Expecting byte features"
 
 /// The repository's folder of the sample's source files, when the tests run from a checkout.
 let private repoSampleFolder =
@@ -77,30 +80,31 @@ let private allFiles (dir: string) =
 
 let private embedded =
     testList "the embedded mnist-sample" [
-        testCase "7,996 train and 2,004 test images of 28 × 28 with labels 0–9" <| fun () ->
+        testCase "7,996 train and 2,004 test images of 1 × 28 × 28 bytes with labels 0–9" <| fun () ->
             let d = sample.Value
             Expect.equal d.Name "mnist-sample" "name"
             Expect.equal d.Train.Count 7996 "train count"
             Expect.equal d.Test.Count 2004 "test count"
+            Expect.sequenceEqual d.SampleShape [| 1; 28; 28 |] "sample shape 1 × 28 × 28"
+            Expect.equal d.ClassCount 10 "10 classes"
             for s in [ d.Train; d.Test ] do
-                Expect.equal (s.Images.Rows, s.Images.Columns) (28, 28) "28 × 28"
-                Expect.equal s.Labels.Count s.Images.Count "as many labels as images"
-                Expect.isTrue (s.Labels.Values |> Array.forall (fun v -> v <= 9uy)) "labels in 0–9"
-                Expect.equal (Array.max s.Images.Pixels) 255uy "the brightest pixel is 255"
+                Expect.equal (bytesOf s).Length (s.Count * 784) "784 bytes per image"
+                Expect.isTrue (s.Labels |> Array.forall (fun v -> v >= 0 && v <= 9)) "labels in 0–9"
+                Expect.equal (Array.max (bytesOf s)) 255uy "the brightest pixel is 255"
 
         testCase "class counts follow the construction: test = ceil(count_d / 5), train = the rest" <| fun () ->
             let d = sample.Value
-            Expect.sequenceEqual (classCounts d.Test) testCounts "test per class"
-            Expect.sequenceEqual (classCounts d.Train) trainCounts "train per class"
+            Expect.sequenceEqual (classCounts d d.Test) testCounts "test per class"
+            Expect.sequenceEqual (classCounts d d.Train) trainCounts "train per class"
             Expect.equal (Array.sum testCounts) 2004 "the construction's test total"
             Expect.equal (Array.sum trainCounts) 7996 "the construction's train total"
 
         testCase "round-robin order: the first ten train labels are 0…9, and the whole sequence matches" <| fun () ->
             let d = sample.Value
-            Expect.sequenceEqual d.Train.Labels.Values.[.. 9] [| 0uy .. 9uy |] "first ten train labels"
-            Expect.sequenceEqual d.Test.Labels.Values.[.. 9] [| 0uy .. 9uy |] "first ten test labels"
-            Expect.sequenceEqual d.Train.Labels.Values (roundRobin trainCounts) "train labels"
-            Expect.sequenceEqual d.Test.Labels.Values (roundRobin testCounts) "test labels"
+            Expect.sequenceEqual d.Train.Labels.[.. 9] [| 0 .. 9 |] "first ten train labels"
+            Expect.sequenceEqual d.Test.Labels.[.. 9] [| 0 .. 9 |] "first ten test labels"
+            Expect.sequenceEqual d.Train.Labels (roundRobin trainCounts) "train labels"
+            Expect.sequenceEqual d.Test.Labels (roundRobin testCounts) "test labels"
 
         testCase "the embedded resources' SHA-256 are the generator's (and the repository files')" <| fun () ->
             let assembly = typeof<Dataset>.Assembly
@@ -117,7 +121,7 @@ let private embedded =
 
         testCase "each call returns its own arrays" <| fun () ->
             let a, b = mnistSample (), mnistSample ()
-            Expect.isFalse (obj.ReferenceEquals(a.Train.Images.Pixels, b.Train.Images.Pixels)) "no shared pixel array"
+            Expect.isFalse (obj.ReferenceEquals(bytesOf a.Train, bytesOf b.Train)) "no shared pixel array"
             Expect.equal a b "equal content"
 
         testCase "the summary counts classes and sizes" <| fun () ->
@@ -126,7 +130,8 @@ let private embedded =
             Expect.sequenceEqual s.Test.ClassCounts testCounts "test classes"
             let text = describe s
             Expect.stringContains text "mnist-sample" "name"
-            Expect.stringContains text "7996 images of 28 × 28" "train line"
+            Expect.stringContains text "7996 samples of 1 × 28 × 28" "train line"
+            Expect.stringContains text "10 classes" "class count"
             Expect.stringContains text (sprintf "0:%d" trainCounts.[0]) "per-class counts"
     ]
 
@@ -183,20 +188,13 @@ let private validation =
                 File.Delete raw
                 expectDataError [ "t10k-labels-idx1-ubyte and "; "t10k-labels-idx1-ubyte.gz"; "ambiguous" ] ".gz and raw" (fun () -> fromFolder dir) |> ignore)
 
-        testCase "validate checks hand-built data sets too" <| fun () ->
-            let train = { Images = tinyImages 3 1; Labels = tinyLabels 3 }
-            Expect.equal (create "x" "memory" train train).Train.Count 3 "a valid data set"
-            expectDataError [ "3 images"; "2 labels" ] "counts" (fun () -> create "x" "memory" { train with Labels = tinyLabels 2 } train) |> ignore
-            let empty = { Images = tinyImages 0 1; Labels = tinyLabels 0 }
-            expectDataError [ "at least one sample" ] "empty" (fun () -> create "x" "memory" train empty) |> ignore
-
         testCase "a folder with raw and gzip files, standard and dotted names, reads back what was written" <| fun () ->
             withTempDir (fun dir ->
                 writeTiny dir
                 File.Move(Path.Combine(dir, "train-images-idx3-ubyte"), Path.Combine(dir, "train-images.idx3-ubyte"))
                 let d = fromFolder dir
-                Expect.equal d.Train.Images (tinyImages 12 1) "train images"
-                Expect.equal d.Test.Labels (tinyLabels 5) "test labels"
+                Expect.equal d.Train.Features (Bytes (tinyImages 12 1).Pixels) "train images"
+                Expect.sequenceEqual d.Test.Labels ((tinyLabels 5).Values |> Array.map int) "test labels"
                 Expect.equal d.Source (Path.GetFullPath dir) "source")
     ]
 
@@ -226,9 +224,9 @@ let private fashion =
                 let d = fashionMnist None
                 Expect.equal (d.Name, d.Source) ("fashion-mnist", debianFashionMnistFolder) "name and folder"
                 Expect.equal (d.Train.Count, d.Test.Count) (60000, 10000) "counts"
-                Expect.equal (d.Train.Images.Rows, d.Train.Images.Columns) (28, 28) "size"
-                Expect.sequenceEqual (classCounts d.Train) (Array.create 10 6000) "6,000 per class"
-                Expect.sequenceEqual (classCounts d.Test) (Array.create 10 1000) "1,000 per class"
+                Expect.sequenceEqual d.SampleShape [| 1; 28; 28 |] "size"
+                Expect.sequenceEqual (classCounts d d.Train) (Array.create 10 6000) "6,000 per class"
+                Expect.sequenceEqual (classCounts d d.Test) (Array.create 10 1000) "1,000 per class"
         else
             testCase "without the Debian package the message says how to get it" <| fun () ->
                 expectDataError [ debianFashionMnistFolder; "apt-get install dataset-fashion-mnist"; "--data DIR" ] "absent" (fun () -> fashionMnist None) |> ignore
@@ -263,7 +261,7 @@ let private download =
                 let cache = Path.Combine(dir, "cache")
                 let settings = { Download.defaults with Mirrors = unreachable @ [ Uri(mirror).AbsoluteUri ]; Sha256 = hashes; CacheDir = Some cache }
                 let d = mnistWith settings
-                Expect.equal d.Train.Images (tinyImages 12 1) "content"
+                Expect.equal d.Train.Features (Bytes (tinyImages 12 1).Pixels) "content"
                 Expect.sequenceEqual (allFiles cache) (hashes |> Map.keys |> Seq.sort) "exactly the four files, no temporary file"
                 for KeyValue(file, hash) in hashes do
                     Expect.equal (sha256 (Path.Combine(cache, file))) hash (sprintf "hash of %s" file))
@@ -288,70 +286,6 @@ let private download =
             Expect.isTrue (defaultCacheDir().EndsWith(Path.Combine("dtc", "mnist"))) "…/dtc/mnist"
     ]
 
-/// The devices to stage on: the CPU, and CUDA when present.
-let private devices = Combos.all |> List.map (fun c -> c.Device) |> List.distinctBy (fun d -> string d.``type``)
-
-/// Float32 arithmetic: about 7 significant digits.
-let private float32Accuracy = { absolute = 1e-6; relative = 1e-6 }
-
-let private staging =
-    testList "staging as tensors" [
-        for device in devices ->
-          testCase (sprintf "paper normalisation, shapes, dtypes and batches (512) on %O" device.``type``) <| fun () ->
-            let split = sample.Value.Train
-            use staged = stage Normalisation.paper 512 device split
-            Expect.sequenceEqual staged.Inputs.shape [| 7996L; 784L |] "inputs n × 784"
-            Expect.equal staged.Inputs.dtype torch.float32 "float32 inputs"
-            Expect.equal staged.Targets.dtype torch.int64 "int64 targets"
-            Expect.equal staged.Inputs.device_type device.``type`` "inputs device"
-            Expect.equal staged.Targets.device_type device.``type`` "targets device"
-            Expect.equal staged.Batches.Length 16 "ceil(7996 / 512) batches"
-            let sizes = staged.Batches |> Array.map (fun b -> int b.Inputs.shape.[0])
-            Expect.sequenceEqual sizes (Array.append (Array.create 15 512) [| 7996 - 15 * 512 |]) "15 full batches and the last 316 kept"
-            let targets = staged.Batches |> Array.collect (fun b -> Dtc.Runtime.Torch.toArray b.Targets)
-            Expect.sequenceEqual targets (split.Labels.Values |> Array.map float) "batched targets are the labels in order"
-            let inputs = Dtc.Runtime.Torch.toArray staged.Inputs
-            let zero = -0.1307 / 0.3081
-            Expect.floatClose float32Accuracy inputs.[0] zero "pixel 0 → −0.1307/0.3081"
-            let expected = split.Images.Pixels |> Array.map (fun p -> (float p / 255.0 - 0.1307) / 0.3081)
-            let worst = Array.map2 (fun a b -> abs (a - b)) inputs expected |> Array.max
-            Expect.isLessThan worst 1e-5 "every pixel is (x/255 − 0.1307)/0.3081 in float32"
-            let last = staged.Batches.[15]
-            Expect.floatClose float32Accuracy (Dtc.Runtime.Torch.toArray last.Inputs).[0] expected.[15 * 512 * 784] "the last batch starts at sample 7680"
-
-        yield testCase "no normalisation scales to [0, 1]; batches of 1000 over 2,004 samples" <| fun () ->
-            let split = sample.Value.Test
-            use staged = stage Normalisation.none 1000 torch.CPU split
-            Expect.sequenceEqual (staged.Batches |> Array.map (fun b -> int b.Targets.shape.[0])) [| 1000; 1000; 4 |] "batch sizes"
-            let inputs = Dtc.Runtime.Torch.toArray staged.Inputs
-            Expect.floatClose Accuracy.high (Array.min inputs) 0.0 "min 0"
-            Expect.floatClose Accuracy.high (Array.max inputs) 1.0 "max 1"
-
-        yield testCase "batches are views of the staged tensors; batchAt cycles over epochs" <| fun () ->
-            use staged = stage Normalisation.paper 512 torch.CPU sample.Value.Test
-            let b = staged.Batches.[1]
-            Expect.isFalse (b.Inputs.IsInvalid) "valid"
-            b.Inputs.[0L, 0L] <- torch.tensor 42.0f
-            Expect.floatClose Accuracy.high (staged.Inputs.[512L, 0L].item<float32>() |> float) 42.0 "a write through the batch shows in the staged inputs (a view)"
-            Expect.isTrue (obj.ReferenceEquals(batchAt 0 staged, staged.Batches.[0])) "step 0"
-            Expect.isTrue (obj.ReferenceEquals(batchAt staged.Batches.Length staged, staged.Batches.[0])) "the loader cycles"
-            Expect.isTrue (obj.ReferenceEquals(batchAt (staged.Batches.Length + 2) staged, staged.Batches.[2])) "second epoch"
-
-        yield testCase "the staged record owns its tensors: they survive an enclosing dispose scope and die with Dispose" <| fun () ->
-            let staged =
-                use _ = torch.NewDisposeScope()
-                stage Normalisation.paper 100 torch.CPU sample.Value.Test
-            Expect.isFalse staged.Inputs.IsInvalid "alive after the scope"
-            Expect.isFalse staged.Batches.[3].Targets.IsInvalid "batches alive after the scope"
-            (staged :> IDisposable).Dispose()
-            Expect.isTrue staged.Inputs.IsInvalid "inputs disposed"
-            Expect.isTrue staged.Batches.[3].Inputs.IsInvalid "batch views disposed"
-
-        yield testCase "bad staging arguments" <| fun () ->
-            Expect.throwsT<ArgumentException> (fun () -> stage Normalisation.paper 0 torch.CPU sample.Value.Test |> ignore) "batch size 0"
-            Expect.throwsT<ArgumentException> (fun () -> stage { Mean = 0.0; Std = 0.0 } 10 torch.CPU sample.Value.Test |> ignore) "std 0"
-    ]
-
 [<Tests>]
 let tests =
-    testList "Data.Datasets" [ embedded; validation; byNameTests; fashion; download; staging ]
+    testList "Data.Datasets" [ embedded; validation; byNameTests; fashion; download ]

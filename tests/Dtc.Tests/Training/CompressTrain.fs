@@ -16,15 +16,15 @@ open Dtc.Tests.Support
 let staged () : Steps.Staged =
     let rng = Random(3)
     let w = Array2D.init 20 10 (fun _ _ -> rng.NextDouble() - 0.5)
-    let split n : Dtc.Data.Datasets.Split =
+    let split n =
         let pixels = Array.init (n * 20) (fun _ -> byte (rng.Next 256))
         let labels =
             Array.init n (fun i ->
                 let score c = Seq.sum (seq { for j in 0 .. 19 -> float pixels.[i * 20 + j] * w.[j, c] })
-                byte (Seq.maxBy score [ 0 .. 9 ]))
-        { Images = { Count = n; Rows = 4; Columns = 5; Pixels = pixels }; Labels = { Count = n; Values = labels } }
-    let dataset = Dtc.Data.Datasets.create "synthetic" "test" (split 300) (split 130)
-    Steps.stage { Mean = 128.0 / 255.0; Std = 0.3 } 64 torch.CPU dataset
+                Seq.maxBy score [ 0 .. 9 ])
+        Dtc.Data.Bytes pixels, labels
+    let dataset = Dtc.Data.Datasets.ofArrays "synthetic" [| 1; 4; 5 |] (Some 10) (split 300) (split 130)
+    Steps.stage (Dtc.Data.Normalisation.Given(128.0 / 255.0, 0.3)) 64 torch.CPU dataset
 
 let dtcSettings : Protocol.DtcSettings =
     let paper = Protocol.DtcSettings.paper
@@ -182,7 +182,7 @@ let tests =
             let message = Thrown.messageOf<ArgumentException> (fun () -> runWith wide data [ dtc ] |> ignore)
             Expect.stringContains message "2147483647" "names the width"
             Expect.stringContains message "memory" "says why"
-            Expect.isLessThan (CompressTrain.trainingBytes Protocol.Protocol.paper 784) 1e8 "the paper's model is far from the bound"
+            Expect.isLessThan (CompressTrain.trainingBytes Protocol.Protocol.paper 784 10) 1e8 "the paper's model is far from the bound"
 
         testCase "a protocol is checked whole before any training: a bad solver or sensing setting is named" <| fun () ->
             let message (p: Protocol.Protocol) = Thrown.messageOf<ArgumentException> (fun () -> Protocol.validate p |> ignore)

@@ -8,10 +8,8 @@ open Dtc.Training
 open Dtc.Tests.Support
 
 let private dataset (train: int) (test: int) =
-    let split n : Datasets.Split =
-        { Images = { Count = n; Rows = 2; Columns = 3; Pixels = Array.init (n * 6) byte }
-          Labels = { Count = n; Values = Array.init n (fun i -> byte (i % 10)) } }
-    Datasets.create "tiny" "memory" (split train) (split test)
+    let split n = Bytes(Array.init (n * 6) byte), Array.init n (fun i -> i % 10)
+    Datasets.ofArrays "tiny" [| 1; 2; 3 |] (Some 10) (split train) (split test)
 
 [<Tests>]
 let tests =
