@@ -173,7 +173,7 @@ type private Work =
     | MethodOf of RunState * Method
 
 /// The data staged once per batch size (shared read-only by the workers).
-type private Stages(dataset: global.Dtc.Data.Dataset, device: torch.Device) =
+type private Stages(dataset: global.Dtc.Data.Datasets.Dataset, device: torch.Device) =
     let staged = Dictionary<int * float * float, Steps.Staged>()
     member _.Dataset = dataset
     member _.For(p: Protocol) =

@@ -170,6 +170,14 @@ let private steps =
             Expect.sequenceEqual staged.SampleShape [| 4 |] "shape"
             Expect.equal staged.Statistics (Staging.statistics Computed d.Train) "the training split's statistics"
             Expect.equal staged.Test.Statistics staged.Statistics "the test split uses the training statistics"
+
+        testCase "the model's output width is the data's class count" <| fun () ->
+            let d = floats.Value
+            use staged = Dtc.Training.Steps.stage Computed 8 torch.CPU d
+            let protocol = { Dtc.Training.Protocol.Protocol.paper with Hidden = [| 6 |]; BatchSize = 8; BatchesPerCycle = 2 }
+            use first = Dtc.Training.CompressTrain.trainFirst { Dtc.Training.CompressTrain.RunOptions.defaults with Protocol = protocol } staged
+            Expect.sequenceEqual first.Model.Widths [| 4; 6; 3 |] "4 inputs, 6 hidden units, 3 outputs"
+            Expect.isLessThan (Dtc.Training.CompressTrain.trainingBytes protocol 4 3) (Dtc.Training.CompressTrain.trainingBytes protocol 4 10) "fewer outputs, fewer bytes"
     ]
 
 [<Tests>]
