@@ -65,6 +65,20 @@ let private normalisation =
             Expect.floatClose { absolute = 1e-6; relative = 1e-6 } sd 1.0 "standardised std 1"
             Expect.equal staged.Statistics s "the record keeps the statistics"
 
+        testCase "computed statistics match NumPy's mean and std (ddof 0) of tests/fixtures/normalisation.json" <| fun () ->
+            let fixture = Fixtures.load "normalisation.json"
+            let bytes = fixture.GetProperty "mnistSampleTrain"
+            let s = Staging.statistics Computed sample.Value.Train
+            Expect.equal (bytesOf sample.Value.Train).Length (Fixtures.int "count" bytes) "the same pixels"
+            Expect.floatClose Accuracy.veryHigh s.Mean (Fixtures.float "mean" bytes) "bytes: mean"
+            Expect.floatClose Accuracy.veryHigh s.Std (Fixtures.float "std" bytes) "bytes: std"
+            let f = fixture.GetProperty "floats"
+            let values = Fixtures.floats "values" f |> Array.map float32
+            let split = { Features = Floats values; Labels = Array.zeroCreate (values.Length / 5) }
+            let t = Staging.statistics Computed split
+            Expect.floatClose Accuracy.veryHigh t.Mean (Fixtures.float "mean" f) "floats: mean"
+            Expect.floatClose Accuracy.veryHigh t.Std (Fixtures.float "std" f) "floats: std"
+
         testCase "constant features cannot be standardised: the message names the std" <| fun () ->
             let split = { Features = Floats(Array.create 8 2.5f); Labels = [| 0; 1 |] }
             expectDataError [ "not all equal"; "std 0"; "mean 2.5" ] "constant" (fun () -> Staging.statistics Computed split) |> ignore
@@ -170,6 +184,14 @@ let private steps =
             Expect.sequenceEqual staged.SampleShape [| 4 |] "shape"
             Expect.equal staged.Statistics (Staging.statistics Computed d.Train) "the training split's statistics"
             Expect.equal staged.Test.Statistics staged.Statistics "the test split uses the training statistics"
+
+        testCase "the model's output width is the data's class count" <| fun () ->
+            let d = floats.Value
+            use staged = Dtc.Training.Steps.stage Computed 8 torch.CPU d
+            let protocol = { Dtc.Training.Protocol.Protocol.paper with Hidden = [| 6 |]; BatchSize = 8; BatchesPerCycle = 2 }
+            use first = Dtc.Training.CompressTrain.trainFirst { Dtc.Training.CompressTrain.RunOptions.defaults with Protocol = protocol } staged
+            Expect.sequenceEqual first.Model.Widths [| 4; 6; 3 |] "4 inputs, 6 hidden units, 3 outputs"
+            Expect.isLessThan (Dtc.Training.CompressTrain.trainingBytes protocol 4 3) (Dtc.Training.CompressTrain.trainingBytes protocol 4 10) "fewer outputs, fewer bytes"
     ]
 
 [<Tests>]
