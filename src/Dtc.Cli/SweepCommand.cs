@@ -221,7 +221,7 @@ internal static class SweepCommand
 
                     """;
                 var path = Path.Combine(folder, "sweep.sbatch");
-                Outputs.WriteAtomically(path, script);
+                Dtc.CSharp.Runtime.AtomicFile.WriteText(path, script);
                 AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{path}[/]: a Slurm array of {n} task(s) for {plan}. Submit it with [bold]sbatch {path}[/], then run [bold]dtc analyze {folder}[/].");
                 return 0;
             }
@@ -261,7 +261,7 @@ internal static class SweepCommand
 
                     """;
                 var path = Path.Combine(folder, "sweep-job.yaml");
-                Outputs.WriteAtomically(path, manifest);
+                Dtc.CSharp.Runtime.AtomicFile.WriteText(path, manifest);
                 AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{path}[/]: a Kubernetes Indexed Job of {n} pod(s) for {plan}, each running its shard with $JOB_COMPLETION_INDEX.");
                 return 0;
             }

@@ -60,6 +60,14 @@ type Progress =
       /// <summary>What just happened, e.g. "seed-003 finished".</summary>
       Event: string }
 
+/// The default loader of Options: the embedded sample, and nothing else.
+let private embeddedOnly (name: string) (dataDir: string option) : global.Dtc.Data.Datasets.Dataset =
+    match (if isNull name then "" else name.Trim().ToLowerInvariant()), dataDir with
+    | "mnist-sample", None -> global.Dtc.Data.Datasets.mnistSample ()
+    | _ ->
+        invalidArg "Load"
+            (sprintf "Expecting Options.Load to load the data set \"%s\" (for example Dtc.Data.Catalog.byName) but received the default loader, which loads only the embedded mnist-sample" name)
+
 /// <summary>How a sweep is executed here.</summary>
 type Options =
     { /// <summary>The sweep folder (shared by every shard).</summary>
@@ -73,9 +81,14 @@ type Options =
       /// <summary>Called with progress, one call at a time.</summary>
       OnProgress: Progress -> unit
       /// <summary>Stops the sweep at the tasks' next safe points (their checkpoints are written).</summary>
-      Cancellation: CancellationToken }
+      Cancellation: CancellationToken
+      /// <summary>Loads the plan's data set from its name and data folder (<c>None</c> for none), e.g.
+      /// <c>Dtc.Data.Catalog.byName</c> from the Dtc.Data package. Default: the embedded <c>mnist-sample</c>
+      /// only.</summary>
+      Load: string -> string option -> global.Dtc.Data.Datasets.Dataset }
 
-    /// <summary>Every run, one task per processor, on the CPU, no progress, not cancellable.</summary>
+    /// <summary>Every run, one task per processor, on the CPU, no progress, not cancellable, loading only
+    /// the embedded <c>mnist-sample</c>.</summary>
     /// <param name="folder">The sweep folder.</param>
     /// <returns>The options.</returns>
     static member defaults(folder: string) =
@@ -84,7 +97,8 @@ type Options =
           Shard = (0, 1)
           Device = global.Dtc.Runtime.Torch.cpu ()
           OnProgress = ignore
-          Cancellation = CancellationToken.None }
+          Cancellation = CancellationToken.None
+          Load = embeddedOnly }
 
 /// <summary>What an execution did.</summary>
 type Summary =
@@ -130,7 +144,7 @@ let status (folder: string) (plan: Plan) : RunStatus[] =
 /// Writes sweep.json with the given statuses.
 let private writeStatus (folder: string) (plan: Plan) (statuses: RunStatus[]) =
     let text = JsonSerializer.Serialize({ Schema = plan.Schema; Spec = plan.Spec; Runs = plan.Runs; Status = statuses }, jsonOptions)
-    writeAllTextAtomically (Path.Combine(folder, Plan.FileName)) text
+    global.Dtc.Runtime.AtomicFile.writeText (Path.Combine(folder, Plan.FileName)) text
 
 /// <summary>Writes <c>sweep.json</c> (the plan and the runs' current status) atomically.</summary>
 /// <param name="folder">The sweep folder.</param>
@@ -214,11 +228,11 @@ let private finish (options: Options) (stages: Stages) (plan: Plan) (run: Run) (
         |> Array.map (Controls.compute p inputs global.Dtc.Data.Datasets.ClassCount run.ControlSeed)
     let folder = runFolder options.Folder run
     let analysis = global.Dtc.Entropy.Analysis.analyze global.Dtc.Entropy.Analysis.defaults results
-    writeAllTextAtomically (Path.Combine(folder, "results.csv")) (toCsv results)
-    writeAllTextAtomically (Path.Combine(folder, "analysis.json")) (global.Dtc.Entropy.Analysis.toJson analysis)
+    global.Dtc.Runtime.AtomicFile.writeText (Path.Combine(folder, "results.csv")) (toCsv results)
+    global.Dtc.Runtime.AtomicFile.writeText (Path.Combine(folder, "analysis.json")) (global.Dtc.Entropy.Analysis.toJson analysis)
     global.Dtc.Report.Html.write global.Dtc.Report.Html.defaults (Path.Combine(folder, "report.html")) analysis results
-    writeAllTextAtomically (controlsPath options.Folder run) (Controls.toJson controls)
-    writeAllTextAtomically (resultsPath options.Folder run) (Records.toJson results)
+    global.Dtc.Runtime.AtomicFile.writeText (controlsPath options.Folder run) (Controls.toJson controls)
+    global.Dtc.Runtime.AtomicFile.writeText (resultsPath options.Folder run) (Records.toJson results)
     results.Metadata.Digest
 
 /// <summary>Executes a plan's runs (or a shard's) in the sweep folder: writes or checks <c>sweep.json</c>,
@@ -255,7 +269,7 @@ let runLocal (options: Options) (plan: Plan) : Summary =
     if todo.Length = 0 then
         { Status = statuses; Finished = [||]; WallSeconds = sw.Elapsed.TotalSeconds; TaskSeconds = 0.0; Jobs = options.Jobs }
     else
-    let dataset = global.Dtc.Data.Catalog.byName plan.Spec.Dataset (if String.IsNullOrEmpty plan.Spec.DataFolder then None else Some plan.Spec.DataFolder)
+    let dataset = options.Load plan.Spec.Dataset (if String.IsNullOrEmpty plan.Spec.DataFolder then None else Some plan.Spec.DataFolder)
     use stages = new Stages(dataset, options.Device)
     // Runs in plan order; within a run, its shared first cycle first, then the longest methods first (DTC
     // solves LASSO problems every cycle). A worker takes a ready method of a started run, else starts the next
