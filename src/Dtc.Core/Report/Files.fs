@@ -10,12 +10,12 @@ open Dtc.Entropy
 open Dtc.Training
 
 /// <summary>The names of the files <see cref="M:Dtc.Report.Files.writeAll(System.String,Microsoft.FSharp.Core.FSharpOption{Dtc.Entropy.Analysis.Analysis},Dtc.Training.Records.Results)"/>
-/// writes, in the order it writes them.</summary>
-let names : string list = [ "results.json"; "results.csv"; "analysis.json"; "report.html" ]
+/// writes, in the order it writes them (<c>results.json</c> last).</summary>
+let names : string list = [ "results.csv"; "analysis.json"; "report.html"; "results.json" ]
 
 /// <summary>Writes a run's results, their analysis and the HTML report into a folder: <c>results.json</c>,
 /// <c>results.csv</c>, <c>analysis.json</c> and <c>report.html</c>, each atomically (a temporary file, then
-/// a rename).</summary>
+/// a rename); <c>results.json</c> last, so that its presence marks a complete set.</summary>
 /// <param name="folder">The folder (created when missing).</param>
 /// <param name="analysis">The results' analysis; <c>None</c> computes it with
 /// <see cref="P:Dtc.Entropy.Analysis.defaults"/>.</param>
@@ -30,8 +30,8 @@ let writeAll (folder: string) (analysis: Analysis.Analysis option) (results: Rec
         invalidArg (nameof folder) (sprintf "Expecting an output folder but received \"%s\"" (string folder))
     let analysis = analysis |> Option.defaultWith (fun () -> Analysis.analyze Analysis.defaults results)
     Directory.CreateDirectory folder |> ignore
-    Dtc.Runtime.AtomicFile.writeText (Path.Combine(folder, "results.json")) (Records.toJson results)
     Dtc.Runtime.AtomicFile.writeText (Path.Combine(folder, "results.csv")) (Records.toCsv results)
     Dtc.Runtime.AtomicFile.writeText (Path.Combine(folder, "analysis.json")) (Analysis.toJson analysis)
     Html.write Html.defaults (Path.Combine(folder, "report.html")) analysis results
+    Dtc.Runtime.AtomicFile.writeText (Path.Combine(folder, "results.json")) (Records.toJson results)
     analysis

@@ -17,6 +17,7 @@ open Dtc.Training
 open Dtc.Training.Protocol
 open Dtc.Training.Records
 open Dtc.Sweeps.Plan
+open Dtc.Sweeps.Tasks
 
 /// <summary>Plans a sweep (the same as <see cref="M:Dtc.Sweeps.Plan.plan(Dtc.Sweeps.Plan.Spec)"/>).</summary>
 /// <param name="spec">What to run.</param>
@@ -117,8 +118,7 @@ type Summary =
 /// <param name="folder">The sweep folder.</param>
 /// <param name="run">The run.</param>
 /// <returns>The path.</returns>
-let runFolder (folder: string) (run: Run) : string =
-    Path.Combine(Array.append [| folder |] (run.Id.Split '/'))
+let runFolder (folder: string) (run: Run) : string = Tasks.runFolder folder run
 
 let private resultsPath folder run = Path.Combine(runFolder folder run, "results.json")
 let private controlsPath folder run = Path.Combine(runFolder folder run, Controls.FileName)
@@ -162,78 +162,6 @@ let prepare (folder: string) (plan: Plan) : unit =
         if Plan.toJson existing <> Plan.toJson plan then
             invalidArg "folder" (sprintf "Expecting %s to hold this sweep's plan but it holds another (%s): use another folder, or run `dtc sweep --out %s` without settings to continue that one" folder (Plan.describe existing) folder)
     else writePlan folder plan
-
-/// Cycles of a method's schedule, each weighted by its training width (plus a fixed cost per cycle).
-let private weights (p: Protocol) =
-    global.Dtc.Pruning.Selection.schedule p.Count p.Keep p.Stop (Array.max p.Hidden)
-    |> List.map (fun w -> float w + 64.0) |> Array.ofList
-
-/// One run being executed: its methods not yet started, and the first cycle they share.
-type private RunState =
-    { Run: Run
-      Protocol: Protocol
-      Weights: float[]
-      Pending: Queue<Method>
-      /// Trains the shared first cycle before its methods start (two or more methods start fresh).
-      NeedsFirst: bool
-      mutable Started: bool
-      mutable Ready: bool
-      mutable First: CompressTrain.FirstCycle option
-      mutable Remaining: int }
-
-/// A task: a run's shared first cycle, or one of its methods.
-type private Work =
-    | FirstOf of RunState
-    | MethodOf of RunState * Method
-
-/// The data staged once per batch size (shared read-only by the workers).
-type private Stages(dataset: global.Dtc.Data.Datasets.Dataset, device: torch.Device) =
-    let staged = Dictionary<int * float * float, Steps.Staged>()
-    member _.Dataset = dataset
-    member _.For(p: Protocol) =
-        lock staged (fun () ->
-            let key = p.BatchSize, p.Mean, p.Std
-            match staged.TryGetValue key with
-            | true, s -> s
-            | _ ->
-                let s = Steps.stage ({ Mean = p.Mean; Std = p.Std } : global.Dtc.Data.Datasets.Normalisation) p.BatchSize device dataset
-                staged.[key] <- s
-                s)
-    interface IDisposable with
-        member _.Dispose() = for s in staged.Values do (s :> IDisposable).Dispose()
-
-let private runOptions (options: Options) (stages: Stages) (run: Run) (protocol: Protocol) (onProgress: CompressTrain.Progress -> unit) =
-    { CompressTrain.RunOptions.defaults with
-        Protocol = protocol
-        Device = options.Device
-        CheckpointDir = Some(Path.Combine(runFolder options.Folder run, RunFolder.CheckpointsFolderName))
-        Resume = true
-        DataFingerprint = sprintf "%s:%d:%d" stages.Dataset.Name stages.Dataset.Train.Count stages.Dataset.Test.Count
-        OnProgress = onProgress
-        Cancellation = options.Cancellation }
-
-/// Writes a finished run's outputs: each method's records (from its finished checkpoint), the controls, the
-/// analysis and report, and results.json last (its presence, with the controls', marks the run done).
-let private finish (options: Options) (stages: Stages) (plan: Plan) (run: Run) (methods: Method list) =
-    let p = protocolOf plan.Spec run
-    let ro = runOptions options stages run p ignore
-    let data = stages.For p
-    let runs = methods |> List.map (fun m -> CompressTrain.runMethod ro data m) |> Array.ofList
-    let wall = CompressTrain.recordedWallSeconds ro methods
-    let started = Directory.GetCreationTimeUtc(runFolder options.Folder run)
-    let results = CompressTrain.gather ro stages.Dataset.Name data 1 started wall runs
-    let inputs = int data.Train.Inputs.shape.[1]
-    let controls =
-        runs |> Array.filter (fun m -> m.Cycles |> Array.exists (fun c -> c.Layers |> Array.exists (fun l -> l.Layer = 0 && l.Measurements > 0)))
-        |> Array.map (Controls.compute p inputs global.Dtc.Data.Datasets.ClassCount run.ControlSeed)
-    let folder = runFolder options.Folder run
-    let analysis = global.Dtc.Entropy.Analysis.analyze global.Dtc.Entropy.Analysis.defaults results
-    global.Dtc.Runtime.AtomicFile.writeText (Path.Combine(folder, "results.csv")) (toCsv results)
-    global.Dtc.Runtime.AtomicFile.writeText (Path.Combine(folder, "analysis.json")) (global.Dtc.Entropy.Analysis.toJson analysis)
-    global.Dtc.Report.Html.write global.Dtc.Report.Html.defaults (Path.Combine(folder, "report.html")) analysis results
-    global.Dtc.Runtime.AtomicFile.writeText (controlsPath options.Folder run) (Controls.toJson controls)
-    global.Dtc.Runtime.AtomicFile.writeText (resultsPath options.Folder run) (Records.toJson results)
-    results.Metadata.Digest
 
 /// <summary>Executes a plan's runs (or a shard's) in the sweep folder: writes or checks <c>sweep.json</c>,
 /// then runs every unfinished method of every unfinished run as a task on one intra-op thread, <c>Jobs</c>
@@ -332,7 +260,7 @@ let runLocal (options: Options) (plan: Plan) : Summary =
         let data = stages.For s.Protocol
         match work with
         | FirstOf s ->
-            let ro = { runOptions options stages s.Run s.Protocol ignore with Cancellation = stop.Token }
+            let ro = { runOptions options.Folder options.Device options.Cancellation stages s.Run s.Protocol ignore with Cancellation = stop.Token }
             let first = CompressTrain.trainFirst ro data
             lock gate (fun () -> s.First <- Some first; s.Ready <- true)
         | MethodOf(s, m) ->
@@ -344,7 +272,7 @@ let runLocal (options: Options) (plan: Plan) : Summary =
                             doneWeight.Value <- doneWeight.Value + s.Weights.[c - 1]
                         counted.Value <- pr.Cycle
                     report "")
-            let ro = { runOptions options stages s.Run s.Protocol onCycle with Cancellation = stop.Token }
+            let ro = { runOptions options.Folder options.Device options.Cancellation stages s.Run s.Protocol onCycle with Cancellation = stop.Token }
             match s.First with
             | Some first -> CompressTrain.runMethodAfter ro data first m |> ignore
             | None -> CompressTrain.runMethod ro data m |> ignore
@@ -358,7 +286,7 @@ let runLocal (options: Options) (plan: Plan) : Summary =
             if last then
                 s.First |> Option.iter (fun f -> (f :> IDisposable).Dispose())
                 s.First <- None
-                let digest = finish options stages plan s.Run methods
+                let digest = finish options.Folder options.Device options.Cancellation stages plan s.Run methods
                 lock gate (fun () ->
                     statuses.[indexOf.[s.Run.Id]] <- { Id = s.Run.Id; State = "done"; Digest = digest }
                     finished.Add s.Run.Id
