@@ -4,7 +4,7 @@
 //   build     build the solution (Release)
 //   test      build, run every test project (Expecto, then the C# facade's xunit tests), print one
 //             line summing both: "N passed, N failed"
-//   pack      build and pack Dtc.Core, Dtc.CSharp and the dtc tool (Dtc.Cli) into artifacts/packages
+//   pack      build and pack Dtc.Core, Dtc.Data, Dtc.CSharp and the dtc tool (Dtc.Cli) into artifacts/packages
 //   consumer  pack, then build and run samples/CSharpConsumer against those packages (local folder feed)
 //   tool      pack, install the dtc tool from artifacts/packages into a temporary folder, run
 //             `dtc --help` and a short `dtc replicate`
@@ -159,21 +159,21 @@ let version () =
     if m.Success then m.Groups.[1].Value else raise (StepFailed "Expecting a <Version> in Directory.Build.props but found none")
 
 let packageDir = Path.Combine(root, "artifacts", "packages")
-let packageIds = [ "Dtc.Core"; "Dtc.CSharp"; "Dtc.Cli" ]
+let packageIds = [ "Dtc.Core"; "Dtc.Data"; "Dtc.CSharp"; "Dtc.Cli" ]
 
 /// The entries of a .nupkg (a zip file).
 let nupkgEntries (path: string) =
     use zip = IO.Compression.ZipFile.OpenRead path
     zip.Entries |> Seq.map (fun e -> e.FullName) |> Set.ofSeq
 
-/// Packs Dtc.Core, Dtc.CSharp and the dtc tool (already built) into artifacts/packages and checks what they hold.
+/// Packs Dtc.Core, Dtc.Data, Dtc.CSharp and the dtc tool (already built) into artifacts/packages and checks what they hold.
 let pack () =
     step "pack (artifacts/packages)"
     let v = version ()
     Directory.CreateDirectory packageDir |> ignore
     for f in Directory.GetFiles(packageDir) do
         if packageIds |> List.exists (fun id -> Path.GetFileName(f).StartsWith(id + ".", StringComparison.OrdinalIgnoreCase)) then File.Delete f
-    for project in [ "src/Dtc.Core/Dtc.Core.fsproj"; "src/Dtc.CSharp/Dtc.CSharp.csproj"; "src/Dtc.Cli/Dtc.Cli.csproj" ] do
+    for project in [ "src/Dtc.Core/Dtc.Core.fsproj"; "src/Dtc.Data/Dtc.Data.fsproj"; "src/Dtc.CSharp/Dtc.CSharp.csproj"; "src/Dtc.Cli/Dtc.Cli.csproj" ] do
         exec "dotnet" (sprintf "pack %s -c %s --no-build --nologo -o \"%s\"" project configuration packageDir)
     let expect (id: string) (entries: string list) =
         let path = Path.Combine(packageDir, sprintf "%s.%s.nupkg" id v)
@@ -183,9 +183,11 @@ let pack () =
         | [] -> printfn "    %s.%s.nupkg: %.1f MB, %d entries" id v (float (FileInfo(path).Length) / 1e6) has.Count
         | missing -> raise (StepFailed(sprintf "Expecting %s in %s but it lacks them" (String.Join(", ", missing)) path))
     expect "Dtc.Core" [ "lib/net10.0/Dtc.Core.dll"; "lib/net10.0/Dtc.Core.xml"; "README.md" ]
+    expect "Dtc.Data" [ "lib/net10.0/Dtc.Data.dll"; "lib/net10.0/Dtc.Data.xml"; "README.md" ]
     expect "Dtc.CSharp" [ "lib/net10.0/Dtc.CSharp.dll"; "lib/net10.0/Dtc.CSharp.xml"; "README.md" ]
-    expect "Dtc.Cli" [ "tools/net10.0/any/dtc.dll"; "tools/net10.0/any/DotnetToolSettings.xml" ]
-    for id in [ "Dtc.Core"; "Dtc.CSharp" ] do
+    // The bench harness ships inside the tool only.
+    expect "Dtc.Cli" [ "tools/net10.0/any/dtc.dll"; "tools/net10.0/any/Dtc.Bench.dll"; "tools/net10.0/any/Dtc.Data.dll"; "tools/net10.0/any/DotnetToolSettings.xml" ]
+    for id in [ "Dtc.Core"; "Dtc.Data"; "Dtc.CSharp" ] do
         let symbols = Path.Combine(packageDir, sprintf "%s.%s.snupkg" id v)
         if not (File.Exists symbols) then raise (StepFailed(sprintf "Expecting the symbol package %s but it was not written" symbols))
 

@@ -210,7 +210,8 @@ bench/pytorch/paired.sh 6 docs/data/pytorch-paired.json   # dtc replicate agains
 bench/reproducibility/modes.sh 4 docs/data/reproducibility-modes.json   # replicate in the three reproducibility modes, interleaved
 ```
 
-`dtc bench` takes about five minutes on two cores (`--no-protocol` and `--soak-steps 0` shorten it). It
+`dtc bench` runs the harness in `src/Dtc.Bench` (a library only the `dtc` tool references, not part of
+`Dtc.Core`). `dtc bench` takes about five minutes on two cores (`--no-protocol` and `--soak-steps 0` shorten it). It
 writes a JSON file; committed as `docs/data/bench.json`, it becomes the tables at the end of this page
 the next time the site is built (`dotnet fsi build.fsx docs`). The file records the machine, the threads
 and the device with the timings (milliseconds unless the field's name says otherwise). In one run it

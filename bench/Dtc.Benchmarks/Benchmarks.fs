@@ -22,7 +22,7 @@ type LassoBenchmarks() =
     [<GlobalSetup>]
     member this.Setup() =
         Dtc.Runtime.Torch.init ()
-        let problems, measurements = Dtc.Diagnostics.Bench.solverProblems torch.CPU this.Length 2
+        let problems, measurements = Dtc.Bench.Solver.problems torch.CPU this.Length 2
         a <- problems
         y <- measurements
 
@@ -52,7 +52,7 @@ module Throughput =
         for m in lengths do
             for name, solver in [ "solve", Lasso.solve; "solveOnDevice", Lasso.solveOnDevice ] do
                 for b in [ 1; 2; 8; 32; 128 ] do
-                    let t = Dtc.Diagnostics.Bench.solverThroughput torch.CPU name solver m b
+                    let t = Dtc.Bench.Solver.throughput torch.CPU name solver m b
                     printfn "%s m=%d n=%d B=%d: batched %.1f problems/s, one at a time %.1f problems/s, ratio %.2f"
                         name m t.Measurements b t.BatchedPerSecond t.SinglePerSecond t.Speedup
 

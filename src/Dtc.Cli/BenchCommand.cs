@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.FSharp.Core;
 using Spectre.Console;
 
 namespace Dtc.Cli;
@@ -32,13 +33,12 @@ internal static class BenchCommand
             var path = Outputs.RequireFile(parse.GetValue(output)!, "a JSON file");
             CommonOptions.SetUpNative(parse.GetValue(reproducible), parse.GetValue(verbose));
             if (parse.GetValue(threads) > 0) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
-            var json = Dtc.CSharp.Diagnostics.Bench.Run(
-                new Dtc.CSharp.Diagnostics.BenchSettings
-                {
-                    CompressWidths = ws, Repetitions = parse.GetValue(repetitions), Protocol = !parse.GetValue(noProtocol), SoakSteps = parse.GetValue(soak), Device = parse.GetValue(device)!,
-                },
-                line => AnsiConsole.MarkupLineInterpolated($"  {line}"));
-            Dtc.Training.Records.writeAllTextAtomically(path, json);
+            var defaults = Dtc.Bench.Report.Settings.defaults;
+            var settings = new Dtc.Bench.Report.Settings(
+                defaults.GemmSize, parse.GetValue(repetitions), ws, defaults.SolverBatches, defaults.SolverLengths,
+                !parse.GetValue(noProtocol), parse.GetValue(soak), parse.GetValue(device)!, defaults.StepWidths);
+            var report = Dtc.Bench.Harness.run(settings, FuncConvert.FromAction<string>(line => AnsiConsole.MarkupLineInterpolated($"  {line}")));
+            Dtc.CSharp.Runtime.AtomicFile.WriteText(path, Dtc.Bench.Report.toJson(report));
             AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{path}[/]");
             return 0;
         });

@@ -94,31 +94,8 @@ internal static class Outputs
     }
 
     /// <summary>Writes results.json, results.csv, analysis.json and report.html into <paramref name="outDir"/>.</summary>
-    public static Dtc.CSharp.Analysis.RunAnalysis Write(Dtc.CSharp.Training.RunResults results, string outDir)
-    {
-        Directory.CreateDirectory(outDir);
-        var analysis = Dtc.CSharp.Analysis.Gibbs.Analyze(results);
-        Dtc.CSharp.Report.Reports.WriteResultsJson(results, Path.Combine(outDir, "results.json"));
-        Dtc.CSharp.Report.Reports.WriteResultsCsv(results, Path.Combine(outDir, "results.csv"));
-        Dtc.CSharp.Report.Reports.WriteAnalysisJson(analysis, Path.Combine(outDir, "analysis.json"));
-        Dtc.CSharp.Report.Reports.WriteHtml(results, analysis, Path.Combine(outDir, "report.html"));
-        return analysis;
-    }
-
-    /// <summary>Writes a text file atomically: a temporary file beside it, then a rename.</summary>
-    public static void WriteAtomically(string path, string text)
-    {
-        var tmp = $"{path}.{Environment.ProcessId}.tmp";
-        try
-        {
-            File.WriteAllText(tmp, text);
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
+    public static Dtc.CSharp.Analysis.RunAnalysis Write(Dtc.CSharp.Training.RunResults results, string outDir) =>
+        Dtc.CSharp.Report.Reports.WriteAll(results, outDir);
 
     /// <summary>Prints the accuracy and correlation tables.</summary>
     public static void PrintSummary(Dtc.CSharp.Analysis.RunAnalysis analysis)

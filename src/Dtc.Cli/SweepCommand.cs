@@ -124,9 +124,7 @@ internal static class SweepCommand
         var todo = share.Count(r => before[r.Id] != "done");
         AnsiConsole.MarkupLineInterpolated($"[bold]{plan}[/] in {folder}");
         if (count > 1) AnsiConsole.MarkupLineInterpolated($"Shard {index}/{count}: {share.Count} run(s).");
-        AnsiConsole.MarkupLineInterpolated($"{share.Count - todo} run(s) already finished, {todo} to run ({plan.Methods.Count} task(s) each, {(jobs == 0 ? Environment.ProcessorCount : jobs)} at once, one thread each; reproducibility {plan.Reproducibility}).");
-        if (todo == 0) return Done(folder, count, null);
-
+        // Ctrl+C is handled from before the first line that says work is coming (a script may interrupt on it).
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
@@ -137,6 +135,8 @@ internal static class SweepCommand
         Console.CancelKeyPress += onCancel;
         try
         {
+            AnsiConsole.MarkupLineInterpolated($"{share.Count - todo} run(s) already finished, {todo} to run ({plan.Methods.Count} task(s) each, {(jobs == 0 ? Environment.ProcessorCount : jobs)} at once, one thread each; reproducibility {plan.Reproducibility}).");
+            if (todo == 0) return Done(folder, count, null);
             SweepSummary summary;
             if (Console.IsOutputRedirected)
             {
@@ -221,7 +221,7 @@ internal static class SweepCommand
 
                     """;
                 var path = Path.Combine(folder, "sweep.sbatch");
-                Outputs.WriteAtomically(path, script);
+                Dtc.CSharp.Runtime.AtomicFile.WriteText(path, script);
                 AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{path}[/]: a Slurm array of {n} task(s) for {plan}. Submit it with [bold]sbatch {path}[/], then run [bold]dtc analyze {folder}[/].");
                 return 0;
             }
@@ -261,7 +261,7 @@ internal static class SweepCommand
 
                     """;
                 var path = Path.Combine(folder, "sweep-job.yaml");
-                Outputs.WriteAtomically(path, manifest);
+                Dtc.CSharp.Runtime.AtomicFile.WriteText(path, manifest);
                 AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{path}[/]: a Kubernetes Indexed Job of {n} pod(s) for {plan}, each running its shard with $JOB_COMPLETION_INDEX.");
                 return 0;
             }

@@ -56,19 +56,19 @@ public static class Reports
     /// <param name="results">The results.</param>
     /// <param name="path">The destination (folders are created).</param>
     public static void WriteResultsJson(RunResults results, string path) =>
-        Dtc.Training.Records.writeAllTextAtomically(path, (results ?? throw new ArgumentNullException(nameof(results))).ToJson());
+        Dtc.Runtime.AtomicFile.writeText(path, (results ?? throw new ArgumentNullException(nameof(results))).ToJson());
 
     /// <summary>Writes results.csv (one row per method, cycle and hidden layer).</summary>
     /// <param name="results">The results.</param>
     /// <param name="path">The destination (folders are created).</param>
     public static void WriteResultsCsv(RunResults results, string path) =>
-        Dtc.Training.Records.writeAllTextAtomically(path, (results ?? throw new ArgumentNullException(nameof(results))).ToCsv());
+        Dtc.Runtime.AtomicFile.writeText(path, (results ?? throw new ArgumentNullException(nameof(results))).ToCsv());
 
     /// <summary>Writes the analysis as JSON.</summary>
     /// <param name="analysis">The analysis.</param>
     /// <param name="path">The destination (folders are created).</param>
     public static void WriteAnalysisJson(RunAnalysis analysis, string path) =>
-        Dtc.Training.Records.writeAllTextAtomically(path, (analysis ?? throw new ArgumentNullException(nameof(analysis))).ToJson());
+        Dtc.Runtime.AtomicFile.writeText(path, (analysis ?? throw new ArgumentNullException(nameof(analysis))).ToJson());
 
     /// <summary>Writes the self-contained offline HTML report (plotly.js embedded; no network requests).</summary>
     /// <param name="results">The results.</param>
@@ -81,7 +81,8 @@ public static class Reports
         Dtc.Report.Html.write(Dtc.Report.Html.defaults, path, analysis.Core, results.ToCore());
     }
 
-    /// <summary>Writes results.json, results.csv, analysis.json and report.html into a folder.</summary>
+    /// <summary>Writes results.json, results.csv, analysis.json and report.html into a folder (mirrors
+    /// <c>Dtc.Report.Files.writeAll</c>).</summary>
     /// <param name="results">The results.</param>
     /// <param name="outputDirectory">The folder (created when missing).</param>
     /// <param name="analysis">Their analysis; null to compute it with the default settings.</param>
@@ -90,11 +91,10 @@ public static class Reports
     {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(outputDirectory);
-        analysis ??= Gibbs.Analyze(results);
-        WriteResultsJson(results, Path.Combine(outputDirectory, "results.json"));
-        WriteResultsCsv(results, Path.Combine(outputDirectory, "results.csv"));
-        WriteAnalysisJson(analysis, Path.Combine(outputDirectory, "analysis.json"));
-        WriteHtml(results, analysis, Path.Combine(outputDirectory, "report.html"));
-        return analysis;
+        var given = analysis is null
+            ? Microsoft.FSharp.Core.FSharpOption<Dtc.Entropy.Analysis.Analysis>.None
+            : Microsoft.FSharp.Core.FSharpOption<Dtc.Entropy.Analysis.Analysis>.Some(analysis.Core);
+        var written = Dtc.Report.Files.writeAll(outputDirectory, given, results.ToCore());
+        return analysis ?? new RunAnalysis(written);
     }
 }

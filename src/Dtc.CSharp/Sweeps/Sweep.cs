@@ -177,7 +177,8 @@ public static class Sweep
         options = new S.Options(folder, jobs == 0 ? Environment.ProcessorCount : jobs, Tuple.Create(shardIndex, shardCount),
             Dtc.Runtime.Torch.device(device),
             FuncConvert.FromAction<S.Progress>(p => progress?.Report(new SweepProgress(p.RunsDone, p.RunsTotal, p.Running, p.Fraction, p.ElapsedSeconds, p.RemainingSeconds, p.Event))),
-            cancellationToken);
+            cancellationToken,
+            FuncConvert.FromFunc<string, FSharpOption<string>, Dtc.Data.Dataset>(Dtc.Data.Catalog.byName));
         try
         {
             var s = S.runLocal(options, plan.Core);
@@ -244,7 +245,7 @@ public sealed class SweepAnalysisResult
     /// <summary>The verdicts and headline tables as Markdown.</summary>
     public string ToMarkdown() => Dtc.Sweeps.Analysis.toMarkdown(Core);
     /// <summary>Writes the JSON atomically.</summary>
-    public void WriteJson(string path) => Dtc.Training.Records.writeAllTextAtomically(path, ToJson());
+    public void WriteJson(string path) => Dtc.Runtime.AtomicFile.writeText(path, ToJson());
     /// <summary>Writes the HTML report (verdict first, offline) atomically.</summary>
     public void WriteReport(string path) => Dtc.Report.SweepReport.write(Dtc.Report.Figures.defaults, path, Core);
 }

@@ -356,25 +356,11 @@ let gzip (bytes: byte[]) : byte[] =
         z.Write(bytes, 0, bytes.Length)
     output.ToArray()
 
-/// <summary>Writes a file atomically: the content goes to a temporary file in the same folder, which is
-/// then renamed over <paramref name="path"/>. On failure the temporary file is deleted and the target is
-/// left as it was, so readers never see a partial file. The folder is created when missing.</summary>
+/// <summary>Writes a file atomically: <see cref="M:Dtc.Runtime.AtomicFile.write(System.String,Microsoft.FSharp.Core.FSharpFunc{System.IO.Stream,Microsoft.FSharp.Core.Unit})"/>,
+/// Dtc's one atomic writer (a temporary file beside the target, flushed, then renamed over it).</summary>
 /// <param name="path">The target file.</param>
 /// <param name="write">Writes the content to the stream it is given (flushed and closed afterwards).</param>
-let writeAtomically (path: string) (write: Stream -> unit) : unit =
-    if String.IsNullOrWhiteSpace path then invalidArg (nameof path) "Expecting a file path but received an empty path"
-    let full = Path.GetFullPath path
-    let folder = Path.GetDirectoryName full
-    Directory.CreateDirectory folder |> ignore
-    let temp = Path.Combine(folder, sprintf ".%s.%s.tmp" (Path.GetFileName full) (Guid.NewGuid().ToString("N")))
-    try
-        do
-            use file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None)
-            write file
-            file.Flush true
-        File.Move(temp, full, true)
-    finally
-        if File.Exists temp then File.Delete temp
+let writeAtomically (path: string) (write: Stream -> unit) : unit = Dtc.Runtime.AtomicFile.write path write
 
 let private writeEncoded (path: string) (bytes: byte[]) =
     let content = if path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) then gzip bytes else bytes

@@ -227,4 +227,4 @@ let render (settings: Settings) (analysis: Analysis.Analysis) (results: Results)
 /// </code></example>
 let write (settings: Settings) (path: string) (analysis: Analysis.Analysis) (results: Results) : unit =
     if String.IsNullOrWhiteSpace path then invalidArg (nameof path) "Expecting a file path but received an empty one"
-    writeAllTextAtomically path (render settings analysis results)
+    Dtc.Runtime.AtomicFile.writeText path (render settings analysis results)

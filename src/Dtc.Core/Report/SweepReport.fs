@@ -183,4 +183,4 @@ let render (settings: Figures.Settings) (analysis: SweepAnalysis) : string =
 /// <param name="analysis">The sweep's analysis.</param>
 let write (settings: Figures.Settings) (path: string) (analysis: SweepAnalysis) : unit =
     if String.IsNullOrWhiteSpace path then invalidArg (nameof path) "Expecting a file path but received an empty one"
-    Dtc.Training.Records.writeAllTextAtomically path (render settings analysis)
+    Dtc.Runtime.AtomicFile.writeText path (render settings analysis)

@@ -193,13 +193,6 @@ let private cacheDirectory () =
         | d -> d
     Path.Combine(baseDir, "dtc", "native")
 
-/// Writes bytes to a path atomically: a temporary file in the same folder, then a rename.
-let private writeAtomically (path: string) (bytes: byte[]) =
-    Directory.CreateDirectory(Path.GetDirectoryName path) |> ignore
-    let tmp = path + "." + string Environment.ProcessId + ".tmp"
-    File.WriteAllBytes(tmp, bytes)
-    File.Move(tmp, path, true)
-
 // ---------------------------------------------------------------------------------------------
 
 let private run () : Outcome =
@@ -227,7 +220,7 @@ let private run () : Outcome =
                 let hash = Convert.ToHexString(SHA256.HashData image).Substring(0, 16).ToLowerInvariant()
                 let patched = Path.Combine(cacheDirectory (), hash, "libLibTorchSharp.so")
                 let written = not (File.Exists patched)
-                if written then writeAtomically patched (weakenVersions missing image)
+                if written then AtomicFile.writeBytes patched (weakenVersions missing image)
                 // The copy's RUNPATH ($ORIGIN) no longer reaches libtorch: load it from where it is first,
                 // so that the copy's dependencies are satisfied by the already-loaded libraries.
                 match libtorchCandidates wrapper with

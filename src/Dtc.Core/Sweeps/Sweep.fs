@@ -17,6 +17,7 @@ open Dtc.Training
 open Dtc.Training.Protocol
 open Dtc.Training.Records
 open Dtc.Sweeps.Plan
+open Dtc.Sweeps.Tasks
 
 /// <summary>Plans a sweep (the same as <see cref="M:Dtc.Sweeps.Plan.plan(Dtc.Sweeps.Plan.Spec)"/>).</summary>
 /// <param name="spec">What to run.</param>
@@ -60,6 +61,14 @@ type Progress =
       /// <summary>What just happened, e.g. "seed-003 finished".</summary>
       Event: string }
 
+/// The default loader of Options: the embedded sample, and nothing else.
+let private embeddedOnly (name: string) (dataDir: string option) : global.Dtc.Data.Datasets.Dataset =
+    match (if isNull name then "" else name.Trim().ToLowerInvariant()), dataDir with
+    | "mnist-sample", None -> global.Dtc.Data.Datasets.mnistSample ()
+    | _ ->
+        invalidArg "Load"
+            (sprintf "Expecting Options.Load to load the data set \"%s\" (for example Dtc.Data.Catalog.byName) but received the default loader, which loads only the embedded mnist-sample" name)
+
 /// <summary>How a sweep is executed here.</summary>
 type Options =
     { /// <summary>The sweep folder (shared by every shard).</summary>
@@ -73,9 +82,14 @@ type Options =
       /// <summary>Called with progress, one call at a time.</summary>
       OnProgress: Progress -> unit
       /// <summary>Stops the sweep at the tasks' next safe points (their checkpoints are written).</summary>
-      Cancellation: CancellationToken }
+      Cancellation: CancellationToken
+      /// <summary>Loads the plan's data set from its name and data folder (<c>None</c> for none), e.g.
+      /// <c>Dtc.Data.Catalog.byName</c> from the Dtc.Data package. Default: the embedded <c>mnist-sample</c>
+      /// only.</summary>
+      Load: string -> string option -> global.Dtc.Data.Datasets.Dataset }
 
-    /// <summary>Every run, one task per processor, on the CPU, no progress, not cancellable.</summary>
+    /// <summary>Every run, one task per processor, on the CPU, no progress, not cancellable, loading only
+    /// the embedded <c>mnist-sample</c>.</summary>
     /// <param name="folder">The sweep folder.</param>
     /// <returns>The options.</returns>
     static member defaults(folder: string) =
@@ -84,7 +98,8 @@ type Options =
           Shard = (0, 1)
           Device = global.Dtc.Runtime.Torch.cpu ()
           OnProgress = ignore
-          Cancellation = CancellationToken.None }
+          Cancellation = CancellationToken.None
+          Load = embeddedOnly }
 
 /// <summary>What an execution did.</summary>
 type Summary =
@@ -103,8 +118,7 @@ type Summary =
 /// <param name="folder">The sweep folder.</param>
 /// <param name="run">The run.</param>
 /// <returns>The path.</returns>
-let runFolder (folder: string) (run: Run) : string =
-    Path.Combine(Array.append [| folder |] (run.Id.Split '/'))
+let runFolder (folder: string) (run: Run) : string = Tasks.runFolder folder run
 
 let private resultsPath folder run = Path.Combine(runFolder folder run, "results.json")
 let private controlsPath folder run = Path.Combine(runFolder folder run, Controls.FileName)
@@ -130,7 +144,7 @@ let status (folder: string) (plan: Plan) : RunStatus[] =
 /// Writes sweep.json with the given statuses.
 let private writeStatus (folder: string) (plan: Plan) (statuses: RunStatus[]) =
     let text = JsonSerializer.Serialize({ Schema = plan.Schema; Spec = plan.Spec; Runs = plan.Runs; Status = statuses }, jsonOptions)
-    writeAllTextAtomically (Path.Combine(folder, Plan.FileName)) text
+    global.Dtc.Runtime.AtomicFile.writeText (Path.Combine(folder, Plan.FileName)) text
 
 /// <summary>Writes <c>sweep.json</c> (the plan and the runs' current status) atomically.</summary>
 /// <param name="folder">The sweep folder.</param>
@@ -148,80 +162,6 @@ let prepare (folder: string) (plan: Plan) : unit =
         if Plan.toJson existing <> Plan.toJson plan then
             invalidArg "folder" (sprintf "Expecting %s to hold this sweep's plan but it holds another (%s): use another folder, or run `dtc sweep --out %s` without settings to continue that one" folder (Plan.describe existing) folder)
     else writePlan folder plan
-
-/// Cycles of a method's schedule, each weighted by its training width (plus a fixed cost per cycle).
-let private weights (p: Protocol) =
-    global.Dtc.Pruning.Selection.schedule p.Count p.Keep p.Stop (Array.max p.Hidden)
-    |> List.map (fun w -> float w + 64.0) |> Array.ofList
-
-/// One run being executed: its methods not yet started, and the first cycle they share.
-type private RunState =
-    { Run: Run
-      Protocol: Protocol
-      Weights: float[]
-      Pending: Queue<Method>
-      /// Trains the shared first cycle before its methods start (two or more methods start fresh).
-      NeedsFirst: bool
-      mutable Started: bool
-      mutable Ready: bool
-      mutable First: CompressTrain.FirstCycle option
-      mutable Remaining: int }
-
-/// A task: a run's shared first cycle, or one of its methods.
-type private Work =
-    | FirstOf of RunState
-    | MethodOf of RunState * Method
-
-/// The data staged once per batch size (shared read-only by the workers).
-type private Stages(dataset: global.Dtc.Data.Dataset, device: torch.Device) =
-    let staged = Dictionary<int * global.Dtc.Data.Normalisation, Steps.Staged>()
-    member _.Dataset = dataset
-    member _.For(p: Protocol) =
-        lock staged (fun () ->
-            let key = p.BatchSize, p.Normalisation
-            match staged.TryGetValue key with
-            | true, s -> s
-            | _ ->
-                let s = Steps.stage p.Normalisation p.BatchSize device dataset
-                staged.[key] <- s
-                s)
-    interface IDisposable with
-        member _.Dispose() = for s in staged.Values do (s :> IDisposable).Dispose()
-
-let private runOptions (options: Options) (stages: Stages) (run: Run) (protocol: Protocol) (onProgress: CompressTrain.Progress -> unit) =
-    { CompressTrain.RunOptions.defaults with
-        Protocol = protocol
-        Device = options.Device
-        CheckpointDir = Some(Path.Combine(runFolder options.Folder run, RunFolder.CheckpointsFolderName))
-        Resume = true
-        DataFingerprint = CompressTrain.dataFingerprint stages.Dataset
-        Threads = 0
-        OnProgress = onProgress
-        Cancellation = options.Cancellation }
-
-/// Writes a finished run's outputs: each method's records (from its finished checkpoint), the controls, the
-/// analysis and report, and results.json last (its presence, with the controls', marks the run done).
-let private finish (options: Options) (stages: Stages) (plan: Plan) (run: Run) =
-    let p = protocolOf plan.Spec run
-    let methods = p.Methods
-    let ro = runOptions options stages run p ignore
-    let data = stages.For p
-    let runs = methods |> List.map (fun m -> CompressTrain.runMethod ro data m) |> Array.ofList
-    let wall = CompressTrain.recordedWallSeconds ro methods
-    let started = Directory.GetCreationTimeUtc(runFolder options.Folder run)
-    let results = CompressTrain.gather ro stages.Dataset.Name data 1 started wall runs
-    let inputs = int data.Train.Inputs.shape.[1]
-    let controls =
-        runs |> Array.filter (fun m -> m.Cycles |> Array.exists (fun c -> c.Layers |> Array.exists (fun l -> l.Layer = 0 && l.Measurements > 0)))
-        |> Array.map (Controls.compute p inputs data.ClassCount run.ControlSeed)
-    let folder = runFolder options.Folder run
-    let analysis = global.Dtc.Entropy.Analysis.analyze global.Dtc.Entropy.Analysis.defaults results
-    writeAllTextAtomically (Path.Combine(folder, "results.csv")) (toCsv results)
-    writeAllTextAtomically (Path.Combine(folder, "analysis.json")) (global.Dtc.Entropy.Analysis.toJson analysis)
-    global.Dtc.Report.Html.write global.Dtc.Report.Html.defaults (Path.Combine(folder, "report.html")) analysis results
-    writeAllTextAtomically (controlsPath options.Folder run) (Controls.toJson controls)
-    writeAllTextAtomically (resultsPath options.Folder run) (Records.toJson results)
-    results.Metadata.Digest
 
 /// <summary>Executes a plan's runs (or a shard's) in the sweep folder: writes or checks <c>sweep.json</c>,
 /// then runs every unfinished method of every unfinished run as a task on one intra-op thread, <c>Jobs</c>
@@ -256,7 +196,7 @@ let runLocal (options: Options) (plan: Plan) : Summary =
     if todo.Length = 0 then
         { Status = statuses; Finished = [||]; WallSeconds = sw.Elapsed.TotalSeconds; TaskSeconds = 0.0; Jobs = options.Jobs }
     else
-    let dataset = global.Dtc.Data.Catalog.byName plan.Spec.Dataset (if String.IsNullOrEmpty plan.Spec.DataFolder then None else Some plan.Spec.DataFolder)
+    let dataset = options.Load plan.Spec.Dataset (if String.IsNullOrEmpty plan.Spec.DataFolder then None else Some plan.Spec.DataFolder)
     use stages = new Stages(dataset, options.Device)
     // Runs in plan order; within a run, its shared first cycle first, then the longest methods first (DTC
     // solves LASSO problems every cycle). A worker takes a ready method of a started run, else starts the next
@@ -319,7 +259,7 @@ let runLocal (options: Options) (plan: Plan) : Summary =
         let data = stages.For s.Protocol
         match work with
         | FirstOf s ->
-            let ro = { runOptions options stages s.Run s.Protocol ignore with Cancellation = stop.Token }
+            let ro = { runOptions options.Folder options.Device options.Cancellation stages s.Run s.Protocol ignore with Cancellation = stop.Token }
             let first = CompressTrain.trainFirst ro data
             lock gate (fun () -> s.First <- Some first; s.Ready <- true)
         | MethodOf(s, m) ->
@@ -331,7 +271,7 @@ let runLocal (options: Options) (plan: Plan) : Summary =
                             doneWeight.Value <- doneWeight.Value + s.Weights.[c - 1]
                         counted.Value <- pr.Cycle
                     report "")
-            let ro = { runOptions options stages s.Run s.Protocol onCycle with Cancellation = stop.Token }
+            let ro = { runOptions options.Folder options.Device options.Cancellation stages s.Run s.Protocol onCycle with Cancellation = stop.Token }
             match s.First with
             | Some first -> CompressTrain.runMethodAfter ro data first m |> ignore
             | None -> CompressTrain.runMethod ro data m |> ignore
@@ -345,7 +285,7 @@ let runLocal (options: Options) (plan: Plan) : Summary =
             if last then
                 s.First |> Option.iter (fun f -> (f :> IDisposable).Dispose())
                 s.First <- None
-                let digest = finish options stages plan s.Run
+                let digest = finish options.Folder options.Device options.Cancellation stages plan s.Run
                 lock gate (fun () ->
                     statuses.[indexOf.[s.Run.Id]] <- { Id = s.Run.Id; State = "done"; Digest = digest }
                     finished.Add s.Run.Id

@@ -87,16 +87,7 @@ let encode (header: Header) (model: Model.Mlp) : byte[] =
 /// <param name="header">Position, cycles and fingerprint.</param>
 /// <param name="model">The model.</param>
 let write (path: string) (header: Header) (model: Model.Mlp) : unit =
-    let full = Path.GetFullPath path
-    Directory.CreateDirectory(Path.GetDirectoryName full) |> ignore
-    let tmp = full + "." + string Environment.ProcessId + ".tmp"
-    try
-        do
-            use file = File.Create tmp
-            file.Write(encode header model)
-        File.Move(tmp, full, true)
-    finally
-        if File.Exists tmp then File.Delete tmp
+    Dtc.Runtime.AtomicFile.writeBytes path (encode header model)
 
 /// <summary>Reads a checkpoint, checking it whole before trusting any of it: the magic bytes, the format
 /// version, the SHA-256 checksum, then every length and dimension against the bytes that remain (so nothing

@@ -273,20 +273,6 @@ let readFileWith (parse: string -> 'T) (path: string) : 'T =
 /// <exception cref="T:System.IO.FileNotFoundException">The file does not exist.</exception>
 let read (path: string) : Results = readFileWith ofJson path
 
-/// <summary>Writes text to a file atomically: a temporary file in the same folder, then a rename, so a
-/// reader never sees a partial file.</summary>
-/// <param name="path">The destination.</param>
-/// <param name="text">The content.</param>
-let writeAllTextAtomically (path: string) (text: string) : unit =
-    let full = Path.GetFullPath path
-    Directory.CreateDirectory(Path.GetDirectoryName full) |> ignore
-    let tmp = full + "." + string Environment.ProcessId + ".tmp"
-    try
-        File.WriteAllText(tmp, text)
-        File.Move(tmp, full, true)
-    finally
-        if File.Exists tmp then File.Delete tmp
-
 /// <summary>The rows of <c>results.csv</c>: one per method, cycle and hidden layer.</summary>
 /// <param name="results">The results.</param>
 /// <returns>CSV text with a header line (invariant culture, NaN as "NaN").</returns>

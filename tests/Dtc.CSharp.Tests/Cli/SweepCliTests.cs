@@ -114,7 +114,8 @@ public sealed class SweepCliTests : IDisposable
     [Fact]
     public async Task InterruptedSweepExits130AndTheSameCommandFinishesIt()
     {
-        string[] args = ["sweep", "--seeds", "2", "--hidden", "32", "--batches-per-cycle", "2", "--stop", "17", "--jobs", "2", "--out", "I"];
+        // Long enough (seconds) that the sweep cannot finish before the signal lands on a loaded machine.
+        string[] args = ["sweep", "--seeds", "2", "--hidden", "32", "--batches-per-cycle", "200", "--stop", "17", "--jobs", "2", "--out", "I"];
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = work };
         start.ArgumentList.Add(DtcProcess.Dll());
         foreach (var a in args) start.ArgumentList.Add(a);

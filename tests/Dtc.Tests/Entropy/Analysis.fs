@@ -128,7 +128,7 @@ let tests =
             let folder = IO.Directory.CreateTempSubdirectory("dtc-analysis-").FullName
             try
                 let good, bad = IO.Path.Combine(folder, "analysis.json"), IO.Path.Combine(folder, "results.json")
-                writeAllTextAtomically good json
+                global.Dtc.Runtime.AtomicFile.writeText good json
                 Expect.equal (Analysis.toJson (Analysis.read good)) json "read from a file"
                 IO.File.WriteAllText(bad, "[1, 2")
                 let message = Thrown.messageOf<IO.InvalidDataException> (fun () -> Analysis.read bad |> ignore)

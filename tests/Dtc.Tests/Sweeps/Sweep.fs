@@ -288,4 +288,16 @@ let tests =
             let broken = { dtc with Cycles = Array.rev dtc.Cycles }
             Expect.throwsT<ArgumentException> (fun () -> Controls.compute p 784 10 m.Run.ControlSeed broken |> ignore) "cycles out of order are refused"
             Expect.throwsT<InvalidDataException> (fun () -> Controls.ofJson "{" |> ignore) "JSON that does not parse"
+
+        testCase "the data set comes from the injected loader; the default loads only the embedded sample" <| fun () ->
+            let plan = Sweep.plan { tinySpec [| 1 |] with Dataset = "fashion-mnist" }
+            withTemp (fun folder ->
+                let e = Expect.throwsC (fun () -> Sweep.runLocal (options folder 1) plan |> ignore) id
+                Expect.isTrue (e :? ArgumentException && e.Message.Contains "Expecting Options.Load to load the data set \"fashion-mnist\"") e.Message
+                let asked = ResizeArray<string * string option>()
+                let failing name dir =
+                    asked.Add((name, dir))
+                    raise (IOException "no data here")
+                Expect.throwsT<IOException> (fun () -> Sweep.runLocal { options folder 1 with Load = failing } plan |> ignore) "the loader's failure propagates"
+                Expect.sequenceEqual asked [ "fashion-mnist", None ] "the loader is asked for the plan's data set")
     ]

@@ -258,7 +258,7 @@ let tests =
                 let run = runWith (options None false ignore CancellationToken.None) data [ magnitude ]
                 let results = { run with Methods = [| { Method = "magnitude"; InitialAccuracy = 0.5; Cycles = [||] } |] }
                 let good = Path.Combine(folder, "results.json")
-                Records.writeAllTextAtomically good (Records.toJson results)
+                global.Dtc.Runtime.AtomicFile.writeText good (Records.toJson results)
                 Expect.equal (Records.read good).Methods.[0].Method "magnitude" "read back"
                 let bad = Path.Combine(folder, "broken.json")
                 File.WriteAllText(bad, "{ \"methods\": [")

@@ -80,13 +80,13 @@ let private fetchOne (client: HttpClient) (url: Uri) (target: string) (expected:
         let actual = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant()
         if actual <> expected then raise (HashMismatch(sprintf "SHA-256 %s instead of %s" actual expected))
     if url.IsFile then
-        writeAtomically target (fun destination ->
+        Dtc.Runtime.AtomicFile.write target (fun destination ->
             use source = File.OpenRead url.LocalPath
             copyChecked source destination)
     else
         use response = client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult()
         response.EnsureSuccessStatusCode() |> ignore
-        writeAtomically target (fun destination ->
+        Dtc.Runtime.AtomicFile.write target (fun destination ->
             use source = response.Content.ReadAsStream()
             copyChecked source destination)
 

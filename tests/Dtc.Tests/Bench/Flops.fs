@@ -1,7 +1,7 @@
-module Dtc.Tests.Diagnostics.Bench
+module Dtc.Tests.Bench.Flops
 
 open Expecto
-open Dtc.Diagnostics
+
 open Dtc.Training
 open Dtc.Training.Records
 
@@ -20,7 +20,7 @@ let private results (methods: string list) : Results =
 
 [<Tests>]
 let tests =
-    testList "Diagnostics.Bench" [
+    testList "Bench.Flops" [
         testCase "protocol FLOPs count each cycle's rows at its widths, and the shared first cycle once" <| fun () ->
             // The synthetic split: 20 pixels, 300 training samples in batches of 64 (64, 64, 64, 64, 44), 130 test samples.
             use data = Dtc.Tests.Training.CompressTrain.staged ()
@@ -32,17 +32,17 @@ let tests =
             // Cycle 1 trains batches 0–3 (256 rows) at 40 units; cycle 2 continues with batches 4, 0, 1, 2 (236 rows) at 36.
             let firstCycle = 256.0 * train 40 + test * forward 40
             let perMethod = test * forward 36 + 236.0 * train 36 + test * forward 32
-            let one = Bench.protocolFlops p data (results [ "dtc" ])
+            let one = global.Dtc.Bench.Flops.protocol p data (results [ "dtc" ])
             Expect.floatClose Accuracy.veryHigh one (firstCycle + perMethod) "one method: its own first cycle"
-            let two = Bench.protocolFlops p data (results [ "magnitude"; "dtc" ])
+            let two = global.Dtc.Bench.Flops.protocol p data (results [ "magnitude"; "dtc" ])
             Expect.floatClose Accuracy.veryHigh two (firstCycle + 2.0 * perMethod) "two methods: the first cycle once"
             // Restarting each cycle, cycle 2 trains batches 0–3 again (256 rows).
-            let restart = Bench.protocolFlops { p with DataPosition = Protocol.RestartEachCycle } data (results [ "dtc" ])
+            let restart = global.Dtc.Bench.Flops.protocol { p with DataPosition = Protocol.RestartEachCycle } data (results [ "dtc" ])
             Expect.floatClose Accuracy.veryHigh restart (firstCycle + perMethod + 20.0 * train 36) "restart: 256 rows in cycle 2"
 
         testCase "protocol FLOPs refuse a cycle without layer records" <| fun () ->
             use data = Dtc.Tests.Training.CompressTrain.staged ()
             let r = results [ "dtc" ]
             let broken = { r with Methods = [| { r.Methods.[0] with Cycles = [| { (cycle 1 40 36) with Layers = [||] } |] } |] }
-            Expect.throwsT<System.ArgumentException> (fun () -> Bench.protocolFlops Dtc.Tests.Training.CompressTrain.protocol data broken |> ignore) "no layers"
+            Expect.throwsT<System.ArgumentException> (fun () -> global.Dtc.Bench.Flops.protocol Dtc.Tests.Training.CompressTrain.protocol data broken |> ignore) "no layers"
     ]
