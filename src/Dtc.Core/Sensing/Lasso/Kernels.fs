@@ -65,8 +65,7 @@ let maskedGram (sc: float -> Scalar) (gram: Tensor) (valid: Tensor) =
 /// both sides of a cycle, and layers of the same width, are measured by the same Φ in the same basis
 /// Ψ. Shared, the products over the batch are matrix products that read the matrix once, and the
 /// batch's state does not hold b copies of it. (Gathering the reduced systems' matrices from one Gram
-/// matrix AᵀA instead of multiplying the gathered columns was measured slower on the CPU: 1.0 ms against
-/// 0.5 ms for 128 problems with 40 active columns of a 51×512 matrix.)
+/// matrix AᵀA instead of multiplying the gathered columns was measured slower on the CPU.)
 type Design =
     | PerProblem of Tensor
     | Shared of a: Tensor * at: Tensor
@@ -75,7 +74,7 @@ type Design =
 let designApply (d: Design) (s: Tensor) =
     match d with
     | PerProblem a -> apply a s
-    | Shared(_, at) -> s.mm(at) // the contiguous transpose: 3× faster than a.t() for 16 problems of 51×512
+    | Shared(_, at) -> s.mm(at) // the contiguous transpose, faster than a.t()
 
 /// \(A^\top r\) for every problem: b×n → b×m.
 let designApplyT (d: Design) (r: Tensor) =
