@@ -6,6 +6,7 @@ open TorchSharp
 open Dtc.Sensing
 open Dtc.Runtime
 open Dtc.Tests.Support
+open Dtc.Tests.Sensing.Problems
 
 type private Problem =
     { Name: string
@@ -384,21 +385,6 @@ let private hostVersusDevice =
                 Expect.floatClose { absolute = 1e-9; relative = 2e-6 } host.Diagnostics.[0].Objective device.Diagnostics.[0].Objective (p.Name + ": same objective")
                 for t in [ a; y; host.Coefficients; device.Coefficients ] do t.Dispose()
 
-/// Three paper-like problems of length m: Θ = ΦΨ (the paper's Φ and DCT-I) and the measurements of
-/// three profiles (sums of 50 Xavier-like weights, drawn from the seed); returns Θ, the targets and Θ
-/// expanded over the three (as the compress step passes it), all owned by the caller.
-let private paperLike (m: int) (seed: uint64) =
-    use _ = torch.NewDisposeScope()
-    let n = Measurements.count Measurements.PaperDouble 0.9 m
-    let psi = Basis.matrix Basis.DctI torch.float64 torch.CPU m
-    let phi = Measurements.gaussian Measurements.NumPyLegacy 42424242L torch.float64 torch.CPU n m
-    let theta = Measurements.theta phi psi
-    use g = new torch.Generator(seed, torch.CPU)
-    let w = torch.randn([| 3L; int64 m; 50L |], dtype = torch.float64, generator = g)
-    let x = (w * sqrt (2.0 / float (m + 50))).sum(2L)
-    let y = Measurements.measure phi x
-    theta.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope(), theta.unsqueeze(0L).expand(3L, int64 n, int64 m).MoveToOuterDisposeScope()
-
 /// Problems with at least 128 measurements start the host active-set method from a semismooth Newton
 /// estimate: check the optimality of what comes out (independent certificate and KKT conditions), that a
 /// shared design matrix (expanded over the batch, as the compress step passes it) gives the same answers
@@ -475,47 +461,6 @@ let private newtonStartTests =
             kkt lambda a y hs "distinct matrices")
     ]
 
-/// The shared-Θ entry point: the same answers, to the bit, as Θ expanded over the batch.
-let private sharedTests =
-    testList "shared design (solveShared)" [
-        for m in [ 512; 1300 ] do
-            testCase (sprintf "paper-like problems of length %d: solveShared equals solve on the expanded Θ to the bit" m) (fun () ->
-                let theta, y, expanded = paperLike m 11UL
-                use theta = theta
-                use y = y
-                use expanded = expanded
-                let o = Lasso.Options.defaults
-                let viaShared = Lasso.solveShared o theta y
-                let viaExpanded = Lasso.solve o expanded y
-                use cs = viaShared.Coefficients
-                use ce = viaExpanded.Coefficients
-                Expect.sequenceEqual (Torch.toArray cs) (Torch.toArray ce) "coefficients to the bit"
-                Expect.sequenceEqual viaShared.Diagnostics viaExpanded.Diagnostics "diagnostics"
-                Expect.isTrue (viaShared.Diagnostics |> Array.forall (fun d -> d.Converged)) "certified")
-        testCase "the device path's shared design agrees with the host's optimum" (fun () ->
-            let theta, y, _ = paperLike 256 13UL
-            use theta = theta
-            use y = y
-            let o = Lasso.Options.defaults
-            let host = Lasso.solveShared o theta y
-            use hc = host.Coefficients
-            use expanded = theta.unsqueeze(0L).expand(3L, theta.shape.[0], theta.shape.[1])
-            let device = Lasso.solveOnDevice o expanded y
-            use dc = device.Coefficients
-            for i in 0 .. 2 do
-                Expect.floatClose { absolute = 1e-9; relative = 2e-6 } device.Diagnostics.[i].Objective host.Diagnostics.[i].Objective (sprintf "problem %d: same optimum" i))
-        testCase "a Θ of the wrong rank is an ArgumentException naming it" (fun () ->
-            use theta = torch.randn(3L, 4L, 5L, dtype = torch.float64)
-            use y = torch.randn(3L, 4L, dtype = torch.float64)
-            Expect.throwsT<ArgumentException> (fun () -> Lasso.solveShared Lasso.Options.defaults theta y |> fun s -> s.Coefficients.Dispose()) "rank 3 Θ")
-        testCase "targets of the wrong length name Θ's shape" (fun () ->
-            use theta = torch.randn(4L, 5L, dtype = torch.float64)
-            use y = torch.randn(3L, 6L, dtype = torch.float64)
-            let e = Expect.throwsC (fun () -> Lasso.solveShared Lasso.Options.defaults theta y |> fun s -> s.Coefficients.Dispose()) id
-            Expect.stringContains e.Message "Expecting targets of length n = 4" "names n"
-            Expect.stringContains e.Message "[3, 6]" "names the received shape")
-    ]
-
 [<Tests>]
 let tests =
-    testList "Sensing.Lasso" [ fixtureTests; fixtureBatchTest; hostVersusDevice; batchForms; newtonStartTests; sharedTests; propertyTests; edgeTests; validationTests; leakTest ]
+    testList "Sensing.Lasso" [ fixtureTests; fixtureBatchTest; hostVersusDevice; batchForms; newtonStartTests; propertyTests; edgeTests; validationTests; leakTest ]
