@@ -132,7 +132,8 @@ let reconstruct (options: Options) (profiles: torch.Tensor) : Rays =
             Measurements.theta phi psi, (fun (codes: torch.Tensor) -> codes.matmul(psi.T))
         else Basis.analyse options.Basis phi, Basis.synthesise options.Basis
     let y = Measurements.measure phi x
-    let solution = Lasso.solve options.Lasso (theta.unsqueeze(0L).expand(b, int64 n, int64 m)) y
+    // Every profile is measured by the same Φ in the same basis: one Θ shared by the batch.
+    let solution = Lasso.solveShared options.Lasso theta y
     let codes = solution.Coefficients
     let recon = synthesise codes
     let errors =

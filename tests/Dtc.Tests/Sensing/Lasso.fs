@@ -6,6 +6,7 @@ open TorchSharp
 open Dtc.Sensing
 open Dtc.Runtime
 open Dtc.Tests.Support
+open Dtc.Tests.Sensing.Problems
 
 type private Problem =
     { Name: string
@@ -323,6 +324,8 @@ let private checkNoLeak (threads: int) =
         use zero = torch.zeros(4L, 20L, dtype = torch.float64)
         Lasso.relativeGap 0.05 a y zero |> ignore
         Lasso.objective 0.05 a y zero |> ignore
+        let shared = Lasso.solveShared { Lasso.Options.defaults with Lambda = 0.05 } a0 y
+        shared.Coefficients.Dispose()
     Expect.equal stats.ThreadTotalLiveCount 0L (sprintf "%d threads: nothing left alive (%O)" threads stats)
 
 /// The device path's batch forms: one design matrix shared by the batch (expanded, or equal copies) or one
@@ -397,20 +400,6 @@ let private newtonStartTests =
                     Expect.floatClose { absolute = 1e-6 * lambda; relative = 0.0 } g.[i, j] (lambda * float (sign sv.[i, j])) (sprintf "%s: problem %d active KKT at %d" what i j)
                 else
                     Expect.isLessThanOrEqual (abs g.[i, j]) (lambda * (1.0 + 1e-6)) (sprintf "%s: problem %d inactive KKT at %d" what i j)
-    /// Three paper-like problems of length m: Θ = ΦΨ (the paper's Φ and DCT-I) and the measurements of
-    /// three profiles (sums of 50 Xavier-like weights, drawn from the seed); returns Θ, the targets and Θ
-    /// expanded over the three (as the compress step passes it), all owned by the caller.
-    let paperLike (m: int) (seed: uint64) =
-        use _ = torch.NewDisposeScope()
-        let n = Measurements.count Measurements.PaperDouble 0.9 m
-        let psi = Basis.matrix Basis.DctI torch.float64 torch.CPU m
-        let phi = Measurements.gaussian Measurements.NumPyLegacy 42424242L torch.float64 torch.CPU n m
-        let theta = Measurements.theta phi psi
-        use g = new torch.Generator(seed, torch.CPU)
-        let w = torch.randn([| 3L; int64 m; 50L |], dtype = torch.float64, generator = g)
-        let x = (w * sqrt (2.0 / float (m + 50))).sum(2L)
-        let y = Measurements.measure phi x
-        theta.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope(), theta.unsqueeze(0L).expand(3L, int64 n, int64 m).MoveToOuterDisposeScope()
     testList "semismooth Newton start (n ≥ 128)" [
         testCase "paper-like problems (shared Θ = ΦΨ, weight profiles) are certified and satisfy KKT" (fun () ->
             let theta, y, shared = paperLike 1300 5UL
