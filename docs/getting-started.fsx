@@ -92,7 +92,7 @@ Dtc.Pruning.Selection.schedule protocol.Count protocol.Keep protocol.Stop 64
 (*** include-it ***)
 (**
 The protocol's `Methods` are the paper's three: `Magnitude`, `Random 42424242L` and
-`Dtc DtcSettings.paper` (λ = 0.3, DCT-I, NumPy's Φ). The run options say how to run (device,
+`Dtc DtcSettings.paper` (λ = 0.3, DCT-I, NumPy's Φ; also named `Protocol.random` and `Protocol.dtc`). The run options say how to run (device,
 checkpoints, progress, cancellation); `CompressTrain.run` stages the data on the device itself, and
 each method starts from the same initial model.
 *)

@@ -137,7 +137,7 @@ let protocol =
     { Protocol.Protocol.paper with
         Hidden = [| 64 |]; BatchSize = 100; BatchesPerCycle = 20; Stop = 10
         Normalisation = Normalisation.Computed
-        Methods = [ Protocol.Magnitude; Protocol.Method.Dtc Protocol.DtcSettings.paper ] }
+        Methods = [ Protocol.Magnitude; Protocol.dtc ] }
 
 let results = CompressTrain.run { CompressTrain.RunOptions.defaults with Protocol = protocol } dataset
 (**

@@ -36,8 +36,14 @@ type Method =
 [<Literal>]
 let PaperRandomSeed = 42424242L
 
+/// <summary>The paper's DTC method, <c>Dtc DtcSettings.paper</c>.</summary>
+let dtc : Method = Method.Dtc DtcSettings.paper
+
+/// <summary>The paper's random method, <c>Random 42424242L</c>.</summary>
+let random : Method = Random PaperRandomSeed
+
 /// <summary>The paper's three methods in its order: magnitude, random (seed 42424242), DTC (the paper's settings).</summary>
-let paperMethods : Method list = [ Magnitude; Random PaperRandomSeed; Method.Dtc DtcSettings.paper ]
+let paperMethods : Method list = [ Magnitude; random; dtc ]
 
 /// <summary>The lower-case name of a method, as in results files: <c>magnitude</c>, <c>random</c> or <c>dtc</c>.</summary>
 /// <param name="m">The method.</param>
