@@ -36,8 +36,8 @@ let csharp (file: string) (region: string) =
 # Conv2d channels
 
 Dtc compresses a CNN's convolution channels and hidden units together, while it trains, with the paper's
-scoring. On Fashion-MNIST, a small CNN (two conv layers of 32 and 64 channels, one hidden Linear of 128)
-compressed to at most 10 channels and units per layer by magnitude, random and DTC:
+scoring. The experiment: on Fashion-MNIST, a small CNN (two conv layers of 32 and 64 channels, one hidden
+Linear of 128) compressed to at most 10 channels and units per layer by magnitude, random and DTC:
 *)
 (*** hide ***)
 open System.IO
@@ -88,10 +88,11 @@ dotnet fsi bench/cnn/run.fsx
 ```
 
 The script states its settings: the paper's (keep 0.9, stop 10, Adam 1e-3, a new optimiser each cycle, the
-paper's selection rule and DTC settings), batches of 128, 20 per cycle, each cycle continuing in the data,
-and Fashion-MNIST's normalisation (mean 0.2860, std 0.3530). It runs in the portable reproducibility mode:
-on an AMD EPYC with AVX-512, oneDNN's float32 convolution backward returned NaN gradients now and then, and
-capping oneDNN at AVX2 avoided it (Dtc stops a cycle whose loss is not finite and says so).
+paper's selection rule and DTC settings), batches of 128, 50 per cycle, each cycle continuing in the data,
+and Fashion-MNIST's normalisation (mean 0.2860, std 0.3530). It switches ATen's oneDNN convolutions off (as
+`torch.backends.mkldnn.enabled = False` does in PyTorch): on an AMD EPYC with AVX-512, oneDNN's float32
+convolutions returned NaN now and then, even capped at AVX2; ATen's own convolutions showed none. Dtc stops
+a cycle whose training loss is not finite, and says so.
 
 ## How a channel is scored
 

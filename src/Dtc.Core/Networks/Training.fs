@@ -150,10 +150,10 @@ let train (options: Options) (data: Steps.Staged) (start: int64) (count: int) (n
             else Dtc.Runtime.Torch.addInPlace total v |> ignore
         let mean = if isNull total then nan else total.item<float>() / float count
         if count > 0 && not (Double.IsFinite mean) then
-            // oneDNN's AVX-512 convolution backward returned NaN gradients now and then on an AMD EPYC; capping
-            // oneDNN at AVX2 (the portable mode) or float64 parameters avoided it.
+            // oneDNN's float32 convolutions returned NaN now and then on an AVX-512 AMD EPYC (capped at AVX2
+            // too, more rarely); float64 convolutions do not use oneDNN.
             raise (InvalidOperationException(
-                    sprintf "Expecting a finite training loss but received %g over %d mini-batches from position %d: the training diverged, or a native kernel returned NaN (for convolutions on AVX-512 processors, set DTC_REPRODUCIBLE=portable to cap oneDNN at AVX2)"
+                    sprintf "Expecting a finite training loss but received %g over %d mini-batches from position %d: the training diverged, or a native kernel returned NaN (oneDNN's float32 convolutions did on some processors; float64 parameters avoid them)"
                         mean count start))
         mean
     finally
