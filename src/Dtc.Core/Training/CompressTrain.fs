@@ -382,8 +382,12 @@ and private runMethodsTimed (options: RunOptions) (data: Steps.Staged) (wall: un
     | Some e -> Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw(); [||]
     | None -> results |> Array.map (function Ok r -> r | Error e -> raise e)
 
-/// The protocol's settings with the normalisation's statistics as the staging applied them (computed ones included).
-let private describeStaged (p: Protocol) (data: Steps.Staged) =
+/// <summary>The protocol's settings as text pairs (see <see cref="M:Dtc.Training.Protocol.describe(Dtc.Training.Protocol.Protocol)"/>),
+/// with the normalisation's <c>mean</c> and <c>std</c> as the staging applied them (computed ones included).</summary>
+/// <param name="p">The protocol.</param>
+/// <param name="data">The data staged with it.</param>
+/// <returns>Name/value pairs.</returns>
+let describeStaged (p: Protocol) (data: Steps.Staged) =
     let inv (x: float) = x.ToString("R", Globalization.CultureInfo.InvariantCulture)
     (describe p |> List.filter (fun (k, _) -> k <> "mean" && k <> "std"))
     @ [ "mean", inv data.Statistics.Mean; "std", inv data.Statistics.Std ]
