@@ -158,5 +158,3 @@ Html.write Html.defaults "report.html" analysis results
 
 Next: [the method step by step](method.html), or the [API reference](reference/index.html).
 *)
-(*** hide ***)
-(staged :> System.IDisposable).Dispose()

@@ -177,6 +177,5 @@ And from tensors:
 csharp "YourDataExamples.cs" "tensors"
 (*** include-it-raw ***)
 (*** hide ***)
-(staged :> IDisposable).Dispose()
 images.Dispose()
 classes.Dispose()
