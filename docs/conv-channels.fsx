@@ -102,12 +102,11 @@ a cycle whose training loss is not finite, and says so.
 
 A conv layer's output channel is a unit. Dual tomography needs each unit's incoming and outgoing profile:
 
-- **incoming**: the sum of the channel's filter — the conv weight \((C, C_{in}, k_h, k_w)\) viewed as a
-  \(C \times (C_{in} k_h k_w)\) matrix, summed over each row;
-- **outgoing**: the sum of every weight that reads the channel — the next conv's weight
-  \((C_{next}, C, k_h, k_w)\) permuted to \((C_{next} k_h k_w) \times C\), or, after a flatten, the first
-  Linear's weight \((out, C \cdot H \cdot W)\) viewed \((out, C, HW)\) and permuted to \((out \cdot HW) \times C\),
-  summed over each column.
+- **incoming**: the sum of the channel's filter — the conv weight, shape `C × C_in × kh × kw`, viewed as a
+  `C × (C_in·kh·kw)` matrix, summed over each row;
+- **outgoing**: the sum of every weight that reads the channel — the next conv's weight, `C_next × C × kh × kw`,
+  permuted to a `(C_next·kh·kw) × C` matrix; or, after a flatten, the first Linear's weight, `out × (C·H·W)`,
+  viewed as `out × C × (H·W)` and permuted to `(out·H·W) × C`; summed over each column.
 
 These two 2-D views go to the same `Compression.choose` as the MLP trainer's layers, so magnitude, random
 and DTC score channels exactly as they score hidden units.
