@@ -23,15 +23,8 @@ index: 2
 #r "Dtc.Core.dll"
 #endif // IPYNB
 (*** hide ***)
-let csharp (file: string) (region: string) =
-    let path = System.IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "tests", "Dtc.CSharp.Tests", "Examples", file)
-    let lines = System.IO.File.ReadAllLines path
-    let first = lines |> Array.findIndex (fun l -> l.Trim() = "#region docs:" + region)
-    let last = first + 1 + (lines.[first + 1 ..] |> Array.findIndex (fun l -> l.Trim() = "#endregion"))
-    let body = lines.[first + 1 .. last - 1]
-    let indent = body |> Array.filter (fun l -> l.Trim() <> "") |> Array.map (fun l -> l.Length - l.TrimStart().Length) |> Array.min
-    let code = body |> Array.map (fun l -> if l.Length >= indent then l.Substring indent else l.TrimStart()) |> String.concat "\n"
-    sprintf "<pre><code class=\"language-csharp\">%s</code></pre>" (System.Net.WebUtility.HtmlEncode code)
+#load "../tests/Dtc.CSharp.Tests/Examples/Snippets.fsx"
+open Snippets
 (**
 # Conv2d channels
 
