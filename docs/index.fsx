@@ -76,6 +76,8 @@ same protocol gives 0.959/0.968/0.806 (magnitude), 0.960/0.970/0.810 (random) an
 | [Getting started (F#)](getting-started.html) | load the embedded sample, run a small compress-train protocol, analyse it, chart it — in a few seconds |
 | [The method, step by step](method.html) | profiles → measurements → LASSO → rays → dual scores → selection → slicing → cycles → entropy, each with a figure computed from the real modules |
 | [Using Dtc from C#](csharp.html) | the `Dtc.CSharp` facade with a complete program |
+| [Your data](your-data.html) | a data set from your arrays or tensors, validation, normalisation, a short run |
+| [Your network](your-network.html), [Conv2d channels](conv-channels.html), [Feed-forward blocks](ffn-blocks.html) | compress-train your own TorchSharp network; the CNN on Fashion-MNIST |
 | [Reproducing the paper](reproducing.html) | the protocol and its choices, the numbers on mnist-sample and Fashion-MNIST, the analysis of the paper's own data, the report |
 | [Performance](performance.html) | how speed is measured (`dtc bench`, BenchmarkDotNet) and the recorded numbers |
 | [API reference](reference/index.html) | every public module, type and function of Dtc.Core and Dtc.CSharp, from their XML docs |
@@ -90,4 +92,27 @@ dotnet fsi build.fsx docs        # this site, every example evaluated, into outp
 The scripts in `samples/` are the same material to run yourself: `samples/quickstart.fsx` (a small
 run with its report) and `samples/notebooks/dtc-walkthrough.ipynb` (the method on the embedded sample,
 for .NET Interactive / Polyglot Notebooks).
+
+## What is in the box
+
+| Area | Modules | What they do |
+|---|---|---|
+| Runtime | `Dtc.Runtime.Reproducibility`, `Native`, `Torch`, `NumPyRandom`, `AtomicFile`, `Threads` | the reproducibility mode; native loading on older Linux (see the README); devices and conversions; NumPy's legacy random stream, bit for bit; every file written atomically |
+| Sensing | `Dtc.Sensing.Basis`, `Measurements`, `Lasso` (one file per algorithm: certificate, device solver, host active set, Newton start) | DCT-I (the paper's Ψ), DCT-II, identity; seeded Gaussian Φ and y = Φx; a batched LASSO, also over one shared Θ, with a duality-gap certificate that holds in exact arithmetic |
+| Tomography | `Dtc.Tomography.Profiles`, `Rays` | unit profiles a1, a2; inverse compressed sensing of profiles |
+| Pruning | `Dtc.Pruning.Scoring`, `Selection`, `Slicing` | dual, unit-aligned and magnitude scores; the paper's kept count and rules; real smaller Linear layers |
+| Entropy | `Dtc.Entropy.Gibbs`, `Analysis` | Gibbs entropy (plug-in and Miller–Madow) with NumPy's histogram; a run's correlations with the log(n) control |
+| Statistics | `Dtc.Statistics.Correlation`, `Lowess`, `Resampling`, `Quantile` | Pearson/Spearman/partial correlation; LOWESS as statsmodels; bootstrap CIs, paired t, Holm, ΔR², permutation tests |
+| Data | `Dtc.Data.Idx`, `Dataset`, `Staging`, `Datasets` | a validating IDX reader/writer; one data set type for your arrays or tensors (any shape, any class count) and the named sets; normalisation given or computed; staged on the device once |
+| Training | `Dtc.Training.Protocol`, `Model`, `Steps`, `Compression`, `Checkpoint`, `RunFolder`, `CompressTrain`, `Records` | the `paper` preset and the methods (`Magnitude`, `Random seed`, `Dtc settings`); compress-train cycles with checksummed checkpoints and resume; the results schema with provenance and digest |
+| Networks | `Dtc.Networks.Groups`, `Discovery`, `Network`, `Training` | your TorchSharp network's unit groups (Linear units, Conv2d channels, named feed-forward pairs), sliced in place; compress-train with your optimiser and loss |
+| Sweeps | `Dtc.Sweeps.Plan`, `Controls`, `Sweep`, `Analysis` | seeds × grid plans; negative controls; the local executor, shards and merge; the analysis across seeds |
+| Report | `Dtc.Report.Figures`, `Html`, `SweepReport` | the paper's figures (Plotly.NET); offline HTML reports of a run and of a sweep |
+
+Layout: `src/Dtc.Core` (F#, the method), `src/Dtc.Data` (F#: data sets by name, the cached MNIST download),
+`src/Dtc.CSharp` (C# facade, translation only), `src/Dtc.Cli` (`dtc`, C# over the facade), `src/Dtc.Bench`
+(F#: the harness of `dtc bench`, shipped inside the tool), `tests/Dtc.Tests` (Expecto + FsCheck; mirrors the sources),
+`tests/Dtc.CSharp.Tests` (xunit: the facade from C#, and the `dtc` command run in a process of its own:
+exit codes, messages, outputs), `tests/fixtures` (reference data and the scripts that generated it), `docs/`, `build.fsx`.
+Package versions are pinned once in `Directory.Packages.props`.
 *)
