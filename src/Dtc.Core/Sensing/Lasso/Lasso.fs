@@ -144,20 +144,27 @@ let validate (o: Options) : Options =
         invalidArg "options" (sprintf "Expecting PolishSteps ≥ 0 but received %d" o.PolishSteps)
     o
 
+/// The targets y (batch × n) against a design named `name` whose rank is checked: y's rank, floating dtypes,
+/// y's dtype and device those of the design, the batch size when the design has one, targets of length n.
+let private checkTargets (name: string) (design: Tensor) (batch: int64 option) (n: int64) (y: Tensor) =
+    Torch.requireRank "y" 2 y
+    Torch.requireFloating name design
+    Torch.requireFloating "y" y
+    if y.dtype <> design.dtype then
+        invalidArg "y" (sprintf "Expecting y with the dtype of %s (%O) but received %O" name design.dtype y.dtype)
+    if y.device.ToString() <> design.device.ToString() then
+        invalidArg "y" (sprintf "Expecting y on the device of %s (%O) but received %O" name design.device y.device)
+    match batch with
+    | Some b when y.shape.[0] <> b ->
+        invalidArg "y" (sprintf "Expecting a batch of %d targets (%s is %s) but received shape %s" b name (shapeText design) (shapeText y))
+    | _ -> ()
+    if y.shape.[1] <> n then
+        invalidArg "y" (sprintf "Expecting targets of length n = %d (%s is %s) but received shape %s" n name (shapeText design) (shapeText y))
+
 let private checkProblems (a: Tensor) (y: Tensor) =
     Torch.init ()
     Torch.requireRank "a" 3 a
-    Torch.requireRank "y" 2 y
-    Torch.requireFloating "a" a
-    Torch.requireFloating "y" y
-    if y.dtype <> a.dtype then
-        invalidArg "y" (sprintf "Expecting y with the dtype of a (%O) but received %O" a.dtype y.dtype)
-    if y.device.ToString() <> a.device.ToString() then
-        invalidArg "y" (sprintf "Expecting y on the device of a (%O) but received %O" a.device y.device)
-    if y.shape.[0] <> a.shape.[0] then
-        invalidArg "y" (sprintf "Expecting a batch of %d targets (a is %s) but received shape %s" a.shape.[0] (shapeText a) (shapeText y))
-    if y.shape.[1] <> a.shape.[1] then
-        invalidArg "y" (sprintf "Expecting targets of length n = %d (a is %s) but received shape %s" a.shape.[1] (shapeText a) (shapeText y))
+    checkTargets "a" a (Some a.shape.[0]) a.shape.[1] y
 
 let private checkCoefficients (a: Tensor) (s: Tensor) =
     Torch.requireRank "s" 2 s
@@ -182,15 +189,7 @@ let private checkFinite (what: string) (t: Tensor) =
 let private checkShared (theta: Tensor) (y: Tensor) =
     Torch.init ()
     Torch.requireRank "theta" 2 theta
-    Torch.requireRank "y" 2 y
-    Torch.requireFloating "theta" theta
-    Torch.requireFloating "y" y
-    if y.dtype <> theta.dtype then
-        invalidArg "y" (sprintf "Expecting y with the dtype of theta (%O) but received %O" theta.dtype y.dtype)
-    if y.device.ToString() <> theta.device.ToString() then
-        invalidArg "y" (sprintf "Expecting y on the device of theta (%O) but received %O" theta.device y.device)
-    if y.shape.[1] <> theta.shape.[0] then
-        invalidArg "y" (sprintf "Expecting targets of length n = %d (theta is %s) but received shape %s" theta.shape.[0] (shapeText theta) (shapeText y))
+    checkTargets "theta" theta None theta.shape.[0] y
 
 /// Every check of a solver's inputs: options, ranks, shapes, dtypes and devices, finite entries (the
 /// message names the first bad problem). `a` is b×n×m, or one shared n×m matrix when `shared`.
