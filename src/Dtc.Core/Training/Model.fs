@@ -126,3 +126,25 @@ let copy (model: Mlp) : Mlp =
     { model with
         Weights = model.Weights |> Array.map parameter
         Biases = model.Biases |> Array.map parameter }
+
+/// <summary>The model as a TorchSharp <c>Sequential</c> with copies of its parameters: layers named "0", "1", …
+/// as PyTorch names them (Linear, ReLU, …, Linear, LogSoftmax over the batch or the classes), so that its
+/// output equals <see cref="M:Dtc.Training.Model.forward(Dtc.Training.Model.Mlp,TorchSharp.torch.Tensor)"/>'s.</summary>
+/// <param name="model">The model (not modified).</param>
+/// <returns>A new module in evaluation mode, on the model's device; the caller disposes it.</returns>
+let toSequential (model: Mlp) : Sequential =
+    let n = model.Weights.Length
+    let layers =
+        [| for i in 0 .. n - 1 do
+               let w = model.Weights.[i]
+               let linear = torch.nn.Linear(w.shape.[1], w.shape.[0], hasBias = (model.Biases.Length > 0), device = w.device, dtype = w.dtype)
+               do
+                   use _ = torch.no_grad ()
+                   linear.weight.copy_(w) |> ignore
+                   if model.Biases.Length > 0 then linear.bias.copy_(model.Biases.[i]) |> ignore
+               yield linear :> torch.nn.Module<torch.Tensor, torch.Tensor>
+               if i < n - 1 then yield torch.nn.ReLU() |]
+    let all = Array.append layers [| torch.nn.LogSoftmax(if model.LogSoftmaxOverBatch then 0L else 1L) |]
+    let s = torch.nn.Sequential([| for i, m in Array.indexed all -> struct (string i, m) |])
+    s.eval()
+    s
