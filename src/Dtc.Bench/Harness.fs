@@ -59,7 +59,7 @@ let run (settings: Settings) (log: string -> unit) : Report =
             use data = Steps.stage Dtc.Data.Datasets.Normalisation.paper 512 device dataset
             let options: CompressTrain.RunOptions =
                 { Protocol = Protocol.Protocol.paper; Device = device; CheckpointDir = None; Resume = false
-                  DataFingerprint = "mnist-sample"; Threads = 0; OnProgress = ignore; Cancellation = Threading.CancellationToken.None }
+                  DataFingerprint = "mnist-sample"; Threads = 0; ModelCycles = []; LatencyBatches = []; OnProgress = ignore; Cancellation = Threading.CancellationToken.None }
             let sw = Stopwatch.StartNew()
             let results = CompressTrain.runStaged options "mnist-sample" data
             let total = sw.Elapsed.TotalSeconds

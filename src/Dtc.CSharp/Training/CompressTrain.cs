@@ -1,3 +1,4 @@
+using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using Dtc.CSharp.Data;
 
@@ -25,6 +26,10 @@ public sealed record RunSettings
     public bool Resume { get; init; }
     /// <summary>TorchSharp intra-op threads for the run (restored afterwards); 0 (default) keeps TorchSharp's choice.</summary>
     public int Threads { get; init; }
+    /// <summary>Cycles whose network <see cref="CompressTrain.RunWithModels"/> keeps besides each method's final one. Default none.</summary>
+    public IReadOnlyList<int> ModelCycles { get; init; } = [];
+    /// <summary>Batch sizes at which the final and the dense networks are timed for the results' footprints; empty for no timing. Default 1 and 512.</summary>
+    public IReadOnlyList<int> LatencyBatches { get; init; } = [1, 512];
 
     /// <summary>Checks the settings, naming the first bad value: the protocol with its sensing and solver
     /// settings, the thread count and the device (one this machine has). <see cref="CompressTrain.Run"/>
@@ -60,22 +65,53 @@ public static class CompressTrain
                                                   IProgress<CycleProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        settings ??= new RunSettings();
-        settings.Validate();
-        var options = new Dtc.Training.CompressTrain.RunOptions(
-            settings.Protocol.ToCore(), Dtc.Runtime.Torch.device(settings.Device),
-            settings.CheckpointDirectory is null ? FSharpOption<string>.None : FSharpOption<string>.Some(settings.CheckpointDirectory),
-            settings.Resume, "", settings.Threads,
-            FuncConvert.FromAction<Dtc.Training.CompressTrain.Progress>(p =>
-                progress?.Report(new CycleProgress(p.Method, p.Cycle, p.TotalCycles, p.Widths, p.Accuracy, p.Elapsed))),
-            cancellationToken);
+        var options = Options(settings, progress, cancellationToken);
         try
         {
             return RunResults.Of(Dtc.Training.CompressTrain.run(options, dataset.Core));
         }
         catch (Dtc.Training.CompressTrain.RunCancelled e)
         {
-            throw new OperationCanceledException($"Run cancelled after cycle {e.cycle} of {e.methodName}; resume it from its checkpoints.", e, cancellationToken);
+            throw Cancelled(e, cancellationToken);
         }
+    }
+
+    /// <summary>Runs the protocol's methods on a dataset as <see cref="Run"/> does, and keeps each method's final
+    /// network and those of <see cref="RunSettings.ModelCycles"/> as live TorchSharp modules.</summary>
+    /// <param name="dataset">The dataset (see <see cref="Datasets.Load"/>).</param>
+    /// <param name="settings">What and how to run; null for the paper's protocol on the CPU.</param>
+    /// <param name="progress">Receives a report after every cycle of every method, from the methods' threads, one call at a time; may be null.</param>
+    /// <param name="cancellationToken">Stops the run at the next safe point (after a cycle's checkpoint) with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The results and the networks; dispose it to release the networks.</returns>
+    public static ModelRun RunWithModels(Dataset dataset, RunSettings? settings = null,
+                                         IProgress<CycleProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var options = Options(settings, progress, cancellationToken);
+        try
+        {
+            return ModelRun.Of(Dtc.Training.CompressTrain.runModels(options, dataset.Core));
+        }
+        catch (Dtc.Training.CompressTrain.RunCancelled e)
+        {
+            throw Cancelled(e, cancellationToken);
+        }
+    }
+
+    static OperationCanceledException Cancelled(Dtc.Training.CompressTrain.RunCancelled e, CancellationToken token) =>
+        new($"Run cancelled after cycle {e.cycle} of {e.methodName}; resume it from its checkpoints.", e, token);
+
+    static Dtc.Training.CompressTrain.RunOptions Options(RunSettings? settings, IProgress<CycleProgress>? progress, CancellationToken cancellationToken)
+    {
+        settings ??= new RunSettings();
+        settings.Validate();
+        return new Dtc.Training.CompressTrain.RunOptions(
+            settings.Protocol.ToCore(), Dtc.Runtime.Torch.device(settings.Device),
+            settings.CheckpointDirectory is null ? FSharpOption<string>.None : FSharpOption<string>.Some(settings.CheckpointDirectory),
+            settings.Resume, "", settings.Threads,
+            ListModule.OfSeq(settings.ModelCycles ?? []), ListModule.OfSeq(settings.LatencyBatches ?? []),
+            FuncConvert.FromAction<Dtc.Training.CompressTrain.Progress>(p =>
+                progress?.Report(new CycleProgress(p.Method, p.Cycle, p.TotalCycles, p.Widths, p.Accuracy, p.Elapsed))),
+            cancellationToken);
     }
 }

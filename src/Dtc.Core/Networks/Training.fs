@@ -269,7 +269,7 @@ let run (options: Options) (dataset: Datasets.Dataset) (build: unit -> Network) 
       TestSize = data.Test.Count
       SampleShape = shape
       Groups = groups
-      Protocol = dict (CompressTrain.describeStaged p data)
+      Protocol = dict (RunMetadata.describeStaged p data)
       Threads = torch.get_num_threads ()
       WallSeconds = sw.Elapsed.TotalSeconds
       Methods = runs }

@@ -10,9 +10,11 @@ open System.Diagnostics
 open System.IO
 open System.Threading
 open TorchSharp
+open TorchSharp.Modules
 open Dtc.Pruning
 open Dtc.Training.Protocol
 open Dtc.Training.Records
+open Dtc.Training.Kept
 
 /// <summary>Progress of a run, reported after every cycle.</summary>
 type Progress =
@@ -45,6 +47,12 @@ type RunOptions =
       DataFingerprint: string
       /// <summary>TorchSharp intra-op threads for the run, restored afterwards; 0 keeps the current setting.</summary>
       Threads: int
+      /// <summary>Cycles whose network <see cref="M:Dtc.Training.CompressTrain.runModels(Dtc.Training.CompressTrain.RunOptions,Dtc.Data.Datasets.Dataset)"/>
+      /// keeps besides each method's final one (cycles a resumed run had already done are not kept).</summary>
+      ModelCycles: int list
+      /// <summary>Batch sizes at which the methods' final networks and the dense network are timed for the
+      /// results' footprints; empty for no timing.</summary>
+      LatencyBatches: int list
       /// <summary>Called after every cycle.</summary>
       OnProgress: Progress -> unit
       /// <summary>Checked between cycles: when cancelled, the run stops at that safe point (after checkpointing).</summary>
@@ -59,6 +67,8 @@ type RunOptions =
           Resume = false
           DataFingerprint = ""
           Threads = 0
+          ModelCycles = []
+          LatencyBatches = [ 1; 512 ]
           OnProgress = ignore
           Cancellation = CancellationToken.None }
 
@@ -109,26 +119,13 @@ let private trainFirstCycle (options: RunOptions) (p: Protocol) (data: Steps.Sta
 let private checkpointPath (options: RunOptions) (method: Method) =
     options.CheckpointDir |> Option.map (fun d -> Path.Combine(d, methodName method + ".ckpt"))
 
-/// <summary>Bytes of memory a method's training needs at most, estimated: its float32 parameters four times
-/// over (values, gradients and Adam's two moments) and the activations of a batch (three copies of every
-/// layer's outputs).</summary>
-/// <param name="p">The protocol (hidden widths, bias, batch size).</param>
-/// <param name="inputs">The number of inputs (pixels per image).</param>
-/// <param name="outputs">The number of outputs (the data's class count).</param>
-/// <returns>The estimate in bytes, as a float (it may exceed any integer type for absurd widths).</returns>
-let trainingBytes (p: Protocol) (inputs: int) (outputs: int) : float =
-    let widths = Array.concat [ [| float inputs |]; p.Hidden |> Array.map float; [| float outputs |] ]
-    let parameters =
-        Array.pairwise widths |> Array.sumBy (fun (i, o) -> i * o + (if p.Bias then o else 0.0))
-    16.0 * parameters + 12.0 * float p.BatchSize * Array.sum widths
-
 let private checkData (p: Protocol) (data: Steps.Staged) =
     if data.Train.BatchSize <> p.BatchSize || data.Test.BatchSize <> p.BatchSize then
         invalidArg (nameof data) (sprintf "Expecting data staged in batches of %d (the protocol's BatchSize) but received %d (train) and %d (test)"
                                       p.BatchSize data.Train.BatchSize data.Test.BatchSize)
     // Checked before the model is made: a width whose model cannot fit would fail in native code.
     let inputs = int data.Train.Inputs.shape.[1]
-    let needed = trainingBytes p inputs data.ClassCount
+    let needed = Model.trainingBytes p inputs data.ClassCount
     let available = float (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)
     if needed > available then
         raise (ArgumentException(
@@ -170,7 +167,9 @@ let recordedWallSeconds (options: RunOptions) (methods: Method list) =
         |> List.fold max 0.0
 
 /// The cycles of one method; `wall` gives the run's wall-clock seconds so far over every session.
-let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method) (first: FirstCycle option) (wall: unit -> float) : MethodRun =
+/// With `keepModels`, it also returns the networks of `options.ModelCycles` and the final one (the caller disposes them).
+let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method) (first: FirstCycle option) (wall: unit -> float)
+                      (keepModels: bool) : MethodRun * KeptModel list =
     let p = validate options.Protocol
     checkData p data
     let name = methodName method
@@ -201,57 +200,64 @@ let private runCycles (options: RunOptions) (data: Steps.Staged) (method: Method
     let total = Selection.schedule p.Count p.Keep p.Stop (Array.max initialWidths) |> List.length
     let sw = Stopwatch.StartNew()
     let batch = Steps.trainColumns p.ShuffleSeed data
+    let kept = ResizeArray<KeptModel>()
     try
-        while not finished do
-            let cycle = cycles.Count + 1
-            // Train (the first cycle may have been trained already, once for every method).
-            let t0 = Stopwatch.GetTimestamp()
-            let loss, trainSeconds =
-                match first with
-                | Some f when cycle = 1 -> f.Loss, f.TrainSeconds
-                | _ ->
-                    let start = match p.DataPosition with RestartEachCycle -> 0L | Continue -> position
-                    // A new Adam optimiser each cycle, as the supplement (the compressed layers are new parameters).
-                    let loss =
-                        use opt = Adam.create p.LearningRate model.Parameters
-                        Steps.trainModel opt model batch start p.BatchesPerCycle
-                    position <- start + int64 p.BatchesPerCycle
-                    if cycle = 1 then initialAccuracy <- fst (Steps.evaluate (Model.forward model) data)
-                    loss, Stopwatch.GetElapsedTime(t0).TotalSeconds
-            // Compress.
-            let t1 = Stopwatch.GetTimestamp()
-            let next, layers = Compression.once p method model
-            (model :> IDisposable).Dispose()
-            model <- next
-            let t2 = Stopwatch.GetTimestamp()
-            // Evaluate.
-            let exact, batchMean = Steps.evaluate (Model.forward model) data
-            let t3 = Stopwatch.GetTimestamp()
-            let widths = model.Hidden
-            let record =
-                { Cycle = cycle
-                  Widths = widths
-                  FractionRemoved = 1.0 - float (Array.sum widths) / float (Array.sum initialWidths)
-                  TestAccuracy = exact
-                  TestAccuracyBatchMean = batchMean
-                  TrainLoss = loss
-                  Layers = layers
-                  TrainSeconds = trainSeconds
-                  CompressSeconds = Stopwatch.GetElapsedTime(t1, t2).TotalSeconds
-                  EvalSeconds = Stopwatch.GetElapsedTime(t2, t3).TotalSeconds }
-            cycles.Add record
-            finished <- widths |> Array.forall (fun w -> w <= p.Stop) || layers |> Array.forall (fun l -> l.WidthAfter = l.WidthBefore)
-            checkpointPath |> Option.iter (fun path ->
-                Checkpoint.write path
-                    { Method = name; Fingerprint = fp; Position = position; Bias = p.Bias
-                      LogSoftmaxOverBatch = p.LogSoftmaxOverBatch; InitialAccuracy = initialAccuracy
-                      Cycles = cycles.ToArray(); Finished = finished
-                      Protocol = describeFor options.Protocol method |> Array.ofList; Data = options.DataFingerprint; WallSeconds = wall () }
-                    model)
-            options.OnProgress
-                { Method = name; Cycle = cycle; TotalCycles = total; Widths = widths; Accuracy = exact; Elapsed = sw.Elapsed.TotalSeconds }
-            if not finished && options.Cancellation.IsCancellationRequested then raise (RunCancelled(name, cycle))
-        { Method = name; InitialAccuracy = initialAccuracy; Cycles = cycles.ToArray() }
+        try
+            while not finished do
+                let cycle = cycles.Count + 1
+                // Train (the first cycle may have been trained already, once for every method).
+                let t0 = Stopwatch.GetTimestamp()
+                let loss, trainSeconds =
+                    match first with
+                    | Some f when cycle = 1 -> f.Loss, f.TrainSeconds
+                    | _ ->
+                        let start = match p.DataPosition with RestartEachCycle -> 0L | Continue -> position
+                        // A new Adam optimiser each cycle, as the supplement (the compressed layers are new parameters).
+                        let loss =
+                            use opt = Adam.create p.LearningRate model.Parameters
+                            Steps.trainModel opt model batch start p.BatchesPerCycle
+                        position <- start + int64 p.BatchesPerCycle
+                        if cycle = 1 then initialAccuracy <- fst (Steps.evaluate (Model.forward model) data)
+                        loss, Stopwatch.GetElapsedTime(t0).TotalSeconds
+                // Compress.
+                let t1 = Stopwatch.GetTimestamp()
+                let next, layers = Compression.once p method model
+                (model :> IDisposable).Dispose()
+                model <- next
+                let t2 = Stopwatch.GetTimestamp()
+                // Evaluate.
+                let exact, batchMean = Steps.evaluate (Model.forward model) data
+                let t3 = Stopwatch.GetTimestamp()
+                let widths = model.Hidden
+                let record =
+                    { Cycle = cycle
+                      Widths = widths
+                      FractionRemoved = 1.0 - float (Array.sum widths) / float (Array.sum initialWidths)
+                      TestAccuracy = exact
+                      TestAccuracyBatchMean = batchMean
+                      TrainLoss = loss
+                      Layers = layers
+                      TrainSeconds = trainSeconds
+                      CompressSeconds = Stopwatch.GetElapsedTime(t1, t2).TotalSeconds
+                      EvalSeconds = Stopwatch.GetElapsedTime(t2, t3).TotalSeconds }
+                cycles.Add record
+                finished <- widths |> Array.forall (fun w -> w <= p.Stop) || layers |> Array.forall (fun l -> l.WidthAfter = l.WidthBefore)
+                if keepModels && not finished && List.contains cycle options.ModelCycles then kept.Add(Kept.ofModel name cycle false model)
+                checkpointPath |> Option.iter (fun path ->
+                    Checkpoint.write path
+                        { Method = name; Fingerprint = fp; Position = position; Bias = p.Bias
+                          LogSoftmaxOverBatch = p.LogSoftmaxOverBatch; InitialAccuracy = initialAccuracy
+                          Cycles = cycles.ToArray(); Finished = finished
+                          Protocol = describeFor options.Protocol method |> Array.ofList; Data = options.DataFingerprint; WallSeconds = wall () }
+                        model)
+                options.OnProgress
+                    { Method = name; Cycle = cycle; TotalCycles = total; Widths = widths; Accuracy = exact; Elapsed = sw.Elapsed.TotalSeconds }
+                if not finished && options.Cancellation.IsCancellationRequested then raise (RunCancelled(name, cycle))
+            if keepModels then kept.Add(Kept.ofModel name cycles.Count true model)
+            { Method = name; InitialAccuracy = initialAccuracy; Cycles = cycles.ToArray() }, List.ofSeq kept
+        with _ ->
+            Kept.disposeAll kept
+            reraise ()
     finally
         (model :> IDisposable).Dispose()
 
@@ -274,7 +280,7 @@ let private withModeThreads (body: unit -> 'T) : 'T =
 let runMethod (options: RunOptions) (data: Steps.Staged) (method: Method) : MethodRun =
     let earlier = recordedWallSeconds options [ method ]
     let sw = Stopwatch.StartNew()
-    withModeThreads (fun () -> runCycles options data method None (fun () -> earlier + sw.Elapsed.TotalSeconds))
+    withModeThreads (fun () -> runCycles options data method None (fun () -> earlier + sw.Elapsed.TotalSeconds) false |> fst)
 
 /// <summary>Trains the protocol's first cycle once, for methods that will start from it
 /// (<see cref="M:Dtc.Training.CompressTrain.runMethodAfter(Dtc.Training.CompressTrain.RunOptions,Dtc.Training.Steps.Staged,Dtc.Training.CompressTrain.FirstCycle,Dtc.Training.Protocol.Method)"/>),
@@ -298,7 +304,7 @@ let trainFirst (options: RunOptions) (data: Steps.Staged) : FirstCycle =
 let runMethodAfter (options: RunOptions) (data: Steps.Staged) (first: FirstCycle) (method: Method) : MethodRun =
     let earlier = recordedWallSeconds options [ method ]
     let sw = Stopwatch.StartNew()
-    withModeThreads (fun () -> runCycles options data method (Some first) (fun () -> earlier + sw.Elapsed.TotalSeconds))
+    withModeThreads (fun () -> runCycles options data method (Some first) (fun () -> earlier + sw.Elapsed.TotalSeconds) false |> fst)
 
 /// <summary>The intra-op threads each method's thread gets when methods run concurrently: all of them for
 /// one method, else \(\max(1, \lfloor T/k \rfloor)\).</summary>
@@ -331,15 +337,15 @@ let threadsPerMethod (threads: int) (methods: int) : int =
 let rec runMethods (options: RunOptions) (data: Steps.Staged) : MethodRun[] =
     let earlier = recordedWallSeconds options options.Protocol.Methods
     let sw = Stopwatch.StartNew()
-    runMethodsTimed options data (fun () -> earlier + sw.Elapsed.TotalSeconds)
+    runMethodsTimed options data (fun () -> earlier + sw.Elapsed.TotalSeconds) false |> Array.map fst
 
-/// runMethods with the run's clock (wall-clock seconds over every session).
-and private runMethodsTimed (options: RunOptions) (data: Steps.Staged) (wall: unit -> float) : MethodRun[] =
+/// runMethods with the run's clock (wall-clock seconds over every session), keeping the methods' networks when asked.
+and private runMethodsTimed (options: RunOptions) (data: Steps.Staged) (wall: unit -> float) (keepModels: bool) : (MethodRun * KeptModel list)[] =
     let p = validate options.Protocol
     checkData p data
     let methods = p.Methods
     match methods with
-    | [ single ] -> [| withModeThreads (fun () -> runCycles options data single None wall) |]
+    | [ single ] -> [| withModeThreads (fun () -> runCycles options data single None wall keepModels) |]
     | _ ->
     withModeThreads <| fun () ->
     let threads = torch.get_num_threads ()
@@ -357,13 +363,13 @@ and private runMethodsTimed (options: RunOptions) (data: Steps.Staged) (wall: un
         { options with
             Cancellation = stop.Token
             OnProgress = fun progress -> lock gate (fun () -> options.OnProgress progress) }
-    let results : Result<MethodRun, exn>[] = Array.zeroCreate methods.Length
+    let results : Result<MethodRun * KeptModel list, exn>[] = Array.zeroCreate methods.Length
     let workers =
         methods |> List.mapi (fun i m ->
             let worker () =
                 try
                     torch.set_num_threads perMethod
-                    results.[i] <- Ok(runCycles shared data m first wall)
+                    results.[i] <- Ok(runCycles shared data m first wall keepModels)
                 with e ->
                     results.[i] <- Error e
                     match e with
@@ -379,22 +385,14 @@ and private runMethodsTimed (options: RunOptions) (data: Steps.Staged) (wall: un
     // A real failure wins over the cancellations it caused.
     let failure = errors |> Array.tryFind (function RunCancelled _ -> false | _ -> true) |> Option.orElse (Array.tryHead errors)
     match failure with
-    | Some e -> Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw(); [||]
+    | Some e ->
+        for r in results do match r with Ok(_, kept) -> Kept.disposeAll kept | Error _ -> ()
+        Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e).Throw(); [||]
     | None -> results |> Array.map (function Ok r -> r | Error e -> raise e)
 
-/// <summary>The protocol's settings as text pairs (see <see cref="M:Dtc.Training.Protocol.describe(Dtc.Training.Protocol.Protocol)"/>),
-/// with the normalisation's <c>mean</c> and <c>std</c> as the staging applied them (computed ones included).</summary>
-/// <param name="p">The protocol.</param>
-/// <param name="data">The data staged with it.</param>
-/// <returns>Name/value pairs.</returns>
-let describeStaged (p: Protocol) (data: Steps.Staged) =
-    let inv (x: float) = x.ToString("R", Globalization.CultureInfo.InvariantCulture)
-    (describe p |> List.filter (fun (k, _) -> k <> "mean" && k <> "std"))
-    @ [ "mean", inv data.Statistics.Mean; "std", inv data.Statistics.Std ]
-
-/// <summary>Gathers methods' records into the results of a run, with the run's metadata (versions,
-/// provenance, the data's sizes, the protocol, the digest of the numbers).</summary>
-/// <param name="options">How the methods were run.</param>
+/// <summary>Gathers methods' records into the results of a run, with the run's metadata (see
+/// <see cref="M:Dtc.Training.RunMetadata.gather(Dtc.Training.Protocol.Protocol,TorchSharp.torch.Device,System.String,Dtc.Training.Steps.Staged,System.Int32,System.DateTime,System.Double,Dtc.Training.Records.MethodRun[])"/>).</summary>
+/// <param name="options">How the methods were run (their protocol and device).</param>
 /// <param name="dataset">Dataset name for the metadata.</param>
 /// <param name="data">The staged data the methods ran on.</param>
 /// <param name="threadsPerMethod">The intra-op threads each method ran with.</param>
@@ -404,55 +402,41 @@ let describeStaged (p: Protocol) (data: Steps.Staged) =
 /// <returns>The results.</returns>
 let gather (options: RunOptions) (dataset: string) (data: Steps.Staged) (threadsPerMethod: int) (started: DateTime)
            (wallSeconds: float) (runs: MethodRun[]) : Results =
-    let state = Dtc.Runtime.Torch.reproducibility ()
-    let threads = Dtc.Runtime.Reproducibility.intraOpThreads (torch.get_num_threads ())
-    let informational =
-        typeof<Progress>.Assembly.GetCustomAttributes(typeof<Reflection.AssemblyInformationalVersionAttribute>, false)
-        |> Array.tryHead
-        |> Option.map (fun a -> (a :?> Reflection.AssemblyInformationalVersionAttribute).InformationalVersion)
-        |> Option.defaultValue ""
-    { Schema = "1"
-      Metadata =
-        { DtcVersion = string (typeof<Progress>.Assembly.GetName().Version)
-          TorchSharpVersion = string (typeof<torch.Tensor>.Assembly.GetName().Version)
-          Runtime = Runtime.InteropServices.RuntimeInformation.FrameworkDescription
-          OS = Runtime.InteropServices.RuntimeInformation.OSDescription
-          Device = string options.Device
-          Threads = threads
-          Dataset = dataset
-          TrainSize = data.Train.Count
-          TestSize = data.Test.Count
-          Protocol = dict (describeStaged options.Protocol data)
-          StartedUtc = started.ToString("o")
-          WallSeconds = wallSeconds
-          Provenance =
-            { DtcCommit = (match informational.IndexOf '+' with -1 -> "" | i -> informational.Substring(i + 1))
-              LibTorchVersion = torch.__version__
-              Reproducibility = state.Mode
-              Mkl = state.Mkl
-              CpuCapability = state.CpuCapability
-              CpuIsa = state.CpuIsa
-              CpuModel = state.CpuModel
-              ThreadsPerMethod = threadsPerMethod
-              Note = state.Note }
-          Digest = digest runs }
-      Methods = runs }
+    RunMetadata.gather options.Protocol options.Device dataset data threadsPerMethod started wallSeconds runs
 
-/// <summary>Runs the protocol's methods on data already staged, each from the same initial model, and gathers
-/// the results with metadata (see <see cref="M:Dtc.Training.CompressTrain.runMethods(Dtc.Training.CompressTrain.RunOptions,Dtc.Training.Steps.Staged)"/>).</summary>
+/// <summary>Runs the protocol's methods on data already staged, each from the same initial model, and gathers the
+/// results with metadata and footprints; keeps each method's final network and those of <c>options.ModelCycles</c>
+/// (see <see cref="M:Dtc.Training.CompressTrain.runMethods(Dtc.Training.CompressTrain.RunOptions,Dtc.Training.Steps.Staged)"/>).</summary>
 /// <param name="options">How to run.</param>
 /// <param name="dataset">Dataset name for the metadata.</param>
 /// <param name="data">Staged data on <c>options.Device</c>, in batches of the protocol's <c>BatchSize</c>.</param>
-/// <returns>The results.</returns>
-let runStaged (options: RunOptions) (dataset: string) (data: Steps.Staged) : Results =
+/// <returns>The results and the networks; the caller disposes it.</returns>
+let runStagedModels (options: RunOptions) (dataset: string) (data: Steps.Staged) : ModelRun =
     let started = DateTime.UtcNow
     // After a resume the wall time covers every session: the earlier ones are recorded in the checkpoints.
     let earlier = recordedWallSeconds options options.Protocol.Methods
     let sw = Stopwatch.StartNew()
     let wall () = earlier + sw.Elapsed.TotalSeconds
-    let runs = runMethodsTimed options data wall
-    let threads = Dtc.Runtime.Reproducibility.intraOpThreads (torch.get_num_threads ())
-    gather options dataset data (threadsPerMethod threads options.Protocol.Methods.Length) started (wall ()) runs
+    let runs = runMethodsTimed options data wall true
+    let models = runs |> Array.collect (snd >> Array.ofList)
+    try
+        let threads = Dtc.Runtime.Reproducibility.intraOpThreads (torch.get_num_threads ())
+        let results = gather options dataset data (threadsPerMethod threads options.Protocol.Methods.Length) started (wall ()) (Array.map fst runs)
+        { Results = results; Models = models }
+    with _ ->
+        Kept.disposeAll models
+        reraise ()
+
+/// <summary>Runs the protocol's methods on data already staged, each from the same initial model, and gathers
+/// the results with metadata and footprints (see <see cref="M:Dtc.Training.CompressTrain.runStagedModels(Dtc.Training.CompressTrain.RunOptions,System.String,Dtc.Training.Steps.Staged)"/>;
+/// the networks are released).</summary>
+/// <param name="options">How to run.</param>
+/// <param name="dataset">Dataset name for the metadata.</param>
+/// <param name="data">Staged data on <c>options.Device</c>, in batches of the protocol's <c>BatchSize</c>.</param>
+/// <returns>The results.</returns>
+let runStaged (options: RunOptions) (dataset: string) (data: Steps.Staged) : Results =
+    use run = runStagedModels options dataset data
+    run.Results
 
 /// <summary>The text that identifies a data set in checkpoints: its name and the sizes of its splits.</summary>
 /// <param name="dataset">The data set.</param>
@@ -461,17 +445,27 @@ let dataFingerprint (dataset: Dtc.Data.Datasets.Dataset) : string =
     sprintf "%s:%d:%d" dataset.Name dataset.Train.Count dataset.Test.Count
 
 /// <summary>Runs the protocol's methods on a data set, each from the same initial model, and gathers the results
-/// with metadata: stages the data on <c>options.Device</c> (normalised as the protocol says, in
-/// batches of its batch size), runs with <c>options.Threads</c> intra-op threads (restoring the setting), and
-/// releases the staged tensors.</summary>
+/// with metadata and footprints, keeping each method's final network and those of <c>options.ModelCycles</c>:
+/// stages the data on <c>options.Device</c> (normalised as the protocol says, in batches of its batch size), runs
+/// with <c>options.Threads</c> intra-op threads (restoring the setting), and releases the staged tensors.</summary>
 /// <param name="options">How to run; an empty <c>DataFingerprint</c> is derived from the data set.</param>
 /// <param name="dataset">The data set.</param>
-/// <returns>The results.</returns>
-let run (options: RunOptions) (dataset: Dtc.Data.Datasets.Dataset) : Results =
+/// <returns>The results and the networks; the caller disposes it.</returns>
+let runModels (options: RunOptions) (dataset: Dtc.Data.Datasets.Dataset) : ModelRun =
     let p = validate options.Protocol
     if options.Threads < 0 then
         invalidArg (nameof options) (sprintf "Expecting Threads of at least 0 (0: the current setting) but received %d" options.Threads)
     let options = if String.IsNullOrEmpty options.DataFingerprint then { options with DataFingerprint = dataFingerprint dataset } else options
     Dtc.Runtime.Torch.withThreads options.Threads (fun () ->
         use data = Steps.stage p.Normalisation p.BatchSize options.Device dataset
-        runStaged options dataset.Name data)
+        runStagedModels options dataset.Name data)
+
+/// <summary>Runs the protocol's methods on a data set and gathers the results, as
+/// <see cref="M:Dtc.Training.CompressTrain.runModels(Dtc.Training.CompressTrain.RunOptions,Dtc.Data.Datasets.Dataset)"/>
+/// does, releasing the networks.</summary>
+/// <param name="options">How to run; an empty <c>DataFingerprint</c> is derived from the data set.</param>
+/// <param name="dataset">The data set.</param>
+/// <returns>The results.</returns>
+let run (options: RunOptions) (dataset: Dtc.Data.Datasets.Dataset) : Results =
+    use run = runModels options dataset
+    run.Results

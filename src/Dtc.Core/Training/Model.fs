@@ -148,3 +148,17 @@ let toSequential (model: Mlp) : Sequential =
     let s = torch.nn.Sequential([| for i, m in Array.indexed all -> struct (string i, m) |])
     s.eval()
     s
+
+/// <summary>Bytes of memory a method's training needs at most, estimated: its float32 parameters four times
+/// over (values, gradients and Adam's two moments) and the activations of a batch (three copies of every
+/// layer's outputs).</summary>
+/// <param name="p">The protocol (hidden widths, bias, batch size).</param>
+/// <param name="inputs">The number of inputs (pixels per image).</param>
+/// <param name="outputs">The number of outputs (the data's class count).</param>
+/// <returns>The estimate in bytes, as a float (it may exceed any integer type for absurd widths).</returns>
+let trainingBytes (p: Dtc.Training.Protocol.Protocol) (inputs: int) (outputs: int) : float =
+    let widths = Array.concat [ [| float inputs |]; p.Hidden |> Array.map float; [| float outputs |] ]
+    let parameters =
+        Array.pairwise widths |> Array.sumBy (fun (i, o) -> i * o + (if p.Bias then o else 0.0))
+    16.0 * parameters + 12.0 * float p.BatchSize * Array.sum widths
+

@@ -191,7 +191,7 @@ let private steps =
             let protocol = { Dtc.Training.Protocol.Protocol.paper with Hidden = [| 6 |]; BatchSize = 8; BatchesPerCycle = 2 }
             use first = Dtc.Training.CompressTrain.trainFirst { Dtc.Training.CompressTrain.RunOptions.defaults with Protocol = protocol } staged
             Expect.sequenceEqual first.Model.Widths [| 4; 6; 3 |] "4 inputs, 6 hidden units, 3 outputs"
-            Expect.isLessThan (Dtc.Training.CompressTrain.trainingBytes protocol 4 3) (Dtc.Training.CompressTrain.trainingBytes protocol 4 10) "fewer outputs, fewer bytes"
+            Expect.isLessThan (Dtc.Training.Model.trainingBytes protocol 4 3) (Dtc.Training.Model.trainingBytes protocol 4 10) "fewer outputs, fewer bytes"
     ]
 
 [<Tests>]

@@ -49,6 +49,8 @@ let options checkpoint resume (onProgress: CompressTrain.Progress -> unit) (toke
       Resume = resume
       DataFingerprint = "synthetic-300-130"
       Threads = 0
+      ModelCycles = []
+      LatencyBatches = []
       OnProgress = onProgress
       Cancellation = token }
 
@@ -182,7 +184,7 @@ let tests =
             let message = Thrown.messageOf<ArgumentException> (fun () -> runWith wide data [ dtc ] |> ignore)
             Expect.stringContains message "2147483647" "names the width"
             Expect.stringContains message "memory" "says why"
-            Expect.isLessThan (CompressTrain.trainingBytes Protocol.Protocol.paper 784 10) 1e8 "the paper's model is far from the bound"
+            Expect.isLessThan (Model.trainingBytes Protocol.Protocol.paper 784 10) 1e8 "the paper's model is far from the bound"
 
         testCase "a protocol is checked whole before any training: a bad solver or sensing setting is named" <| fun () ->
             let message (p: Protocol.Protocol) = Thrown.messageOf<ArgumentException> (fun () -> Protocol.validate p |> ignore)
