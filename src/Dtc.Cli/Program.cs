@@ -7,6 +7,7 @@ root.Subcommands.Add(ReplicateCommand.Create());
 root.Subcommands.Add(SweepCommand.Create());
 root.Subcommands.Add(AnalyzeCommand.CreateAnalyze());
 root.Subcommands.Add(AnalyzeCommand.CreateReport());
+root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 // Redirected output (a pipe, a file, a test) is not wrapped at Spectre's default 80 columns: an error

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Dtc.CSharp.Data;
+using Dtc.CSharp.Models;
 using Dtc.CSharp.Pruning;
 using Dtc.CSharp.Tomography;
 using Dtc.CSharp.Training;
@@ -38,6 +39,8 @@ internal static class ReplicateCommand
         var basis = new Option<string>("--basis") { Description = "Sparsifying basis: dct1 (the paper), dct2 or identity.", DefaultValueFactory = _ => "dct1" };
         var continueData = new Option<bool>("--continue-data") { Description = "Continue through the training set across cycles instead of restarting each cycle (the supplement restarts)." };
         var shuffle = new Option<long?>("--shuffle-seed") { Description = "Shuffle the training set each epoch with this seed (the paper: no shuffling)." };
+        var saveModel = new Option<bool>("--save-model") { Description = "Save each method's final network in models/ (TorchSharp format with its architecture JSON; dtc export converts it)." };
+        var saveCycles = new Option<string?>("--save-cycles") { Description = "Comma-separated cycles whose networks are saved too (implies --save-model)." };
         var force = new Option<bool>("--force") { Description = "Start afresh in an output folder that holds another run's outputs, clearing them first." };
         var reproducible = CommonOptions.Reproducible();
         var verbose = CommonOptions.Verbose();
@@ -45,7 +48,7 @@ internal static class ReplicateCommand
         var command = new Command("replicate", "Run the paper's experiment: compress-train cycles per method, then results.json, results.csv and report.html.")
         {
             dataset, data, methods, seed, output, resume, device, threads, hidden, keep, stop, lambda, batches, batchSize, lr,
-            bias, classSoftmax, rule, domain, basis, continueData, shuffle, force, reproducible, verbose,
+            bias, classSoftmax, rule, domain, basis, continueData, shuffle, saveModel, saveCycles, force, reproducible, verbose,
         };
         command.SetAction(parse =>
         {
@@ -89,13 +92,15 @@ internal static class ReplicateCommand
                 Device = parse.GetValue(device)!,
                 Resume = parse.GetValue(resume),
                 Threads = parse.GetValue(threads),
+                ModelCycles = ParseCycles(parse.GetValue(saveCycles)),
             };
+            var save = parse.GetValue(saveModel) || parse.GetValue(saveCycles) is not null;
             settings.Validate(); // bad settings (a negative λ, a device this machine lacks, …) are bad input before the data load
             Outputs.RequireCompression(protocol);
             // Checked and locked before any work: the first checkpoint would otherwise fail only after a cycle of training.
             var outDir = parse.GetValue(output) ?? Path.Combine("runs", name);
             using var folder = Outputs.HoldRunFolder(outDir, settings, parse.GetValue(force));
-            return Outputs.KeepingCheckpoints(outDir, () => Run(name, parse.GetValue(data), settings, outDir));
+            return Outputs.KeepingCheckpoints(outDir, () => Run(name, parse.GetValue(data), settings, outDir, save));
         });
         return command;
     }
@@ -103,6 +108,12 @@ internal static class ReplicateCommand
     /// <summary>The data set's name: <c>--data DIR</c> without <c>--dataset</c> means the folder data set.</summary>
     static string DatasetName(ParseResult parse, Option<string> dataset, Option<string?> data) =>
         parse.GetResult(dataset) is null or { Implicit: true } && parse.GetValue(data) is not null ? "folder" : parse.GetValue(dataset)!;
+
+    static IReadOnlyList<int> ParseCycles(string? text) =>
+        text is null ? [] :
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(c => int.TryParse(c, out var v) && v > 0 ? v : throw new ArgumentException($"Expecting --save-cycles as positive comma-separated cycle numbers but received \"{text}\""))
+            .ToArray();
 
     static IReadOnlyList<int> ParseWidths(string text) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -127,7 +138,7 @@ internal static class ReplicateCommand
                 var ms => ms,
             };
 
-    static int Run(string name, string? dataDir, RunSettings settings, string outDir)
+    static int Run(string name, string? dataDir, RunSettings settings, string outDir, bool save)
     {
         var sw = Stopwatch.StartNew();
         var dataset = Datasets.Load(name, dataDir);
@@ -142,10 +153,10 @@ internal static class ReplicateCommand
             AnsiConsole.MarkupLine("[yellow]Stopping after the current cycle (its checkpoint will be written)…[/]");
         };
         Console.CancelKeyPress += onCancel;
-        Dtc.CSharp.Training.RunResults results;
+        ModelRun run;
         try
         {
-            results = AnsiConsole.Progress()
+            run = AnsiConsole.Progress()
                 .AutoClear(false)
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
                          new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -163,7 +174,7 @@ internal static class ReplicateCommand
                         t.Description = $"{p.Method,-9} cycle {p.Cycle,2}/{p.TotalCycles}  width {string.Join(",", p.Widths),4}  accuracy {p.Accuracy:0.0000}";
                         if (p.Cycle >= p.TotalCycles) t.StopTask();
                     });
-                    return Dtc.CSharp.Training.CompressTrain.Run(dataset, settings, progress, cts.Token);
+                    return Dtc.CSharp.Training.CompressTrain.RunWithModels(dataset, settings, progress, cts.Token);
                 });
         }
         catch (OperationCanceledException e)
@@ -176,12 +187,31 @@ internal static class ReplicateCommand
             Console.CancelKeyPress -= onCancel;
         }
 
+        using var _ = run;
+        var results = run.Results;
+        var saved = save ? SaveModels(run, outDir) : [];
         var analysis = Outputs.Write(results, outDir);
         Outputs.PrintSummary(analysis);
         if (results.Metadata is { Provenance: { } p } m)
             AnsiConsole.MarkupLineInterpolated($"Digest of the numbers [bold]{m.Digest}[/] (reproducibility {p.Reproducibility}: MKL {p.Mkl}, ATen {p.CpuCapability}, {p.CpuModel}).");
-        AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{outDir}[/] (results.json, results.csv, report.html) in {sw.Elapsed.TotalSeconds:0.0} s.");
+        var models = saved.Count > 0 ? $", {saved.Count} networks in {RunFolder.ModelsFolderName}/" : "";
+        AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{outDir}[/] (results.json, results.csv, analysis.json, report.html, checkpoints/{models}) in {sw.Elapsed.TotalSeconds:0.0} s.");
         return 0;
+    }
+
+    /// <summary>Saves the kept networks in models/: <c>&lt;method&gt;.dat</c> for the final one, <c>&lt;method&gt;-cycle&lt;k&gt;.dat</c>
+    /// for the others, each with its architecture JSON.</summary>
+    static IReadOnlyList<string> SaveModels(ModelRun run, string outDir)
+    {
+        var folder = Path.Combine(outDir, RunFolder.ModelsFolderName);
+        var written = new List<string>();
+        foreach (var m in run.Models)
+        {
+            var file = Path.Combine(folder, (m.Final ? m.Method : $"{m.Method}-cycle{m.Cycle}") + ModelExport.Extension(ExportFormat.TorchSharp));
+            ModelExport.Write(m.Network, m.SampleShape, file, ExportFormat.TorchSharp);
+            written.Add(file);
+        }
+        return written;
     }
 }
 

@@ -8,6 +8,38 @@ using T = Dtc.Networks.Training;
 
 namespace Dtc.CSharp.Networks;
 
+/// <summary>A method's compressed network, kept from a run.</summary>
+/// <param name="Method">The method's name.</param>
+/// <param name="Network">The network, compressed in place (its <see cref="Network.Module"/> is the module the builder made).</param>
+public sealed record CompressedNetwork(string Method, Network Network);
+
+/// <summary>The results of a run on a network with each method's compressed network (mirrors
+/// <c>Dtc.Networks.Training.NetworkModelRun</c>). Dispose it to release the modules.</summary>
+public sealed class NetworkModelRun : IDisposable
+{
+    internal NetworkModelRun(NetworkResults results, IReadOnlyList<CompressedNetwork> networks) => (Results, Networks) = (results, networks);
+
+    /// <summary>The results.</summary>
+    public NetworkResults Results { get; }
+
+    /// <summary>Each method's compressed network, in the protocol's order.</summary>
+    public IReadOnlyList<CompressedNetwork> Networks { get; }
+
+    /// <summary>The compressed network of a method (case-insensitive name).</summary>
+    /// <param name="method">The method's name, e.g. "dtc".</param>
+    /// <returns>Its network.</returns>
+    /// <exception cref="KeyNotFoundException">No such method.</exception>
+    public Network this[string method] =>
+        Networks.FirstOrDefault(n => string.Equals(n.Method, method, StringComparison.OrdinalIgnoreCase))?.Network
+        ?? throw new KeyNotFoundException($"Expecting one of the methods {string.Join(", ", Networks.Select(n => n.Method))} but received \"{method}\"");
+
+    /// <summary>Disposes the modules.</summary>
+    public void Dispose()
+    {
+        foreach (var n in Networks) n.Network.Module.Dispose();
+    }
+}
+
 /// <summary>What one cycle did to a network (mirrors <c>Dtc.Networks.Training.NetworkCycle</c>).</summary>
 /// <param name="Cycle">Cycle number, from 1.</param>
 /// <param name="Widths">The groups' widths after the cycle.</param>
@@ -117,6 +149,29 @@ public static class NetworkTraining
                                      IProgress<NetworkCycleProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        var (options, builder) = Options(build, settings, progress);
+        return NetworkResults.Of(T.run(options, dataset.Core, builder));
+    }
+
+    /// <summary>Runs the methods as <see cref="Run"/> does and keeps each method's compressed network: the module
+    /// <paramref name="build"/> made, compressed in place, to use, save or export.</summary>
+    /// <param name="dataset">The data set.</param>
+    /// <param name="build">Makes a new network each call, the same architecture each time.</param>
+    /// <param name="settings">The protocol, optimiser and loss; null for the paper's protocol, Adam and cross-entropy.</param>
+    /// <param name="progress">Receives each cycle's record; may be null.</param>
+    /// <returns>The results and the networks; dispose it to release the modules.</returns>
+    public static NetworkModelRun RunWithModels(Dataset dataset, Func<Network> build, NetworkTrainingSettings? settings = null,
+                                                IProgress<NetworkCycleProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var (options, builder) = Options(build, settings, progress);
+        var run = T.runModels(options, dataset.Core, builder);
+        return new NetworkModelRun(NetworkResults.Of(run.Results), run.Networks.Select(n => new CompressedNetwork(n.Item1, new Network(n.Item2))).ToArray());
+    }
+
+    static (T.Options, FSharpFunc<Unit, Dtc.Networks.Network.Network>) Options(Func<Network> build, NetworkTrainingSettings? settings,
+                                                                               IProgress<NetworkCycleProgress>? progress)
+    {
         ArgumentNullException.ThrowIfNull(build);
         Runtime.Native.Ensure();
         settings ??= new NetworkTrainingSettings();
@@ -129,6 +184,6 @@ public static class NetworkTraining
         var options = new T.Options(
             settings.Protocol.ToCore(), optimizer, loss,
             FuncConvert.FromAction<string, T.NetworkCycle>((m, c) => progress?.Report(new NetworkCycleProgress(m, NetworkCycleResults.Of(c)))));
-        return NetworkResults.Of(T.run(options, dataset.Core, FuncConvert.FromFunc<Unit, Dtc.Networks.Network.Network>(_ => build().Core)));
+        return (options, FuncConvert.FromFunc<Unit, Dtc.Networks.Network.Network>(_ => build().Core));
     }
 }

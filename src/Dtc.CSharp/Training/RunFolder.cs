@@ -34,6 +34,9 @@ public static class RunFolder
     /// <summary>The subfolder that holds a run's checkpoints.</summary>
     public const string CheckpointsFolderName = R.CheckpointsFolderName;
 
+    /// <summary>The subfolder that holds a run's saved networks (<c>dtc replicate --save-model</c>).</summary>
+    public const string ModelsFolderName = R.ModelsFolderName;
+
     /// <summary>A sensible minimum of free space for a run's checkpoints, results files and report.</summary>
     /// <param name="protocol">The protocol (hidden widths, biases).</param>
     /// <param name="methods">Methods in the run. Default 3.</param>

@@ -214,6 +214,46 @@ let runMethod (options: Options) (data: Steps.Staged) (method: Protocol.Method) 
     { Method = name; InitialWidths = initialWidths; InitialParameters = initialParameters
       InitialAccuracy = initialAccuracy; Cycles = cycles.ToArray() }
 
+/// <summary>A run of several methods on a network with each method's compressed network, live. Dispose it to
+/// release the modules.</summary>
+type NetworkModelRun =
+    { /// <summary>The results.</summary>
+      Results: NetworkResults
+      /// <summary>Each method's name and compressed network, in the protocol's order.</summary>
+      Networks: (string * Network)[] }
+
+    interface IDisposable with
+        member r.Dispose() = for _, n in r.Networks do n.Module.Dispose()
+
+/// The methods' runs, each network disposed after its method unless `keep`.
+let private runEach (options: Options) (data: Steps.Staged) (build: unit -> Network) (keep: bool) : (NetworkRun * Network option)[] =
+    let methods = (Protocol.validate options.Protocol).Methods
+    let first = build ()
+    let initial =
+        use _ = torch.no_grad ()
+        first.Module.state_dict() |> Seq.map (fun kv -> kv.Key, kv.Value.detach().clone()) |> dict |> Collections.Generic.Dictionary
+    let done' = ResizeArray<NetworkRun * Network option>()
+    try
+        try
+            for i, method in List.indexed methods do
+                let network = if i = 0 then first else build ()
+                let mutable kept = false
+                try
+                    if i > 0 then
+                        use _ = torch.no_grad ()
+                        network.Module.load_state_dict(initial, true) |> ignore
+                    let run = runMethod options data method network
+                    done'.Add((run, (if keep then Some network else None)))
+                    kept <- keep
+                finally
+                    if not kept then network.Module.Dispose()
+            done'.ToArray()
+        with _ ->
+            for _, n in done' do n |> Option.iter (fun n -> n.Module.Dispose())
+            reraise ()
+    finally
+        for t in initial.Values do t.Dispose()
+
 /// <summary>Runs the protocol's methods on networks that start from the same weights: <paramref name="build"/> makes one
 /// network per method; the first one's parameters and buffers (its <c>state_dict</c>) are copied into every
 /// other, so the builder's use of the random generator does not matter. Each network is disposed after its
@@ -223,32 +263,10 @@ let runMethod (options: Options) (data: Steps.Staged) (method: Protocol.Method) 
 /// <param name="build">Makes a new network (a new module) each call, the same architecture each time.</param>
 /// <returns>Each method's cycles, in the order of the protocol's <c>Methods</c>.</returns>
 let runMethods (options: Options) (data: Steps.Staged) (build: unit -> Network) : NetworkRun[] =
-    let methods = (Protocol.validate options.Protocol).Methods
-    let first = build ()
-    let initial =
-        use _ = torch.no_grad ()
-        first.Module.state_dict() |> Seq.map (fun kv -> kv.Key, kv.Value.detach().clone()) |> dict |> Collections.Generic.Dictionary
-    try
-        [| for i, method in List.indexed methods do
-               let network = if i = 0 then first else build ()
-               try
-                   if i > 0 then
-                       use _ = torch.no_grad ()
-                       network.Module.load_state_dict(initial, true) |> ignore
-                   yield runMethod options data method network
-               finally
-                   network.Module.Dispose() |]
-    finally
-        for t in initial.Values do t.Dispose()
+    runEach options data build false |> Array.map fst
 
-/// <summary>Stages a data set on the first network's device, runs the methods (see
-/// <see cref="M:Dtc.Networks.Training.runMethods(Dtc.Networks.Training.Options,Dtc.Training.Steps.Staged,Microsoft.FSharp.Core.FSharpFunc{Microsoft.FSharp.Core.Unit,Dtc.Networks.Network.Network})"/>)
-/// and gathers the results.</summary>
-/// <param name="options">How to train.</param>
-/// <param name="dataset">The data set.</param>
-/// <param name="build">Makes a new network each call.</param>
-/// <returns>The results.</returns>
-let run (options: Options) (dataset: Datasets.Dataset) (build: unit -> Network) : NetworkResults =
+/// Stages the data, runs the methods and gathers the results, keeping the networks when asked.
+let private runGathered (options: Options) (dataset: Datasets.Dataset) (build: unit -> Network) (keep: bool) : NetworkModelRun =
     let sw = Stopwatch.StartNew()
     let p = Protocol.validate options.Protocol
     let probe = build ()
@@ -261,18 +279,39 @@ let run (options: Options) (dataset: Datasets.Dataset) (build: unit -> Network) 
         | None -> build ()
     use data = stage p device dataset
     let runs =
-        try runMethods options data next
+        try runEach options data next keep
         finally builds.Value |> Option.iter (fun n -> n.Module.Dispose())
-    { Schema = "network-1"
-      Dataset = dataset.Name
-      TrainSize = data.Train.Count
-      TestSize = data.Test.Count
-      SampleShape = shape
-      Groups = groups
-      Protocol = dict (RunMetadata.describeStaged p data)
-      Threads = torch.get_num_threads ()
-      WallSeconds = sw.Elapsed.TotalSeconds
-      Methods = runs }
+    let results =
+        { Schema = "network-1"
+          Dataset = dataset.Name
+          TrainSize = data.Train.Count
+          TestSize = data.Test.Count
+          SampleShape = shape
+          Groups = groups
+          Protocol = dict (RunMetadata.describeStaged p data)
+          Threads = torch.get_num_threads ()
+          WallSeconds = sw.Elapsed.TotalSeconds
+          Methods = Array.map fst runs }
+    { Results = results; Networks = runs |> Array.choose (fun (r, n) -> n |> Option.map (fun n -> r.Method, n)) }
+
+/// <summary>Stages a data set on the first network's device, runs the methods (see
+/// <see cref="M:Dtc.Networks.Training.runMethods(Dtc.Networks.Training.Options,Dtc.Training.Steps.Staged,Microsoft.FSharp.Core.FSharpFunc{Microsoft.FSharp.Core.Unit,Dtc.Networks.Network.Network})"/>)
+/// and gathers the results.</summary>
+/// <param name="options">How to train.</param>
+/// <param name="dataset">The data set.</param>
+/// <param name="build">Makes a new network each call.</param>
+/// <returns>The results.</returns>
+let run (options: Options) (dataset: Datasets.Dataset) (build: unit -> Network) : NetworkResults =
+    (runGathered options dataset build false).Results
+
+/// <summary>Runs the methods as <see cref="M:Dtc.Networks.Training.run(Dtc.Networks.Training.Options,Dtc.Data.Datasets.Dataset,Microsoft.FSharp.Core.FSharpFunc{Microsoft.FSharp.Core.Unit,Dtc.Networks.Network.Network})"/>
+/// does, and keeps each method's compressed network (the module <paramref name="build"/> made, compressed in place).</summary>
+/// <param name="options">How to train.</param>
+/// <param name="dataset">The data set.</param>
+/// <param name="build">Makes a new network each call.</param>
+/// <returns>The results and the networks; the caller disposes it.</returns>
+let runModels (options: Options) (dataset: Datasets.Dataset) (build: unit -> Network) : NetworkModelRun =
+    runGathered options dataset build true
 
 /// <summary>Results as JSON (camelCase, indented, NaN as "NaN"; the options of results files).</summary>
 /// <param name="results">The results.</param>

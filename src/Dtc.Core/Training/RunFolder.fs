@@ -27,6 +27,10 @@ let LockFileName = ".dtc.lock"
 [<Literal>]
 let CheckpointsFolderName = "checkpoints"
 
+/// <summary>The subfolder that holds a run's saved networks (<c>&lt;method&gt;.dat</c> with <c>&lt;method&gt;.architecture.json</c>).</summary>
+[<Literal>]
+let ModelsFolderName = "models"
+
 /// <summary>The files a finished run writes at the top of its folder.</summary>
 let outputFileNames : string list = [ "results.json"; "results.csv"; "analysis.json"; "report.html" ]
 
@@ -185,19 +189,20 @@ let private temporary = Regex(@"^(.+\.[0-9]+|\..+\.[0-9a-f]{32})\.tmp$", RegexOp
 /// <returns>True for a temporary's name.</returns>
 let isTemporary (name: string) : bool = not (isNull name) && temporary.IsMatch name
 
-/// The folder and its checkpoints subfolder: where a run writes.
+/// The folder and its checkpoints and models subfolders: where a run writes.
 let private places (folder: string) =
-    [ folder; Path.Combine(folder, CheckpointsFolderName) ] |> List.filter Directory.Exists
+    [ folder; Path.Combine(folder, CheckpointsFolderName); Path.Combine(folder, ModelsFolderName) ] |> List.filter Directory.Exists
 
 let private relative (folder: string) (path: string) = Path.GetRelativePath(folder, path)
 
-/// The outputs of a run in the folder: results files, report and checkpoints.
+/// The outputs of a run in the folder: results files, report, checkpoints and saved networks.
 let private outputsIn (folder: string) =
     let top = outputFileNames |> List.map (fun n -> Path.Combine(folder, n)) |> List.filter File.Exists
-    let checkpoints =
-        let d = Path.Combine(folder, CheckpointsFolderName)
-        if Directory.Exists d then Directory.GetFiles(d, "*.ckpt") |> Array.sort |> List.ofArray else []
-    top @ checkpoints |> List.map (relative folder) |> Array.ofList
+    let inside (sub: string) (patterns: string list) =
+        let d = Path.Combine(folder, sub)
+        if Directory.Exists d then patterns |> List.collect (fun p -> Directory.GetFiles(d, p) |> List.ofArray) |> List.sort else []
+    top @ inside CheckpointsFolderName [ "*.ckpt" ] @ inside ModelsFolderName [ "*.dat"; "*.architecture.json" ]
+    |> List.map (relative folder) |> Array.ofList
 
 /// <summary>The process id that a folder's lock file names: the holder's while the folder is held, else
 /// that of a run that stopped without releasing it.</summary>
@@ -262,7 +267,7 @@ let acquire (path: string) : Lock =
         stream.Dispose()
         reraise ()
 
-/// <summary>Removes the outputs of the run found in a held folder (results files, report, checkpoints),
+/// <summary>Removes the outputs of the run found in a held folder (results files, report, checkpoints, saved networks),
 /// so that a fresh run does not mix its files with another run's. Nothing else in the folder is touched.</summary>
 /// <param name="lock">The folder's lock.</param>
 /// <returns>The removed outputs, relative to the folder.</returns>
@@ -270,6 +275,7 @@ let clearOutputs (lock: Lock) : string[] =
     let folder = lock.Folder
     let outputs = outputsIn folder
     for o in outputs do File.Delete(Path.Combine(folder, o))
-    let checkpoints = Path.Combine(folder, CheckpointsFolderName)
-    if Directory.Exists checkpoints && Seq.isEmpty (Directory.EnumerateFileSystemEntries checkpoints) then Directory.Delete checkpoints
+    for sub in [ CheckpointsFolderName; ModelsFolderName ] do
+        let d = Path.Combine(folder, sub)
+        if Directory.Exists d && Seq.isEmpty (Directory.EnumerateFileSystemEntries d) then Directory.Delete d
     outputs
