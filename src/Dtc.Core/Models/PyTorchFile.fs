@@ -12,10 +12,16 @@ open TorchSharp.PyBridge
 /// <summary>Writes a module's parameters and buffers (its <c>state_dict</c>, named as PyTorch names them) to a
 /// <c>.pt</c> file, atomically.</summary>
 /// <param name="path">The file; its folder is created when missing.</param>
-/// <param name="m">The module (not modified); parameters on any device, contiguous.</param>
-/// <exception cref="T:System.ArgumentException">An empty path.</exception>
+/// <param name="m">The module (not modified); parameters and buffers on any device, each contiguous at the
+/// start of its storage (as a module's own parameters are).</param>
+/// <exception cref="T:System.ArgumentException">An empty path; a parameter or buffer that is a strided or offset
+/// view of another tensor, naming it (write it with <c>Safetensors</c>, or copy it first).</exception>
 let write (path: string) (m: torch.nn.Module) : unit =
     if isNull m then raise (System.ArgumentNullException(nameof m))
+    // PyBridge pickles each tensor's own bytes with its storage offset and strides: only a plain tensor survives that.
+    for KeyValue(name, t) in m.state_dict() do
+        if not (t.is_contiguous()) || t.storage_offset() <> 0L then
+            invalidArg (nameof m) (sprintf "Expecting parameters contiguous at the start of their storage but received a view for \"%s\"" name)
     Dtc.Runtime.AtomicFile.write path (fun stream -> m.save_py(stream, null, true) |> ignore)
 
 /// <summary>Loads a <c>.pt</c> state dictionary (written by <see cref="M:Dtc.Models.PyTorchFile.write(System.String,TorchSharp.torch.nn.Module)"/>

@@ -155,6 +155,24 @@ let tests =
                 use actual = fresh.forward x
                 Expect.sequenceEqual (actual.bytes.ToArray()) (expected.bytes.ToArray()) "the same logits, bit for bit")
 
+        testCase "reads the .pt state dictionary that PyTorch's torch.save wrote" <| fun () ->
+            let fixture = Fixtures.load "pytorch_file.json"
+            let named (n: string) (m: torch.nn.Module<torch.Tensor, torch.Tensor>) = struct (n, m)
+            use s = torch.nn.Sequential(named "fc1" (torch.nn.Linear(3L, 4L)), named "act" (torch.nn.ReLU()), named "fc2" (torch.nn.Linear(4L, 2L, hasBias = false)))
+            s.``to``(torch.float64) |> ignore
+            PyTorchFile.read (Path.Combine(Fixtures.folder, "reference.pt")) s
+            let state = Safetensors.ofModule s
+            try
+                let byName = dict state
+                let items = [ for e in fixture.GetProperty("tensors").EnumerateArray() -> e ]
+                Expect.equal state.Length items.Length "every tensor"
+                for e in items do
+                    let name = Fixtures.string "name" e
+                    let t = byName.[name]
+                    Expect.equal t.shape (Fixtures.ints "shape" e |> Array.map int64) (name + ": shape")
+                    Expect.sequenceEqual (t.data<float>().ToArray()) (Fixtures.floats "values" e) (name + ": values")
+            finally disposeAll state
+
         testCase "a .pt state dictionary written through PyBridge reads back into a fresh network" <| fun () ->
             withTempDir (fun dir ->
                 use s = cnn torch.float64 6L 4L
