@@ -135,6 +135,7 @@ let private entryOf (path: string) (dataBytes: int64) (name: string) (e: JsonEle
     if offsets.[1] - offsets.[0] <> expected then
         bad (sprintf "%d data bytes for %s of shape [%s]" expected dtypeText (String.Join(", ", shape)))
             (sprintf "%d (data_offsets [%d, %d])" (offsets.[1] - offsets.[0]) offsets.[0] offsets.[1])
+    if expected > int64 Array.MaxLength then bad (sprintf "at most %d data bytes per tensor" Array.MaxLength) (string expected)
     { Name = name; DType = dtype; Shape = shape; Begin = offsets.[0]; End = offsets.[1] }
 
 let private readExactly (path: string) (stream: Stream) (buffer: byte[]) (what: string) =
