@@ -77,6 +77,101 @@ let write (format: Format) (path: string) (sampleShape: int[]) (network: Sequent
     TorchSharpFile.writeArchitecture path architecture
     [ Path.GetFullPath path; TorchSharpFile.architecturePath path ]
 
+/// <summary>The file beside a network's file that lists its state's shapes, for a module Dtc cannot describe layer
+/// by layer: <c>dir/name.onnx</c> → <c>dir/name.shapes.json</c>.</summary>
+/// <param name="path">The network's file.</param>
+/// <returns>The shapes file's path.</returns>
+let shapesPath (path: string) : string =
+    Path.Combine(Path.GetDirectoryName(Path.GetFullPath path), Path.GetFileNameWithoutExtension path + ".shapes.json")
+
+/// <summary>The format tag of a shapes file.</summary>
+let shapesFormat = "dtc-shapes-1"
+
+let private writeShapes (path: string) (sampleShape: int[]) (m: torch.nn.Module) =
+    let state = Text.Json.Nodes.JsonObject()
+    for KeyValue(name, t) in m.state_dict() do
+        state.[name] <- Text.Json.Nodes.JsonArray([| for d in t.shape -> Text.Json.Nodes.JsonValue.Create d :> Text.Json.Nodes.JsonNode |])
+    let root = Text.Json.Nodes.JsonObject()
+    root.["format"] <- Text.Json.Nodes.JsonValue.Create shapesFormat
+    root.["module"] <- Text.Json.Nodes.JsonValue.Create(m.GetType().Name)
+    root.["sample_shape"] <- Text.Json.Nodes.JsonArray([| for d in sampleShape -> Text.Json.Nodes.JsonValue.Create d :> Text.Json.Nodes.JsonNode |])
+    root.["state"] <- state
+    Dtc.Runtime.AtomicFile.writeText (shapesPath path) (root.ToJsonString(Text.Json.JsonSerializerOptions(WriteIndented = true)))
+
+/// <summary>Writes any module in a format. A <c>Sequential</c> whose layers Dtc can describe is written as
+/// <see cref="M:Dtc.Models.Export.write(Dtc.Models.Export.Format,System.String,System.Int32[],TorchSharp.Modules.Sequential)"/>
+/// writes it, with its architecture. Any other module (a custom module whose feed-forward pairs Dtc compressed)
+/// is written as its state dict, with the shapes of its state beside it (<c>&lt;stem&gt;.shapes.json</c>): rebuild
+/// it with your own class at those widths, or load it with
+/// <see cref="M:Dtc.Models.Export.loadInto(System.String,TorchSharp.torch.nn.Module)"/>. ONNX needs the layers, so
+/// it is refused for such a module.</summary>
+/// <param name="format">The format.</param>
+/// <param name="path">The network's file.</param>
+/// <param name="sampleShape">The shape of one input sample, without the batch dimension.</param>
+/// <param name="network">The module (not modified).</param>
+/// <returns>The files written: the network's, then its architecture's or shapes'.</returns>
+/// <exception cref="T:System.ArgumentException">ONNX for a module Dtc cannot describe, saying why.</exception>
+let writeModule (format: Format) (path: string) (sampleShape: int[]) (network: torch.nn.Module<torch.Tensor, torch.Tensor>) : string list =
+    if isNull network then raise (ArgumentNullException(nameof network))
+    let described =
+        match network with
+        | :? Sequential as s ->
+            try Architecture.ofSequential sampleShape s |> ignore; Ok s
+            with :? ArgumentException as e -> Error e.Message
+        | other -> Error(sprintf "a %s, which is not a Sequential" (other.GetType().Name))
+    match described, format with
+    | Ok s, _ -> write format path sampleShape s
+    | Error why, Onnx ->
+        raise (ArgumentException(sprintf "Expecting a Sequential of layers Dtc can write as ONNX but received %s; export it as torchsharp, safetensors or pytorch (its state dict)" why))
+    | Error _, _ ->
+        match format with
+        | TorchSharp ->
+            let buffer = new MemoryStream()
+            network.save(buffer) |> ignore
+            Dtc.Runtime.AtomicFile.writeBytes path (buffer.ToArray())
+        | Safetensors ->
+            let tensors = Safetensors.ofModule network
+            try Safetensors.write path [ "format", "pt" ] tensors
+            finally for _, t in tensors do t.Dispose()
+        | PyTorch -> PyTorchFile.write path network
+        | Onnx -> ()
+        writeShapes path sampleShape network
+        [ Path.GetFullPath path; shapesPath path ]
+
+/// <summary>Loads a module saved in the TorchSharp format by <see cref="M:Dtc.Models.Export.writeModule(Dtc.Models.Export.Format,System.String,System.Int32[],TorchSharp.torch.nn.Module{TorchSharp.torch.Tensor,TorchSharp.torch.Tensor})"/>
+/// into a module of the same class built at its original, dense widths: every Linear whose saved weight is smaller
+/// is first resized to the saved shapes (read from <c>&lt;stem&gt;.shapes.json</c>), then every parameter and buffer
+/// is loaded, names and shapes matching exactly.</summary>
+/// <param name="path">The <c>.dat</c> file.</param>
+/// <param name="m">The module, resized and loaded in place.</param>
+/// <exception cref="T:System.ArgumentException">A saved shape that only a layer other than Linear could take, or weights that do not fit, naming them.</exception>
+let loadInto (path: string) (m: torch.nn.Module) : unit =
+    let file = shapesPath path
+    if not (File.Exists file) then
+        raise (FileNotFoundException(sprintf "Expecting the shapes file %s beside %s but received no such file" file path, file))
+    let root = Text.Json.Nodes.JsonNode.Parse(File.ReadAllText file)
+    let shapes =
+        dict [ for KeyValue(name, v) in root.["state"].AsObject() -> name, [| for d in v.AsArray() -> d.GetValue<int64>() |] ]
+    use _ = torch.no_grad ()
+    for KeyValue(name, t) in m.state_dict() do
+        match shapes.TryGetValue name with
+        | true, saved when saved <> t.shape ->
+            let owner = name.Substring(0, max 0 (name.LastIndexOf '.'))
+            match m.named_modules() |> Seq.tryPick (fun struct (n, x) -> if n = owner then Some x else None) with
+            | Some(:? Linear as l) ->
+                let w = shapes.[owner + ".weight"]
+                l.weight <- new Parameter(torch.zeros(w, dtype = l.weight.dtype, device = l.weight.device))
+                l.in_features <- w.[1]
+                l.out_features <- w.[0]
+                if not (isNull l.bias) then
+                    l.bias <- new Parameter(torch.zeros(shapes.[owner + ".bias"], dtype = l.bias.dtype, device = l.bias.device))
+            | _ ->
+                raise (ArgumentException(sprintf "Expecting saved shapes that only Linear layers change but received %s [%s] for the module's [%s]"
+                                             name (String.Join(", ", saved)) (String.Join(", ", t.shape))))
+        | _ -> ()
+    try m.load(path, strict = true) |> ignore
+    with e -> raise (ArgumentException(sprintf "Expecting weights in %s that fit the module but received: %s" path e.Message))
+
 /// <summary>The network a checkpoint of the paper's MLP holds (its last cycle's), as a <c>Sequential</c>, with
 /// the checkpoint's header.</summary>
 /// <param name="device">The device to load onto.</param>
