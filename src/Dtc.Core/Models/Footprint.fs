@@ -379,3 +379,36 @@ let multiplyAccumulatesRemoved (c: Comparison) : float option =
     match c.Dense.MultiplyAccumulates, c.Compressed.MultiplyAccumulates with
     | Some d, Some k when d > 0L -> Some(1.0 - float k / float d)
     | _ -> None
+
+let private inv (format: string) (x: float) = x.ToString(format, Globalization.CultureInfo.InvariantCulture)
+
+let private seconds (s: float) =
+    if s < 1e-3 then inv "0.0" (s * 1e6) + " µs" elif s < 1.0 then inv "0.00" (s * 1e3) + " ms" else inv "0.00" s + " s"
+
+/// <summary>The comparisons as a Markdown table, one row per method: parameters, multiply-accumulates and
+/// floating-point operations per sample, dense → compressed with the percentage removed (— without an
+/// architecture), then for each batch size of the first comparison the median latency dense → compressed with
+/// the speed-up.</summary>
+/// <param name="comparisons">The comparisons, at least one.</param>
+/// <returns>The table's lines, joined by <c>\n</c>.</returns>
+/// <exception cref="T:System.ArgumentException">No comparison, or one not timed at the first one's batch sizes.</exception>
+let table (comparisons: Comparison[]) : string =
+    if isNull comparisons || comparisons.Length = 0 then invalidArg (nameof comparisons) "Expecting at least one comparison but received none"
+    let batches = comparisons.[0].Dense.Latency |> Array.map (fun l -> l.Batch)
+    let counts (d: int64) (k: int64) =
+        let removed = if d = 0L then "" else sprintf " (−%s%%)" (inv "0.0" (100.0 * (1.0 - float k / float d)))
+        d.ToString("N0", Globalization.CultureInfo.InvariantCulture) + " → " + k.ToString("N0", Globalization.CultureInfo.InvariantCulture) + removed
+    let optional (d: int64 option) (k: int64 option) = match d, k with Some d, Some k -> counts d k | _ -> "—"
+    let row (c: Comparison) =
+        let latencies =
+            [ for b in batches ->
+                  let d, k = at b c.Dense "dense", at b c.Compressed "compressed"
+                  sprintf "%s → %s (%s×)" (seconds d.MedianSeconds) (seconds k.MedianSeconds) (inv "0.00" (speedup b c)) ]
+        String.Join(" | ", [ c.Method; counts c.Dense.Parameters c.Compressed.Parameters
+                             optional c.Dense.MultiplyAccumulates c.Compressed.MultiplyAccumulates
+                             optional c.Dense.Flops c.Compressed.Flops ] @ latencies)
+    let header = [ "Method"; "Parameters"; "MACs / sample"; "FLOPs / sample" ] @ [ for b in batches -> sprintf "Latency, batch %d" b ]
+    String.Join("\n",
+        [ yield "| " + String.Join(" | ", header) + " |"
+          yield "|" + String.replicate header.Length "---|"
+          for c in comparisons -> "| " + row c + " |" ])

@@ -98,6 +98,19 @@ let tests =
             Expect.stringContains (Thrown.messageOf<ArgumentException> (fun () -> Footprint.shapes image |> ignore)) "layer 'p'" "a window larger than the input"
         }
 
+        test "a report table" {
+            let l b s : Footprint.Latency = { Batch = b; MedianSeconds = s; Repetitions = 7; Threads = 2 }
+            let side p macs lat : Footprint.Side = { Parameters = p; MultiplyAccumulates = macs; Flops = macs |> Option.map (fun m -> 2L * m); Latency = lat }
+            let c : Footprint.Comparison =
+                { Method = "dtc"; Dense = side 406528L (Some 406528L) [| l 1 6.5e-5; l 512 0.0125 |]
+                  Compressed = side 7146L (Some 7146L) [| l 1 1.3e-5; l 512 0.0005 |] }
+            let custom = { c with Method = "magnitude"; Dense = { c.Dense with Flops = None; MultiplyAccumulates = None } }
+            let lines = (Footprint.table [| c; custom |]).Split('\n')
+            Expect.equal lines.[0] "| Method | Parameters | MACs / sample | FLOPs / sample | Latency, batch 1 | Latency, batch 512 |" "header"
+            Expect.equal lines.[2] "| dtc | 406,528 → 7,146 (−98.2%) | 406,528 → 7,146 (−98.2%) | 813,056 → 14,292 (−98.2%) | 65.0 µs → 13.0 µs (5.00×) | 12.50 ms → 500.0 µs (25.00×) |" "a row"
+            Expect.stringContains lines.[3] "| magnitude | 406,528 → 7,146 (−98.2%) | — | — |" "no architecture"
+        }
+
         testSequenced <| testList "latency" [
             test "any module, its mode restored" {
                 use mlp = Nets.mlp torch.float64 20L 10L (fun () -> torch.nn.ReLU())
