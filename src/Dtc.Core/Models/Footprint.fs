@@ -214,7 +214,8 @@ let private measure (timing: Timing) (device: torch.Device) (sampleShape: int[])
         if isNull m then raise (ArgumentNullException "m")
         if b < 1 then invalidArg "batch" (sprintf "Expecting a batch size of at least 1 but received %d" b)
     if not (timing.BudgetSeconds > 0.0) || not (timing.RepetitionSeconds > 0.0) || timing.MinRepetitions < 1 || timing.WarmUp < 0 then
-        invalidArg (nameof timing) (sprintf "Expecting a positive budget, repetition time and repetitions but received %A" timing)
+        invalidArg (nameof timing) (sprintf "Expecting a positive budget, repetition time and repetitions and no negative warm-up but received %g s, %g s, %d and %d"
+                                        timing.BudgetSeconds timing.RepetitionSeconds timing.MinRepetitions timing.WarmUp)
     Dtc.Runtime.Torch.init ()
     let modules = pairs |> List.map fst |> List.distinct
     let modes = [ for m in modules do
@@ -230,11 +231,14 @@ let private measure (timing: Timing) (device: torch.Device) (sampleShape: int[])
                 let shape = Array.append [| int64 b |] (Array.map int64 sampleShape)
                 let x = torch.randn(shape, dtype = dtypeOf m, generator = g).``to``(device)
                 { Module = m; Batch = b; Input = x; Loops = 1; Samples = Collections.Generic.List<float>() })
-        for s in series do
-            run device s (max 1 timing.WarmUp) |> ignore
-            let once = max (run device s 1) 1e-9
-            s.Loops <- max 1 (int (ceil (timing.RepetitionSeconds / once)))
-        let repetition = series |> List.map (fun s -> float s.Loops * run device s 1) |> List.max
+        // The fastest of three single forwards sets the loop count, so that one preempted forward does not.
+        let once =
+            series |> List.map (fun s ->
+                if timing.WarmUp > 0 then run device s timing.WarmUp |> ignore
+                let t = max (List.min [ for _ in 1 .. 3 -> run device s 1 ]) 1e-9
+                s.Loops <- max 1 (int (ceil (timing.RepetitionSeconds / t)))
+                t)
+        let repetition = List.map2 (fun s t -> float s.Loops * t) series once |> List.max
         let rounds = max timing.MinRepetitions (int (timing.BudgetSeconds / max repetition 1e-9))
         for _ in 1 .. rounds do
             for s in series do s.Samples.Add(run device s s.Loops)

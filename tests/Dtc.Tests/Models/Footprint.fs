@@ -176,6 +176,10 @@ let tests =
                 Expect.stringContains m "Expecting the compressed architecture" "names the side"
                 Expect.stringContains (Thrown.messageOf<ArgumentException> (fun () -> Footprint.latencyWith fast torch.CPU [| 784 |] 0 dense |> ignore))
                     "received 0" "a batch of 0"
+                let m = Thrown.messageOf<ArgumentException> (fun () ->
+                    Footprint.latencyWith { fast with MinRepetitions = 0 } torch.CPU [| 784 |] 1 dense |> ignore)
+                Expect.stringContains m "received 0.005 s, 0.001 s, 0 and 3" "a timing without repetitions"
+                line m
             }
         ]
     ]
