@@ -97,6 +97,37 @@ internal static class Outputs
     public static Dtc.CSharp.Analysis.RunAnalysis Write(Dtc.CSharp.Training.RunResults results, string outDir) =>
         Dtc.CSharp.Report.Reports.WriteAll(results, outDir);
 
+    /// <summary>Prints what each method's compression bought: parameters, FLOPs and latency, dense → compressed.</summary>
+    public static void PrintFootprints(IReadOnlyList<Dtc.CSharp.Models.Footprint> footprints)
+    {
+        if (footprints.Count == 0) return;
+        var batches = footprints.SelectMany(f => f.Dense.Latency.Select(l => l.Batch)).Distinct().ToArray();
+        var table = new Table().AddColumns("method", "parameters", "FLOPs per sample");
+        foreach (var b in batches) table.AddColumn($"latency, batch {b}");
+        foreach (var f in footprints)
+        {
+            var cells = new List<string>
+            {
+                f.Method,
+                $"{f.Dense.Parameters:N0} → {f.Compressed.Parameters:N0} (−{f.ParametersRemoved:P1})",
+                f.Dense.Flops is { } d && f.Compressed.Flops is { } c ? $"{d:N0} → {c:N0}" : "–",
+            };
+            foreach (var b in batches)
+            {
+                var dense = f.Dense.Latency.FirstOrDefault(l => l.Batch == b);
+                var compressed = f.Compressed.Latency.FirstOrDefault(l => l.Batch == b);
+                cells.Add(dense is null || compressed is null ? "–"
+                    : $"{Duration(dense.MedianSeconds)} → {Duration(compressed.MedianSeconds)} ({dense.MedianSeconds / compressed.MedianSeconds:0.0}×)");
+            }
+            table.AddRow(cells.Select(Markup.Escape).ToArray());
+        }
+        AnsiConsole.MarkupLine("[bold]What the compression bought[/] (final network against the dense one; median latency per forward pass):");
+        AnsiConsole.Write(table);
+    }
+
+    static string Duration(double seconds) =>
+        seconds < 1e-3 ? $"{seconds * 1e6:0.0} µs" : seconds < 1 ? $"{seconds * 1e3:0.00} ms" : $"{seconds:0.00} s";
+
     /// <summary>Prints the accuracy and correlation tables.</summary>
     public static void PrintSummary(Dtc.CSharp.Analysis.RunAnalysis analysis)
     {

@@ -192,6 +192,7 @@ internal static class ReplicateCommand
         var saved = save ? SaveModels(run, outDir) : [];
         var analysis = Outputs.Write(results, outDir);
         Outputs.PrintSummary(analysis);
+        Outputs.PrintFootprints(results.Footprints);
         if (results.Metadata is { Provenance: { } p } m)
             AnsiConsole.MarkupLineInterpolated($"Digest of the numbers [bold]{m.Digest}[/] (reproducibility {p.Reproducibility}: MKL {p.Mkl}, ATen {p.CpuCapability}, {p.CpuModel}).");
         var models = saved.Count > 0 ? $", {saved.Count} networks in {RunFolder.ModelsFolderName}/" : "";

@@ -125,6 +125,10 @@ public sealed record RunProvenance(
 /// <param name="Methods">One entry per method.</param>
 public sealed record RunResults(string Schema, RunMetadata? Metadata, IReadOnlyList<MethodResults> Methods)
 {
+    /// <summary>What the compression bought: each method's final network against the dense one (parameters, FLOPs,
+    /// measured latency); empty when the run kept no network.</summary>
+    public IReadOnlyList<Dtc.CSharp.Models.Footprint> Footprints { get; init; } = [];
+
     /// <summary>Parses results from JSON text (Dtc's schema 1, also when written by other tools).</summary>
     /// <param name="json">The JSON text.</param>
     /// <returns>The results.</returns>
@@ -160,7 +164,10 @@ public sealed record RunResults(string Schema, RunMetadata? Metadata, IReadOnlyL
         ?? throw new KeyNotFoundException($"Expecting one of the methods {string.Join(", ", Methods.Select(m => m.Method))} but received \"{method}\"");
 
     internal static RunResults Of(R.Results r) => new(
-        r.Schema, r.Metadata is null ? null : RunMetadata.Of(r.Metadata), (r.Methods ?? []).Select(MethodResults.Of).ToArray());
+        r.Schema, r.Metadata is null ? null : RunMetadata.Of(r.Metadata), (r.Methods ?? []).Select(MethodResults.Of).ToArray())
+    {
+        Footprints = (r.Footprints ?? []).Select(Dtc.CSharp.Models.Footprint.Of).ToArray(),
+    };
 
-    internal R.Results ToCore() => new(Schema, Metadata?.ToCore()!, Methods.Select(m => m.ToCore()).ToArray());
+    internal R.Results ToCore() => new(Schema, Metadata?.ToCore()!, Methods.Select(m => m.ToCore()).ToArray(), Footprints.Select(f => f.ToCore()).ToArray());
 }

@@ -78,7 +78,8 @@ let ofSupplementJson (json: string) : Results =
         { DtcVersion = "(paper supplement data)"; TorchSharpVersion = "–"; Runtime = "PyTorch (original code)"; OS = "–"
           Device = "–"; Threads = 0; Dataset = "MNIST"; TrainSize = 60000; TestSize = 10000; Protocol = protocol
           StartedUtc = "–"; WallSeconds = nan; Provenance = Unchecked.defaultof<_>; Digest = "" }
-      Methods = [| run "magnitude" "magnitude"; run "random" "random"; run "cs" "dtc" |] }
+      Methods = [| run "magnitude" "magnitude"; run "random" "random"; run "cs" "dtc" |]
+      Footprints = [||] }
 
 /// <summary>The formats of a file of results that <see cref="M:Dtc.Entropy.PaperData.readResults(Microsoft.FSharp.Core.FSharpOption{Dtc.Entropy.PaperData.ResultsFormat},System.String)"/> reads.</summary>
 type ResultsFormat =

@@ -64,7 +64,7 @@ th { background: #f3f3f3; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.control td { background: #fafafa; color: #444; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
-table.accuracy, table.correlations { display: block; max-width: 100%; overflow-x: auto; }
+table.accuracy, table.correlations, table.footprint { display: block; max-width: 100%; overflow-x: auto; }
 figure { margin: 20px 0 28px; max-width: 100%; overflow-x: auto; }
 @media (max-width: 900px) { body { padding: 16px 12px 48px; } }
 figcaption { color: #444; font-size: 14px; margin-top: 4px; max-width: 1000px; }
@@ -125,6 +125,50 @@ let private accuracyTable (analysis: Analysis.Analysis) =
             | _ -> sb.Append("<td>–</td>") |> ignore
         sb.Append("</tr>") |> ignore
     sb.Append("</tbody></table>").ToString()
+
+/// A duration in the unit that suits it: µs below a millisecond, ms below a second.
+let private duration (s: float) =
+    if not (Double.IsFinite s) then "–"
+    elif s < 1e-3 then num "0.0" (s * 1e6) + " µs"
+    elif s < 1.0 then num "0.00" (s * 1e3) + " ms"
+    else num "0.00" s + " s"
+
+let private count (x: int64) = x.ToString("N0", CultureInfo.InvariantCulture)
+
+/// What each method's compression bought, dense against compressed: parameters, FLOPs, latency per batch size.
+let private footprintTable (footprints: Dtc.Models.Footprint.Comparison[]) =
+    let sb = StringBuilder()
+    let batches = footprints |> Array.collect (fun f -> f.Dense.Latency |> Array.map (fun l -> l.Batch)) |> Array.distinct
+    sb.Append("<table class=\"footprint\"><thead><tr><th>method</th><th>parameters</th><th>FLOPs per sample</th>") |> ignore
+    for b in batches do sb.Append(sprintf "<th>latency, batch %d</th>" b) |> ignore
+    sb.Append("</tr></thead><tbody>") |> ignore
+    let arrow (dense: string) (compressed: string) (note: string) =
+        sprintf "<td class=\"num\">%s → %s <small>(%s)</small></td>" dense compressed note
+    for f in footprints do
+        sb.Append("<tr><td>").Append(swatch f.Method).Append("</td>") |> ignore
+        sb.Append(arrow (count f.Dense.Parameters) (count f.Compressed.Parameters)
+                        (sprintf "−%s %%" (num "0.0" (100.0 * Dtc.Models.Footprint.parametersRemoved f)))) |> ignore
+        match f.Dense.Flops, f.Compressed.Flops, Dtc.Models.Footprint.flopsRemoved f with
+        | Some d, Some c, Some r -> sb.Append(arrow (count d) (count c) (sprintf "−%s %%" (num "0.0" (100.0 * r)))) |> ignore
+        | _ -> sb.Append("<td>–</td>") |> ignore
+        for b in batches do
+            match f.Dense.Latency |> Array.tryFind (fun l -> l.Batch = b), f.Compressed.Latency |> Array.tryFind (fun l -> l.Batch = b) with
+            | Some d, Some c ->
+                sb.Append(arrow (duration d.MedianSeconds) (duration c.MedianSeconds) (sprintf "%s× faster" (num "0.0" (d.MedianSeconds / c.MedianSeconds)))) |> ignore
+            | _ -> sb.Append("<td>–</td>") |> ignore
+        sb.Append("</tr>") |> ignore
+    sb.Append("</tbody></table>").ToString()
+
+/// The sentence under the footprint table: how the latency was measured.
+let private footprintNote (footprints: Dtc.Models.Footprint.Comparison[]) =
+    let timed = footprints |> Array.collect (fun f -> f.Dense.Latency)
+    let how =
+        match timed |> Array.tryHead with
+        | Some l ->
+            sprintf " Latency is the median time of one forward pass (evaluation mode, no gradients), timed in the run's process with %d intra-op thread%s, dense and compressed interleaved; at batch 1 a forward pass is mostly fixed overhead, so it shrinks far less than the FLOPs."
+                l.Threads (if l.Threads = 1 then "" else "s")
+        | None -> ""
+    "<p>Each method's final network against the dense network it started from. FLOPs count two per multiply–accumulate, plus bias additions, activations and the output's log-softmax." + how + "</p>"
 
 let private correlationTable (analysis: Analysis.Analysis) =
     if analysis.Correlations.Length = 0 then
@@ -195,6 +239,10 @@ let render (settings: Settings) (analysis: Analysis.Analysis) (results: Results)
     add "<h2 id=\"accuracy\">Test accuracy</h2>"
     add ("<p>Accuracy (" + enc analysis.AccuracyDefinition + ") at the cycle nearest each fraction of hidden neurons removed; in brackets the cycle, its fraction removed and the LOWESS-smoothed value.</p>")
     add (accuracyTable analysis)
+    if not (isNull results.Footprints) && results.Footprints.Length > 0 then
+        add "<h2 id=\"footprint\">What the compression bought</h2>"
+        add (footprintNote results.Footprints)
+        add (footprintTable results.Footprints)
     add "<h2 id=\"figures\">Figures</h2>"
     for f in figures do
         add (sprintf "<figure id=\"%s\" class=\"figure\">" (enc f.Id))

@@ -422,7 +422,8 @@ let runStagedModels (options: RunOptions) (dataset: string) (data: Steps.Staged)
     try
         let threads = Dtc.Runtime.Reproducibility.intraOpThreads (torch.get_num_threads ())
         let results = gather options dataset data (threadsPerMethod threads options.Protocol.Methods.Length) started (wall ()) (Array.map fst runs)
-        { Results = results; Models = models }
+        let footprints = Kept.footprints options.Protocol options.Device options.LatencyBatches models
+        { Results = { results with Footprints = footprints }; Models = models }
     with _ ->
         Kept.disposeAll models
         reraise ()

@@ -38,6 +38,36 @@ let ofModel (name: string) (cycle: int) (final: bool) (model: Model.Mlp) : KeptM
 /// <param name="kept">The networks.</param>
 let disposeAll (kept: KeptModel seq) = for k in kept do k.Network.Dispose()
 
+/// <summary>Each method's final network against the dense network of the protocol's initial widths (the initial
+/// model as <see cref="M:Dtc.Training.Model.create(System.Int64,System.Boolean,System.Boolean,TorchSharp.torch.ScalarType,TorchSharp.torch.Device,System.Int32[])"/>
+/// makes it): parameters and cost per sample, and the median latency at each batch size, timed in this process
+/// with TorchSharp's current threads, dense and compressed interleaved (see <c>Footprint.compare</c>).</summary>
+/// <param name="protocol">The protocol (initial widths, biases, seed, output quirk).</param>
+/// <param name="device">The device the networks are on.</param>
+/// <param name="batches">The batch sizes to time; empty for no timing.</param>
+/// <param name="models">The kept networks; only the final ones are compared.</param>
+/// <returns>One comparison per method, in order.</returns>
+let footprints (protocol: Dtc.Training.Protocol.Protocol) (device: TorchSharp.torch.Device) (batches: int list) (models: KeptModel[]) : Dtc.Models.Footprint.Comparison[] =
+    let finals = models |> Array.filter (fun k -> k.Final)
+    if finals.Length = 0 then [||]
+    else
+        let first = finals.[0]
+        let inputs = first.SampleShape.[0]
+        let classes = first.Network.parameters() |> Seq.last |> fun p -> int p.shape.[0]
+        let widths = Array.concat [ [| inputs |]; protocol.Hidden; [| classes |] ]
+        use model = Model.create protocol.InitSeed protocol.Bias protocol.LogSoftmaxOverBatch TorchSharp.torch.float32 device widths
+        use dense = Model.toSequential model
+        let denseArch = Dtc.Models.Architecture.ofSequential first.SampleShape dense
+        [| for k in finals ->
+               let arch = Dtc.Models.Architecture.ofSequential k.SampleShape k.Network
+               if List.isEmpty batches then
+                   let side (a: Dtc.Models.Architecture.Architecture) : Dtc.Models.Footprint.Side =
+                       let c = Dtc.Models.Footprint.cost a
+                       { Parameters = c.Parameters; MultiplyAccumulates = Some c.MultiplyAccumulates; Flops = Some c.Flops; Latency = [||] }
+                   { Method = k.Method; Dense = side denseArch; Compressed = side arch }
+               else
+                   Dtc.Models.Footprint.compare device k.SampleShape batches k.Method (dense, Some denseArch) (k.Network, Some arch) |]
+
 /// <summary>The results of a run with each method's networks: its final one and those of
 /// <c>RunOptions.ModelCycles</c>. Dispose it to release the networks.</summary>
 type ModelRun =

@@ -129,7 +129,10 @@ type Results =
       /// <summary>Run metadata.</summary>
       Metadata: RunMetadata
       /// <summary>One entry per method.</summary>
-      Methods: MethodRun[] }
+      Methods: MethodRun[]
+      /// <summary>What the compression bought: each method's final network against the dense one (parameters, cost
+      /// per sample, measured latency); empty when the run kept no network (a results file without it reads as empty).</summary>
+      Footprints: Dtc.Models.Footprint.Comparison[] }
 
 /// <summary>JSON options of results files: camelCase names, indented, NaN and ±Infinity as strings.</summary>
 let jsonOptions =
@@ -247,7 +250,7 @@ let ofJson (json: string) : Results =
         with :? JsonException as e -> raise (InvalidDataException(sprintf "Expecting a Dtc results file (schema 1) but the JSON is invalid: %s" e.Message, e))
     if isNull (box r) || isNull (box r.Methods) then
         raise (InvalidDataException "Expecting a Dtc results file with a \"methods\" array but received none")
-    r
+    if isNull r.Footprints then { r with Footprints = [||] } else r
 
 /// <summary>Reads a file and parses its text; the parser's <c>InvalidDataException</c> is raised again with
 /// the file's path in front of its message, so that an error names the file (as <see cref="M:Dtc.Training.Records.read(System.String)"/> and

@@ -64,5 +64,6 @@ let gather (protocol: Protocol) (device: torch.Device) (dataset: string) (data: 
               ThreadsPerMethod = threadsPerMethod
               Note = state.Note }
           Digest = digest runs }
-      Methods = runs }
+      Methods = runs
+      Footprints = [||] }
 

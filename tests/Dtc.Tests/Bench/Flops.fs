@@ -16,7 +16,8 @@ let private cycle (number: int) (before: int) (after: int) : CycleRecord =
 let private results (methods: string list) : Results =
     { Schema = "1"
       Metadata = Unchecked.defaultof<RunMetadata>
-      Methods = [| for m in methods -> { Method = m; InitialAccuracy = nan; Cycles = [| cycle 1 40 36; cycle 2 36 32 |] } |] }
+      Methods = [| for m in methods -> { Method = m; InitialAccuracy = nan; Cycles = [| cycle 1 40 36; cycle 2 36 32 |] } |]
+      Footprints = [||] }
 
 [<Tests>]
 let tests =

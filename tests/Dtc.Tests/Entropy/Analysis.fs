@@ -41,7 +41,8 @@ let private noMeasurements () : Results =
         { DtcVersion = "test"; TorchSharpVersion = "0"; Runtime = "net"; OS = "os"; Device = "cpu"; Threads = 1
           Dataset = "none"; TrainSize = 0; TestSize = 0; Protocol = Collections.Generic.Dictionary<string, string>()
           StartedUtc = "2025-01-01T00:00:00Z"; WallSeconds = 1.0; Provenance = Unchecked.defaultof<_>; Digest = "" }
-      Methods = [| run "magnitude"; run "random" |] }
+      Methods = [| run "magnitude"; run "random" |]
+      Footprints = [||] }
 
 [<Tests>]
 let tests =
