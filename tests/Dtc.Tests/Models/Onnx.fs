@@ -172,11 +172,14 @@ let tests =
             agreeDenseAndCompressed "MLP float64" [| 12 |] t
         }
 
-        test "the same module encodes to the same bytes" {
+        test "the same module encodes to the same bytes, leaving no tensor alive" {
             use s = Nets.cnn torch.float32 8L 4L
             Nets.randomiseNorms 2 s
             let arch = Architecture.ofSequential [| 1; 8; 8 |] s
-            Expect.equal (Onnx.encode arch s) (Onnx.encode arch s) "two encodes"
+            let first = Onnx.encode arch s
+            let live = DisposeScopeManager.Statistics.ThreadTotalLiveCount
+            Expect.equal (Onnx.encode arch s) first "two encodes"
+            Expect.equal DisposeScopeManager.Statistics.ThreadTotalLiveCount live "no tensor left alive by an encode"
         }
 
         test "write puts the model in a file atomically, ONNX Runtime loads it" {
