@@ -95,7 +95,7 @@ let private initializer (name: string) (t: torch.Tensor) : Tensor =
         | torch.ScalarType.Float32 -> dtFloat, rawOf dtFloat (c.data<float32>().ToArray() |> Array.map float)
         | torch.ScalarType.Float64 -> dtDouble, rawOf dtDouble (c.data<float>().ToArray())
         | torch.ScalarType.Int64 -> dtInt64, int64s (c.data<int64>().ToArray())
-        | other -> refuse (sprintf "float32, float64 or int64 state tensors") (sprintf "%O for '%s'" other name)
+        | other -> refuse "float32, float64 or int64 state tensors" (sprintf "%O for '%s'" other name)
     { Name = name; DataType = dtype; Dims = dims; Raw = raw }
 
 let private pair (a, b) = [| int64 a; int64 b |]
@@ -107,17 +107,21 @@ let private outSize (input: int) (kernel: int) (stride: int) (padding: int) (dil
     if ceil && (o - 1) * stride >= input + padding then o - 1 else o
 
 // The nodes of one layer reading value x (sample shape `shape`) and writing value y.
-let private emit (dtype: int64) (has: string -> bool) (l: NamedLayer) (x: string) (y: string) (shape: int[]) : Emitted =
+let private emit (dtype: int64) (dimsOf: string -> int64[] option) (l: NamedLayer) (x: string) (y: string) (shape: int[]) : Emitted =
     let name = l.Name
     let v suffix = name + "/" + suffix
     let node op inputs outputs attributes =
         { Op = op; Name = (if outputs = [| y |] then name else outputs.[0]); Inputs = inputs; Outputs = outputs; Attributes = attributes }
     let scalar suffix (value: float) = { Name = v suffix; DataType = dtype; Dims = [||]; Raw = rawOf dtype [| value |] }
     let vector suffix (values: float[]) = { Name = v suffix; DataType = dtype; Dims = [| int64 values.Length |]; Raw = rawOf dtype values }
-    let param (p: string) =
+    let param (p: string) (dims: int list) =
         let full = name + "." + p
-        if not (has full) then refuse (sprintf "a state tensor '%s' for layer '%s'" full name) "none"
-        full
+        let expected = [| for d in dims -> int64 d |]
+        match dimsOf full with
+        | None -> refuse (sprintf "a state tensor '%s' for layer '%s'" full name) "none"
+        | Some d when d <> expected ->
+            refuse (sprintf "'%s' of shape [%s] as the architecture says" full (String.Join(", ", expected))) (sprintf "[%s]" (String.Join(", ", d)))
+        | Some _ -> full
     let one op attributes = { Nodes = [ node op [| x |] [| y |] attributes ]; Constants = []; Shape = shape }
     let spatial what =
         if shape.Length <> 3 then refuse (sprintf "a [channels, height, width] input to %s '%s'" what name) (show shape)
@@ -136,14 +140,16 @@ let private emit (dtype: int64) (has: string -> bool) (l: NamedLayer) (x: string
     match l.Layer with
     | Linear(i, o, bias) ->
         if shape <> [| i |] then refuse (sprintf "a [%d] input to Linear '%s'" i name) (show shape)
-        let inputs = if bias then [| x; param "weight"; param "bias" |] else [| x; param "weight" |]
+        let weight = param "weight" [ o; i ]
+        let inputs = if bias then [| x; weight; param "bias" [ o ] |] else [| x; weight |]
         { Nodes = [ node "Gemm" inputs [| y |] [ "transB", AInt 1L ] ]; Constants = []; Shape = [| o |] }
     | Conv2d c ->
         spatial "Conv2d"
         if shape.[0] <> c.InChannels then refuse (sprintf "%d input channels to Conv2d '%s'" c.InChannels name) (show shape)
         let h = outSize shape.[1] (fst c.Kernel) (fst c.Stride) (fst c.Padding) (fst c.Dilation) false
         let w = outSize shape.[2] (snd c.Kernel) (snd c.Stride) (snd c.Padding) (snd c.Dilation) false
-        let inputs = if c.Bias then [| x; param "weight"; param "bias" |] else [| x; param "weight" |]
+        let weight = param "weight" [ c.OutChannels; c.InChannels; fst c.Kernel; snd c.Kernel ]
+        let inputs = if c.Bias then [| x; weight; param "bias" [ c.OutChannels ] |] else [| x; weight |]
         let attributes =
             [ "kernel_shape", AInts(pair c.Kernel); "strides", AInts(pair c.Stride)
               "pads", AInts(Array.append (pair c.Padding) (pair c.Padding)); "dilations", AInts(pair c.Dilation) ]
@@ -152,9 +158,10 @@ let private emit (dtype: int64) (has: string -> bool) (l: NamedLayer) (x: string
         if not track then refuse (sprintf "a BatchNorm2d with running statistics (track_running_stats) in '%s'" name) "track_running_stats = false"
         spatial "BatchNorm2d"
         let scale, bias, constants =
-            if affine then param "weight", param "bias", []
+            if affine then param "weight" [ n ], param "bias" [ n ], []
             else v "scale", v "bias", [ vector "scale" (Array.create n 1.0); vector "bias" (Array.zeroCreate n) ]
-        let inputs = [| x; scale; bias; param "running_mean"; param "running_var" |]
+        if shape.[0] <> n then refuse (sprintf "%d channels into BatchNorm2d '%s'" n name) (show shape)
+        let inputs = [| x; scale; bias; param "running_mean" [ n ]; param "running_var" [ n ] |]
         { Nodes = [ node "BatchNormalization" inputs [| y |] [ "epsilon", AFloat(float32 eps) ] ]; Constants = constants; Shape = shape }
     | MaxPool2d p ->
         let attributes, s = pool "MaxPool2d" p (if shape.Length > 0 then shape.[0] else 0)
@@ -238,7 +245,7 @@ let producerVersion : string = typeof<Architecture>.Assembly.GetName().Version.T
 /// <returns>The model's bytes (a serialised <c>ModelProto</c>).</returns>
 /// <exception cref="T:System.ArgumentException">A layer ONNX cannot express as exported (a BatchNorm2d without running
 /// statistics, a Flatten over the batch, an AdaptiveAvgPool2d whose input does not divide evenly, a Linear on a
-/// non-flat input, a missing state tensor), naming the layer.</exception>
+/// non-flat input, a state tensor missing or of another shape than the architecture says), naming the layer.</exception>
 let encode (architecture: Architecture) (sequential: Sequential) : byte[] =
     if isNull (box architecture) then raise (ArgumentNullException(nameof architecture))
     if isNull sequential then raise (ArgumentNullException(nameof sequential))
@@ -253,14 +260,14 @@ let encode (architecture: Architecture) (sequential: Sequential) : byte[] =
     for t in state do
         if t.DataType <> dtInt64 && t.DataType <> dtype then
             refuse (sprintf "state tensors of the architecture's dtype %s" architecture.DType) (sprintf "another dtype for '%s'" t.Name)
-    let names = set [ for t in state -> t.Name ]
+    let dims = Map [ for t in state -> t.Name, t.Dims ]
     let layers = architecture.Layers
     let nodes, constants, shape, _ =
         layers
         |> Array.indexed
         |> Array.fold (fun (nodes, constants, shape, x) (i, l) ->
             let y = if i = layers.Length - 1 then "output" else l.Name + "/output"
-            let e = emit dtype names.Contains l x y shape
+            let e = emit dtype dims.TryFind l x y shape
             nodes @ e.Nodes, constants @ e.Constants, e.Shape, y) ([], [], architecture.SampleShape, "input")
     let nodes =
         if layers.Length = 0 then [ { Op = "Identity"; Name = "identity"; Inputs = [| "input" |]; Outputs = [| "output" |]; Attributes = [] } ]

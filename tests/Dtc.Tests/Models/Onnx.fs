@@ -211,5 +211,10 @@ let tests =
             use a = torch.nn.Sequential(named "odd" (torch.nn.AdaptiveAvgPool2d([| 3L; 3L |])))
             let m = Thrown.messageOf<ArgumentException> (fun () -> Onnx.encode (Architecture.ofSequential [| 1; 8; 8 |] a) a |> ignore)
             Expect.stringContains m "'odd'" "an adaptive pool that does not divide evenly, named"
+            use mlp = Nets.mlp torch.float32 12L 5L (fun () -> torch.nn.ReLU())
+            let stale = Architecture.ofSequential [| 12 |] mlp
+            Network.compressOnce { Nets.protocol with Stop = 2 } Protocol.Magnitude (Network.ofSequential [| 12 |] mlp) |> ignore
+            let m = Thrown.messageOf<ArgumentException> (fun () -> Onnx.encode stale mlp |> ignore)
+            Expect.stringContains m "'0.weight'" "an architecture older than the module's compression, naming the tensor"
         }
     ]
