@@ -8,7 +8,9 @@
 /// <remarks>Layers map to ONNX operators: Linear → Gemm, Conv2d → Conv, BatchNorm2d → BatchNormalization,
 /// MaxPool2d → MaxPool, AvgPool2d → AveragePool, AdaptiveAvgPool2d → GlobalAveragePool (or an AveragePool when
 /// the input divides evenly), Flatten → Flatten or Reshape, activations → their operators or formulas of them
-/// (GELU, SiLU, Mish), Dropout/Identity → Identity, LogSoftmax/Softmax → the operator over the same axis.</remarks>
+/// (GELU, SiLU, Mish), Dropout/Identity → Identity, LogSoftmax/Softmax → the operator over the same axis.
+/// A float64 model is valid ONNX, but ONNX Runtime 1.32.0's CPU provider has no double kernel for Conv, so it
+/// runs float64 MLPs but not float64 convolutional networks; export those in float32.</remarks>
 module Dtc.Models.Onnx
 
 open System
