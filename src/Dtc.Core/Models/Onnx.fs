@@ -5,7 +5,7 @@
 /// <c>output</c>. The model computes the module's forward pass in evaluation mode (BatchNorm2d with its running
 /// statistics, Dropout as the identity), so ONNX Runtime and other ONNX consumers can run a compressed network.
 /// </summary>
-/// <remarks>Layers map to ONNX operators: Linear → Gemm, Conv2d → Conv, BatchNorm2d → BatchNormalization,
+/// <remarks>Layers map to ONNX operators: Linear → Gemm (MatMul over the last axis of a higher-rank input), Conv2d → Conv, BatchNorm2d → BatchNormalization,
 /// MaxPool2d → MaxPool, AvgPool2d → AveragePool, AdaptiveAvgPool2d → GlobalAveragePool (or an AveragePool when
 /// the input divides evenly), Flatten → Flatten or Reshape, activations → their operators or formulas of them
 /// (GELU, SiLU, Mish), Dropout/Identity → Identity, LogSoftmax/Softmax → the operator over the same axis.
@@ -141,10 +141,19 @@ let private emit (dtype: int64) (dimsOf: string -> int64[] option) (l: NamedLaye
         int64 d
     match l.Layer with
     | Linear(i, o, bias) ->
-        if shape <> [| i |] then refuse (sprintf "a [%d] input to Linear '%s'" i name) (show shape)
+        if shape.Length = 0 || shape.[shape.Length - 1] <> i then refuse (sprintf "an input of last size %d to Linear '%s'" i name) (show shape)
         let weight = param "weight" [ o; i ]
-        let inputs = if bias then [| x; weight; param "bias" [ o ] |] else [| x; weight |]
-        { Nodes = [ node "Gemm" inputs [| y |] [ "transB", AInt 1L ] ]; Constants = []; Shape = [| o |] }
+        let outShape = Array.append shape.[.. shape.Length - 2] [| o |]
+        if shape.Length = 1 then
+            let inputs = if bias then [| x; weight; param "bias" [ o ] |] else [| x; weight |]
+            { Nodes = [ node "Gemm" inputs [| y |] [ "transB", AInt 1L ] ]; Constants = []; Shape = outShape }
+        else
+            // Over the last axis of a higher-rank input: x · Wᵀ (+ b) with MatMul's broadcasting.
+            let transpose = node "Transpose" [| weight |] [| v "weightT" |] [ "perm", AInts [| 1L; 0L |] ]
+            let nodes =
+                if bias then [ transpose; node "MatMul" [| x; v "weightT" |] [| v "product" |] []; node "Add" [| v "product"; param "bias" [ o ] |] [| y |] [] ]
+                else [ transpose; node "MatMul" [| x; v "weightT" |] [| y |] [] ]
+            { Nodes = nodes; Constants = []; Shape = outShape }
     | Conv2d c ->
         spatial "Conv2d"
         if shape.[0] <> c.InChannels then refuse (sprintf "%d input channels to Conv2d '%s'" c.InChannels name) (show shape)
@@ -246,8 +255,8 @@ let producerVersion : string = typeof<Architecture>.Assembly.GetName().Version.T
 /// <param name="sequential">The module (not modified), on any device.</param>
 /// <returns>The model's bytes (a serialised <c>ModelProto</c>).</returns>
 /// <exception cref="T:System.ArgumentException">A layer ONNX cannot express as exported (a BatchNorm2d without running
-/// statistics, a Flatten over the batch, an AdaptiveAvgPool2d whose input does not divide evenly, a Linear on a
-/// non-flat input, a state tensor missing or of another shape than the architecture says), naming the layer.</exception>
+/// statistics, a Flatten over the batch, an AdaptiveAvgPool2d whose input does not divide evenly, a layer whose
+/// input does not have the sizes it expects, a state tensor missing or of another shape than the architecture says), naming the layer.</exception>
 let encode (architecture: Architecture) (sequential: Sequential) : byte[] =
     if isNull (box architecture) then raise (ArgumentNullException(nameof architecture))
     if isNull sequential then raise (ArgumentNullException(nameof sequential))

@@ -108,6 +108,12 @@ let private reshapes (dtype: torch.ScalarType) =
     s.``to``(dtype) |> ignore
     s
 
+/// Linear over the last axis of a [4, 6] sample (MatMul), with and without bias → Flatten → Linear (Gemm) → LogSoftmax.
+let private lastAxis () =
+    torch.nn.Sequential(
+        named "rows" (torch.nn.Linear(6L, 3L)), named "tanh" (torch.nn.Tanh()), named "mix" (torch.nn.Linear(3L, 5L, hasBias = false)),
+        named "flatten" (torch.nn.Flatten()), named "head" (torch.nn.Linear(20L, 2L)), named "log" (torch.nn.LogSoftmax(1L)))
+
 /// Every activation Architecture knows, beyond those of Nets.activations.
 let private moreActivations : (string * (unit -> torch.nn.Module<torch.Tensor, torch.Tensor>)) list =
     [ "GELU tanh", (fun () -> torch.nn.GELU(GELU.Approximate.tanh))
@@ -163,6 +169,11 @@ let tests =
         test "ceil-mode average pooling, an adaptive pool as AveragePool, a partial Flatten as Reshape, Softmax" {
             use s = reshapes torch.float32
             agree "reshapes" [| 1; 8; 8 |] s |> ignore
+        }
+
+        test "Linear over the last axis of a higher-rank sample, with and without bias" {
+            use s = lastAxis ()
+            agree "last axis" [| 4; 6 |] s |> ignore
         }
 
         test "float64: the paper's MLP and the MLP with biases, dense and compressed" {
