@@ -5,10 +5,10 @@
 /// <c>output</c>. The model computes the module's forward pass in evaluation mode (BatchNorm2d with its running
 /// statistics, Dropout as the identity), so ONNX Runtime and other ONNX consumers can run a compressed network.
 /// </summary>
-/// <remarks>Layers map to ONNX operators: Linear → Gemm (MatMul over the last axis of a higher-rank input), Conv2d → Conv, BatchNorm2d → BatchNormalization,
-/// MaxPool2d → MaxPool, AvgPool2d → AveragePool, AdaptiveAvgPool2d → GlobalAveragePool (or an AveragePool when
-/// the input divides evenly), Flatten → Flatten or Reshape, activations → their operators or formulas of them
-/// (GELU, SiLU, Mish), Dropout/Identity → Identity, LogSoftmax/Softmax → the operator over the same axis.
+/// <remarks>Layers map to ONNX operators: Linear → Gemm (MatMul over the last axis of a higher-rank input),
+/// Conv2d → Conv, BatchNorm2d → BatchNormalization, MaxPool2d → MaxPool, AvgPool2d → AveragePool,
+/// AdaptiveAvgPool2d → GlobalAveragePool (or an AveragePool when the input divides evenly), Flatten → Flatten
+/// or Reshape, activations → their operators or formulas of them (GELU, SiLU, Mish), Dropout/Identity → Identity, LogSoftmax/Softmax → the operator over the same axis.
 /// A float64 model is valid ONNX, but ONNX Runtime 1.32.0's CPU provider has no double kernel for Conv, so it
 /// runs float64 MLPs but not float64 convolutional networks; export those in float32.</remarks>
 module Dtc.Models.Onnx
@@ -151,7 +151,10 @@ let private emit (dtype: int64) (dimsOf: string -> int64[] option) (l: NamedLaye
             // Over the last axis of a higher-rank input: x · Wᵀ (+ b) with MatMul's broadcasting.
             let transpose = node "Transpose" [| weight |] [| v "weightT" |] [ "perm", AInts [| 1L; 0L |] ]
             let nodes =
-                if bias then [ transpose; node "MatMul" [| x; v "weightT" |] [| v "product" |] []; node "Add" [| v "product"; param "bias" [ o ] |] [| y |] [] ]
+                if bias then
+                    [ transpose
+                      node "MatMul" [| x; v "weightT" |] [| v "product" |] []
+                      node "Add" [| v "product"; param "bias" [ o ] |] [| y |] [] ]
                 else [ transpose; node "MatMul" [| x; v "weightT" |] [| y |] [] ]
             { Nodes = nodes; Constants = []; Shape = outShape }
     | Conv2d c ->
