@@ -116,7 +116,7 @@ let layerOf (name: string) (m: torch.nn.Module) : Layer =
         let features = if isNull b.running_mean then (if isNull b.weight then int b.num_features else int b.weight.shape.[0]) else int b.running_mean.shape.[0]
         BatchNorm2d(features, b.eps, (if b.momentum.HasValue then b.momentum.Value else nan), b.affine, b.track_running_stats)
     | :? MaxPool2d as p ->
-        if p.dilation |> Array.exists (fun d -> d <> 1L) then refuse "a MaxPool2d without dilation"
+        if not (isNull p.dilation) && p.dilation |> Array.exists (fun d -> d <> 1L) then refuse "a MaxPool2d without dilation"
         let stride = if isNull p.stride || p.stride.Length = 0 then p.kernel_size else p.stride
         let padding = if isNull p.padding || p.padding.Length = 0 then [| 0L |] else p.padding
         MaxPool2d { Kernel = pair p.kernel_size "kernel_size"; Stride = pair stride "stride"; Padding = pair padding "padding"; CeilMode = p.ceil_mode }

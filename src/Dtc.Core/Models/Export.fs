@@ -153,22 +153,26 @@ let loadInto (path: string) (m: torch.nn.Module) : unit =
     let shapes =
         dict [ for KeyValue(name, v) in root.["state"].AsObject() -> name, [| for d in v.AsArray() -> d.GetValue<int64>() |] ]
     use _ = torch.no_grad ()
-    for KeyValue(name, t) in m.state_dict() do
-        match shapes.TryGetValue name with
-        | true, saved when saved <> t.shape ->
-            let owner = name.Substring(0, max 0 (name.LastIndexOf '.'))
-            match m.named_modules() |> Seq.tryPick (fun struct (n, x) -> if n = owner then Some x else None) with
-            | Some(:? Linear as l) ->
-                let w = shapes.[owner + ".weight"]
-                l.weight <- new Parameter(torch.zeros(w, dtype = l.weight.dtype, device = l.weight.device))
-                l.in_features <- w.[1]
-                l.out_features <- w.[0]
-                if not (isNull l.bias) then
-                    l.bias <- new Parameter(torch.zeros(shapes.[owner + ".bias"], dtype = l.bias.dtype, device = l.bias.device))
-            | _ ->
-                raise (ArgumentException(sprintf "Expecting saved shapes that only Linear layers change but received %s [%s] for the module's [%s]"
-                                             name (String.Join(", ", saved)) (String.Join(", ", t.shape))))
-        | _ -> ()
+    // Which layers differ, decided before any is resized (resizing replaces the tensors the state refers to).
+    let differing =
+        [ for KeyValue(name, t) in m.state_dict() do
+              match shapes.TryGetValue name with
+              | true, saved when saved <> t.shape -> yield name, saved, t.shape
+              | _ -> () ]
+    let modules = dict [ for struct (n, x) in m.named_modules() -> n, x ]
+    for owner in differing |> List.map (fun (name, _, _) -> name.Substring(0, max 0 (name.LastIndexOf '.'))) |> List.distinct do
+        match modules.TryGetValue owner with
+        | true, (:? Linear as l) ->
+            let w = shapes.[owner + ".weight"]
+            l.weight <- new Parameter(torch.zeros(w, dtype = l.weight.dtype, device = l.weight.device))
+            l.in_features <- w.[1]
+            l.out_features <- w.[0]
+            if not (isNull l.bias) then
+                l.bias <- new Parameter(torch.zeros(shapes.[owner + ".bias"], dtype = l.bias.dtype, device = l.bias.device))
+        | _ ->
+            let name, saved, now = differing |> List.find (fun (n, _, _) -> n.StartsWith(owner + "."))
+            raise (ArgumentException(sprintf "Expecting saved shapes that only Linear layers change but received %s [%s] for the module's [%s]"
+                                         name (String.Join(", ", saved)) (String.Join(", ", now))))
     try m.load(path, strict = true) |> ignore
     with e -> raise (ArgumentException(sprintf "Expecting weights in %s that fit the module but received: %s" path e.Message))
 

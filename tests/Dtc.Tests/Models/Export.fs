@@ -55,7 +55,7 @@ let tests =
         }
 
         test "format names parse back, and an unknown one names the known ones" {
-            for f in Export.formats do Expect.equal (Export.parse (Export.name f).ToUpperInvariant()) f (Export.name f)
+            for f in Export.formats do Expect.equal (Export.parse ((Export.name f).ToUpperInvariant())) f (Export.name f)
             let message = Dtc.Tests.Support.Thrown.messageOf<ArgumentException> (fun () -> Export.parse "tflite" |> ignore)
             Expect.stringContains message "torchsharp, safetensors, pytorch, onnx" message
             Expect.stringContains message "\"tflite\"" message
