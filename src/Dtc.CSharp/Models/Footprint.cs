@@ -2,15 +2,15 @@ using F = Dtc.Models.Footprint;
 
 namespace Dtc.CSharp.Models;
 
-/// <summary>The median time of one forward pass at a batch size (mirrors <c>Dtc.Models.Footprint.Latency</c>).</summary>
+/// <summary>The median time of one forward pass at a batch size (mirrors <c>Dtc.Models.Timing.Latency</c>).</summary>
 /// <param name="Batch">Samples per forward.</param>
 /// <param name="MedianSeconds">The median seconds per forward.</param>
 /// <param name="Repetitions">Timed samples the median is of.</param>
 /// <param name="Threads">TorchSharp intra-op threads during the timing.</param>
 public sealed record Latency(int Batch, double MedianSeconds, int Repetitions, int Threads)
 {
-    internal static Latency Of(F.Latency l) => new(l.Batch, l.MedianSeconds, l.Repetitions, l.Threads);
-    internal F.Latency ToCore() => new(Batch, MedianSeconds, Repetitions, Threads);
+    internal static Latency Of(Dtc.Models.Timing.Latency l) => new(l.Batch, l.MedianSeconds, l.Repetitions, l.Threads);
+    internal Dtc.Models.Timing.Latency ToCore() => new(Batch, MedianSeconds, Repetitions, Threads);
 }
 
 /// <summary>One network's footprint (mirrors <c>Dtc.Models.Footprint.Side</c>).</summary>

@@ -1,3 +1,4 @@
+using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using Dtc.CSharp.Data;
 using Dtc.CSharp.Training;
@@ -94,13 +95,21 @@ public sealed record NetworkResults(
     string Schema, string Dataset, int TrainSize, int TestSize, IReadOnlyList<int> InputShape, IReadOnlyList<NetworkGroup> Groups,
     IReadOnlyDictionary<string, string> Protocol, int Threads, double WallSeconds, IReadOnlyList<NetworkMethodResults> Methods)
 {
+    /// <summary>What the compression bought: each method's compressed network against a dense one from the builder
+    /// (parameters; FLOPs for a Sequential Dtc can describe; latency at <see cref="NetworkTrainingSettings.LatencyBatches"/>).</summary>
+    public IReadOnlyList<Dtc.CSharp.Models.Footprint> Footprints { get; init; } = [];
+
     internal static NetworkResults Of(T.NetworkResults r) => new(
         r.Schema, r.Dataset, r.TrainSize, r.TestSize, LayerCycleResults.Copy(r.SampleShape), r.Groups.Select(NetworkGroup.Of).ToArray(),
-        r.Protocol.ToDictionary(kv => kv.Key, kv => kv.Value), r.Threads, r.WallSeconds, r.Methods.Select(NetworkMethodResults.Of).ToArray());
+        r.Protocol.ToDictionary(kv => kv.Key, kv => kv.Value), r.Threads, r.WallSeconds, r.Methods.Select(NetworkMethodResults.Of).ToArray())
+    {
+        Footprints = (r.Footprints ?? []).Select(Dtc.CSharp.Models.Footprint.Of).ToArray(),
+    };
 
     internal T.NetworkResults ToCore() => new(
         Schema, Dataset, TrainSize, TestSize, InputShape.ToArray(), Groups.Select(g => g.ToCore()).ToArray(),
-        Protocol.ToDictionary(kv => kv.Key, kv => kv.Value), Threads, WallSeconds, Methods.Select(m => m.ToCore()).ToArray());
+        Protocol.ToDictionary(kv => kv.Key, kv => kv.Value), Threads, WallSeconds, Methods.Select(m => m.ToCore()).ToArray(),
+        Footprints.Select(f => f.ToCore()).ToArray());
 
     /// <summary>The results as JSON (camelCase, NaN as "NaN").</summary>
     /// <returns>The JSON text.</returns>
@@ -131,6 +140,8 @@ public sealed record NetworkTrainingSettings
     public Func<IEnumerable<Parameter>, optim.Optimizer>? Optimizer { get; init; }
     /// <summary>The loss of a batch from the module's output and the int64 targets, a scalar; null for cross-entropy.</summary>
     public Func<Tensor, Tensor, Tensor>? Loss { get; init; }
+    /// <summary>Batch sizes at which the compressed and the dense networks are timed for the results' footprints; empty for no timing. Default 1 and 512.</summary>
+    public IReadOnlyList<int> LatencyBatches { get; init; } = [1, 512];
 }
 
 /// <summary>Compress-train runs of a user's network (mirrors <c>Dtc.Networks.Training</c>).</summary>
@@ -182,7 +193,7 @@ public static class NetworkTraining
             ? FSharpOption<FSharpFunc<Tensor, FSharpFunc<Tensor, Tensor>>>.Some(FuncConvert.FromFunc(f))
             : FSharpOption<FSharpFunc<Tensor, FSharpFunc<Tensor, Tensor>>>.None;
         var options = new T.Options(
-            settings.Protocol.ToCore(), optimizer, loss,
+            settings.Protocol.ToCore(), optimizer, loss, ListModule.OfSeq(settings.LatencyBatches ?? []),
             FuncConvert.FromAction<string, T.NetworkCycle>((m, c) => progress?.Report(new NetworkCycleProgress(m, NetworkCycleResults.Of(c)))));
         return (options, FuncConvert.FromFunc<Unit, Dtc.Networks.Network.Network>(_ => build().Core));
     }

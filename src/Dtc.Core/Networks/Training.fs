@@ -72,7 +72,10 @@ type NetworkResults =
       /// <summary>Wall-clock seconds of the whole run.</summary>
       WallSeconds: float
       /// <summary>One entry per method, in order.</summary>
-      Methods: NetworkRun[] }
+      Methods: NetworkRun[]
+      /// <summary>What the compression bought: each method's compressed network against a dense one from the builder
+      /// (parameters; FLOPs per sample for a Sequential Dtc can describe; latency at <c>LatencyBatches</c>).</summary>
+      Footprints: Dtc.Models.Footprint.Comparison[] }
 
 /// <summary>How a user's network is trained between compressions.</summary>
 type Options =
@@ -86,12 +89,15 @@ type Options =
       /// <summary>The loss of a batch from the module's output and the targets (int64 class indices), a
       /// scalar; None for the cross-entropy of the outputs taken as logits.</summary>
       Loss: (torch.Tensor -> torch.Tensor -> torch.Tensor) option
+      /// <summary>Batch sizes at which the compressed and the dense networks are timed for the results' footprints;
+      /// empty for no timing.</summary>
+      LatencyBatches: int list
       /// <summary>Called after every cycle with the method's name and the cycle's record.</summary>
       OnCycle: string -> NetworkCycle -> unit }
 
     /// <summary>The paper's protocol, Adam, cross-entropy, no progress reports.</summary>
     static member defaults =
-        { Protocol = Protocol.Protocol.paper; Optimizer = None; Loss = None; OnCycle = fun _ _ -> () }
+        { Protocol = Protocol.Protocol.paper; Optimizer = None; Loss = None; LatencyBatches = [ 1; 512 ]; OnCycle = fun _ _ -> () }
 
 /// <summary>Stages a data set for training a network: both splits on the device, normalised with the
 /// protocol's normalisation, in batches of its batch size (flat float32 rows, <c>n × F</c>).</summary>
@@ -279,8 +285,27 @@ let private runGathered (options: Options) (dataset: Datasets.Dataset) (build: u
         | None -> build ()
     use data = stage p device dataset
     let runs =
-        try runEach options data next keep
+        try runEach options data next true
         finally builds.Value |> Option.iter (fun n -> n.Module.Dispose())
+    let networks = runs |> Array.choose (fun (r, n) -> n |> Option.map (fun n -> r.Method, n))
+    let footprints =
+        try
+            if networks.Length = 0 then [||]
+            else
+                let dense = build ()
+                try
+                    let architecture (n: Network) =
+                        match n.Module with
+                        | :? Sequential as s -> (try Some(Dtc.Models.Architecture.ofSequential n.SampleShape s) with :? ArgumentException -> None)
+                        | _ -> None
+                    [| for name, n in networks ->
+                           Dtc.Models.Footprint.compareOrCount device shape options.LatencyBatches name
+                               (dense.Module, architecture dense) (n.Module, architecture n) |]
+                finally dense.Module.Dispose()
+        with _ ->
+            for _, n in networks do n.Module.Dispose()
+            reraise ()
+    if not keep then for _, n in networks do n.Module.Dispose()
     let results =
         { Schema = "network-1"
           Dataset = dataset.Name
@@ -291,8 +316,9 @@ let private runGathered (options: Options) (dataset: Datasets.Dataset) (build: u
           Protocol = dict (RunMetadata.describeStaged p data)
           Threads = torch.get_num_threads ()
           WallSeconds = sw.Elapsed.TotalSeconds
-          Methods = Array.map fst runs }
-    { Results = results; Networks = runs |> Array.choose (fun (r, n) -> n |> Option.map (fun n -> r.Method, n)) }
+          Methods = Array.map fst runs
+          Footprints = footprints }
+    { Results = results; Networks = if keep then networks else [||] }
 
 /// <summary>Stages a data set on the first network's device, runs the methods (see
 /// <see cref="M:Dtc.Networks.Training.runMethods(Dtc.Networks.Training.Options,Dtc.Training.Steps.Staged,Microsoft.FSharp.Core.FSharpFunc{Microsoft.FSharp.Core.Unit,Dtc.Networks.Network.Network})"/>)
@@ -321,7 +347,9 @@ let toJson (results: NetworkResults) : string = Text.Json.JsonSerializer.Seriali
 /// <summary>Reads results written by <see cref="M:Dtc.Networks.Training.toJson(Dtc.Networks.Training.NetworkResults)"/>.</summary>
 /// <param name="json">The JSON text.</param>
 /// <returns>The results.</returns>
-let ofJson (json: string) : NetworkResults = Text.Json.JsonSerializer.Deserialize<NetworkResults>(json, Records.jsonOptions)
+let ofJson (json: string) : NetworkResults =
+    let r = Text.Json.JsonSerializer.Deserialize<NetworkResults>(json, Records.jsonOptions)
+    if not (isNull (box r)) && isNull r.Footprints then { r with Footprints = [||] } else r
 
 /// <summary>Writes results as JSON atomically (a temporary file renamed over the target).</summary>
 /// <param name="path">The file.</param>

@@ -60,13 +60,7 @@ let footprints (protocol: Dtc.Training.Protocol.Protocol) (device: TorchSharp.to
         let denseArch = Dtc.Models.Architecture.ofSequential first.SampleShape dense
         [| for k in finals ->
                let arch = Dtc.Models.Architecture.ofSequential k.SampleShape k.Network
-               if List.isEmpty batches then
-                   let side (a: Dtc.Models.Architecture.Architecture) : Dtc.Models.Footprint.Side =
-                       let c = Dtc.Models.Footprint.cost a
-                       { Parameters = c.Parameters; MultiplyAccumulates = Some c.MultiplyAccumulates; Flops = Some c.Flops; Latency = [||] }
-                   { Method = k.Method; Dense = side denseArch; Compressed = side arch }
-               else
-                   Dtc.Models.Footprint.compare device k.SampleShape batches k.Method (dense, Some denseArch) (k.Network, Some arch) |]
+               Dtc.Models.Footprint.compareOrCount device k.SampleShape batches k.Method (dense, Some denseArch) (k.Network, Some arch) |]
 
 /// <summary>The results of a run with each method's networks: its final one and those of
 /// <c>RunOptions.ModelCycles</c>. Dispose it to release the networks.</summary>

@@ -26,11 +26,11 @@ let private checkAgainst (name: string) (a: Architecture) =
     Expect.equal c.Flops (count "total_flops" n) (sprintf "%s: FLOPs per sample" name)
     Expect.equal c.Parameters (count "parameters" n) (sprintf "%s: parameters" name)
 
-let private fast = { Footprint.timingDefaults with BudgetSeconds = 0.005 }
+let private fast = { Timing.timingDefaults with BudgetSeconds = 0.005 }
 
 let private modes (m: torch.nn.Module) = [ yield m.training; for _, c in m.named_modules() -> c.training ]
 
-let private checkLatency (batch: int) (l: Footprint.Latency) =
+let private checkLatency (batch: int) (l: Timing.Latency) =
     Expect.equal l.Batch batch "the batch asked for"
     Expect.isTrue (l.MedianSeconds > 0.0 && Double.IsFinite l.MedianSeconds) (sprintf "a positive, finite median (%g)" l.MedianSeconds)
     Expect.isGreaterThanOrEqual l.Repetitions fast.MinRepetitions "at least the least number of repetitions"
@@ -99,7 +99,7 @@ let tests =
         }
 
         test "a report table" {
-            let l b s : Footprint.Latency = { Batch = b; MedianSeconds = s; Repetitions = 7; Threads = 2 }
+            let l b s : Timing.Latency = { Batch = b; MedianSeconds = s; Repetitions = 7; Threads = 2 }
             let side p macs lat : Footprint.Side = { Parameters = p; MultiplyAccumulates = macs; Flops = macs |> Option.map (fun m -> 2L * m); Latency = lat }
             let c : Footprint.Comparison =
                 { Method = "dtc"; Dense = side 406528L (Some 406528L) [| l 1 6.5e-5; l 512 0.0125 |]
@@ -115,14 +115,14 @@ let tests =
             test "any module, its mode restored" {
                 use mlp = Nets.mlp torch.float64 20L 10L (fun () -> torch.nn.ReLU())
                 mlp.train ()
-                checkLatency 3 (Footprint.latencyWith fast torch.CPU [| 20 |] 3 mlp)
+                checkLatency 3 (Timing.latencyWith fast torch.CPU [| 20 |] 3 mlp)
                 Expect.allEqual (modes mlp) true "training mode restored"
                 mlp.eval ()
-                checkLatency 1 (Footprint.latencyWith fast torch.CPU [| 20 |] 1 mlp)
+                checkLatency 1 (Timing.latencyWith fast torch.CPU [| 20 |] 1 mlp)
                 Expect.allEqual (modes mlp) false "evaluation mode kept"
                 use custom = Nets.transformerish torch.float32 12L 4L
                 custom.train ()
-                checkLatency 2 (Footprint.latencyWith fast torch.CPU [| 12 |] 2 custom)
+                checkLatency 2 (Timing.latencyWith fast torch.CPU [| 12 |] 2 custom)
                 Expect.allEqual (modes custom) true "a custom module's mode restored"
             }
 
@@ -131,7 +131,7 @@ let tests =
                 cnn.train ()
                 for name, c in cnn.named_children() do if name = "bn1" then c.eval ()
                 let before = modes cnn
-                checkLatency 2 (Footprint.latencyWith fast torch.CPU [| 1; 8; 8 |] 2 cnn)
+                checkLatency 2 (Timing.latencyWith fast torch.CPU [| 1; 8; 8 |] 2 cnn)
                 Expect.equal (modes cnn) before "each module's mode"
             }
 
@@ -174,10 +174,10 @@ let tests =
                 let m = Thrown.messageOf<ArgumentException> (fun () ->
                     Footprint.compareWith fast torch.CPU [| 784 |] [ 1 ] "dtc" (dense, Some da) (small, Some da) |> ignore)
                 Expect.stringContains m "Expecting the compressed architecture" "names the side"
-                Expect.stringContains (Thrown.messageOf<ArgumentException> (fun () -> Footprint.latencyWith fast torch.CPU [| 784 |] 0 dense |> ignore))
+                Expect.stringContains (Thrown.messageOf<ArgumentException> (fun () -> Timing.latencyWith fast torch.CPU [| 784 |] 0 dense |> ignore))
                     "received 0" "a batch of 0"
                 let m = Thrown.messageOf<ArgumentException> (fun () ->
-                    Footprint.latencyWith { fast with MinRepetitions = 0 } torch.CPU [| 784 |] 1 dense |> ignore)
+                    Timing.latencyWith { fast with MinRepetitions = 0 } torch.CPU [| 784 |] 1 dense |> ignore)
                 Expect.stringContains m "received 0.005 s, 0.001 s, 0 and 3" "a timing without repetitions"
                 line m
             }

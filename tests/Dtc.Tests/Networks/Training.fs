@@ -27,8 +27,14 @@ let tests =
     testSequenced <| testList "Networks.Training" [
         for name, _, build in kinds do
           yield test (sprintf "%s: every method's cycles follow the schedule to the stop size" name) {
-                let results = Training.run { Training.Options.defaults with Protocol = { protocol with Methods = methods } } (dataset 6) build
+                let results = Training.run { Training.Options.defaults with Protocol = { protocol with Methods = methods }; LatencyBatches = [ 1 ] } (dataset 6) build
                 Expect.equal (results.Methods |> Array.map (fun m -> m.Method)) [| "magnitude"; "random"; "dtc" |] "the methods in order"
+                for m, f in Array.zip results.Methods results.Footprints do
+                    Expect.equal f.Method m.Method "a footprint per method, in order"
+                    Expect.equal f.Dense.Parameters m.InitialParameters (m.Method + ": the dense network's parameters")
+                    Expect.equal f.Compressed.Parameters m.Cycles.[m.Cycles.Length - 1].Parameters (m.Method + ": the compressed network's parameters")
+                    Expect.equal (f.Compressed.Flops.IsSome) (name <> "FFN pair") "FLOPs for a Sequential, none for a custom module"
+                    Expect.equal [ for l in f.Compressed.Latency -> l.Batch ] [ 1 ] "timed at batch 1"
                 let initial = results.Groups |> Array.map (fun g -> g.Width)
                 let expected = expectedWidths protocol initial (Selection.schedule protocol.Count protocol.Keep protocol.Stop (Array.max initial)).Length
                 for m in results.Methods do
@@ -47,6 +53,20 @@ let tests =
                 let back = Training.ofJson (Training.toJson results)
                 Expect.equal (back.Methods |> Array.map (fun m -> m.Cycles.Length)) (results.Methods |> Array.map (fun m -> m.Cycles.Length)) "JSON round trip"
             }
+
+        yield test "runModels keeps each method's compressed module, which computes the recorded accuracy" {
+            let build () = Network.ofSequential [| 36 |] (mlp torch.float32 36L 10L (fun () -> torch.nn.ReLU()))
+            let options = { Training.Options.defaults with Protocol = { protocol with Methods = [ Protocol.Magnitude; Protocol.dtc ] }; LatencyBatches = [] }
+            let data = dataset 6
+            use run = Training.runModels options data build
+            Expect.equal [ for n, _ in run.Networks -> n ] [ "magnitude"; "dtc" ] "one network per method"
+            use staged = Training.stage options.Protocol torch.CPU data
+            for (name, network), m in Array.zip run.Networks run.Results.Methods do
+                let last = m.Cycles.[m.Cycles.Length - 1]
+                Expect.equal (Network.widths network) last.Widths (name + ": the final widths")
+                Expect.equal (fst (Training.evaluate staged network)) last.TestAccuracy (name + ": the recorded accuracy")
+            Expect.isTrue (run.Results.Footprints |> Array.forall (fun f -> f.Dense.Latency.Length = 0)) "no timing asked"
+        }
 
         yield test "the methods start from the same weights, whatever the builder's random draws" {
             let mutable seed = 0
