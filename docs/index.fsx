@@ -78,6 +78,7 @@ same protocol gives 0.959/0.968/0.806 (magnitude), 0.960/0.970/0.810 (random) an
 | [Using Dtc from C#](csharp.html) | the `Dtc.CSharp` facade with a complete program |
 | [Your data](your-data.html) | a data set from your arrays or tensors, validation, normalisation, a short run |
 | [Your network](your-network.html), [Conv2d channels](conv-channels.html), [Feed-forward blocks](ffn-blocks.html) | compress-train your own TorchSharp network; the CNN on Fashion-MNIST |
+| [Take the network out](export.html) | TorchSharp, safetensors, PyTorch and ONNX export; parameters, FLOPs and latency |
 | [Reproducing the paper](reproducing.html) | the protocol and its choices, the numbers on mnist-sample and Fashion-MNIST, the analysis of the paper's own data, the report |
 | [Performance](performance.html) | how speed is measured (`dtc bench`, BenchmarkDotNet) and the recorded numbers |
 | [API reference](reference/index.html) | every public module, type and function of Dtc.Core and Dtc.CSharp, from their XML docs |
