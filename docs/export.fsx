@@ -175,8 +175,8 @@ table and puts it in the report; `results.json` holds it under `footprints`.
 
 Read the latency with care. FLOPs shrink with the widths, but a forward pass at batch 1 is mostly fixed
 overhead: its latency falls far less than its FLOPs. At batch 512 the matrix products weigh more, so the
-speed-up is larger, but it stays well below the FLOPs ratio. For the paper preset (784-512-10 compressed to
-784-9-10) FLOPs fall 57-fold; on our 2-core machine, latency fell about 6-fold at batch 1 and 13-fold at batch 512.
+speed-up is larger, but it stays well below the FLOPs ratio. The [performance page](performance.html) has the
+paper preset's figures.
 
 How it is counted:
 

@@ -198,6 +198,42 @@ else "<p><em>No sweep has been measured yet</em>: run <code>bench/sweep/measure.
 Every task computes on one thread. That keeps every core on its own task, and it is what makes a sweep's
 numbers independent of `--jobs` and of the shards of a cluster array.
 
+## The compressed network's latency
+
+Fewer FLOPs do not mean a proportionally faster network. `dtc replicate` times each method's final network
+against the dense one, at batch 1 and batch 512, in the same process. This is the paper preset on
+mnist-sample (`docs/data/mnist-sample-footprints.json`, the `footprints` of its `results.json`):
+*)
+(*** hide ***)
+let footprintFile = Path.Combine(__SOURCE_DIRECTORY__, "data", "mnist-sample-footprints.json")
+if File.Exists footprintFile then
+    use doc = JsonDocument.Parse(File.ReadAllText footprintFile)
+    let r = doc.RootElement
+    let duration (s: float) = if s < 1e-3 then sprintf "%.1f µs" (s * 1e6) else sprintf "%.2f ms" (s * 1e3)
+    let rows =
+        [ for f in r.GetProperty("footprints").EnumerateArray() ->
+              let side (name: string) = f.GetProperty(name)
+              let count (name: string) (what: string) = (side name).GetProperty(what).GetInt64()
+              let latency (b: int) =
+                  let at (name: string) =
+                      (side name).GetProperty("latency").EnumerateArray()
+                      |> Seq.find (fun l -> l.GetProperty("batch").GetInt32() = b)
+                      |> fun l -> l.GetProperty("medianSeconds").GetDouble()
+                  sprintf "%s → %s (%.1f×)" (duration (at "dense")) (duration (at "compressed")) (at "dense" / at "compressed")
+              sprintf "<tr><td>%s</td><td>%s → %s</td><td>%s → %s (%.0f× fewer)</td><td>%s</td><td>%s</td></tr>"
+                  (f.GetProperty("method").GetString()) ((count "dense" "parameters").ToString("N0")) ((count "compressed" "parameters").ToString("N0"))
+                  ((count "dense" "flops").ToString("N0")) ((count "compressed" "flops").ToString("N0"))
+                  (float (count "dense" "flops") / float (count "compressed" "flops")) (latency 1) (latency 512) ]
+    sprintf "<table><thead><tr><th>method</th><th>parameters</th><th>FLOPs per sample</th><th>latency, batch 1</th><th>latency, batch 512</th></tr></thead><tbody>%s</tbody></table><p>%s, %d intra-op threads, dtc at %s, %s.</p>"
+        (String.concat "" rows) (r.GetProperty("machine").GetString()) (r.GetProperty("threads").GetInt32())
+        (r.GetProperty("dtcCommit").GetString().Substring(0, 7)) (r.GetProperty("date").GetString())
+else "<p><em>No footprint has been recorded yet</em>: run <code>dtc replicate</code> and keep the <code>footprints</code> of its <code>results.json</code>.</p>"
+(*** include-it-raw ***)
+(**
+FLOPs fall 57-fold, latency about 6-fold at batch 1 and 13-fold at batch 512. At batch 1 a forward pass is
+mostly fixed overhead: the call into libtorch, allocation, the log-softmax. At batch 512 the matrix
+products weigh more, but the compressed network's products (784 × 9) are too small to use the cores well.
+
 ## Reproducing the numbers
 
 ```bash
