@@ -202,6 +202,13 @@ place. Its results have the same footprints.
     then loads the weights.
 - **ONNX needs the layers**, so Dtc refuses ONNX for a custom module, and says which formats keep it.
 
+From C#, with the custom module of [Feed-forward blocks](ffn-blocks.html):
+*)
+(*** hide ***)
+csharp "ExportExamples.cs" "export-custom"
+(*** include-it-raw ***)
+(**
+
 ## What to know
 
 - **ONNX**: opset 17 and IR version 8. Linear becomes Gemm, Conv2d becomes Conv, and BatchNorm2d becomes

@@ -1,5 +1,5 @@
-using Microsoft.FSharp.Collections;
 using TorchSharp.Modules;
+using static TorchSharp.torch;
 using E = Dtc.Models.Export;
 
 namespace Dtc.CSharp.Models;
@@ -75,6 +75,37 @@ public static class ModelExport
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Runtime.Native.Ensure();
         return E.write(ToCore(format), path, sampleShape.ToArray(), network).ToArray();
+    }
+
+    /// <summary>Writes any module in a format. A <c>Sequential</c> of layers Dtc can describe is written with its
+    /// architecture, as <see cref="Write(Sequential, IReadOnlyList{int}, string, ExportFormat)"/> does. Any other
+    /// module (a custom module whose feed-forward pairs Dtc compressed) is written as its state dict with
+    /// <c>&lt;stem&gt;.shapes.json</c> beside it; ONNX is refused for it.</summary>
+    /// <param name="module">The module (not modified).</param>
+    /// <param name="sampleShape">The shape of one input sample, without the batch dimension.</param>
+    /// <param name="path">The network's file.</param>
+    /// <param name="format">The format.</param>
+    /// <returns>The files written: the network's, then its architecture's or shapes'.</returns>
+    /// <exception cref="ArgumentException">ONNX for a module Dtc cannot describe, saying which formats keep it.</exception>
+    public static IReadOnlyList<string> WriteModule(nn.Module<Tensor, Tensor> module, IReadOnlyList<int> sampleShape, string path, ExportFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Runtime.Native.Ensure();
+        return E.writeModule(ToCore(format), path, sampleShape.ToArray(), module).ToArray();
+    }
+
+    /// <summary>Loads a module written in the TorchSharp format by <see cref="WriteModule"/> into a module of the same
+    /// class built at its dense widths: its Linear layers are resized to the saved shapes, then every weight is loaded.</summary>
+    /// <param name="path">The <c>.dat</c> file, with its <c>.shapes.json</c> beside it.</param>
+    /// <param name="module">The module, resized and loaded in place.</param>
+    public static void LoadInto(string path, nn.Module module)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(module);
+        Runtime.Native.Ensure();
+        E.loadInto(path, module);
     }
 
     /// <summary>Loads a network saved in the TorchSharp format, rebuilt from the architecture JSON beside it: no shape to give.</summary>

@@ -66,4 +66,29 @@ public sealed class ExportExamples : IDisposable
         var worst = torchValues.Zip(onnxValues, (a, b) => Math.Abs(a - b)).Max();
         Assert.True(worst <= 1e-5, $"Expecting ONNX Runtime's outputs within 1e-5 of TorchSharp's but received a difference of {worst:g3}");
     }
+
+    [Fact]
+    public void CustomModuleByItsStateDict()
+    {
+        var model = new TinyBlockNet(inputs: 784, width: 32, hidden: 128, classes: 10);
+        var network = Dtc.CSharp.Networks.Network.WithPairs(model, [784], ("up", "down"));
+        network.CompressOnce(ProtocolOptions.Paper, CompressionMethod.Magnitude);
+
+        #region docs:export-custom
+        var path = Path.Combine(folder, "block.dat");
+        ModelExport.WriteModule(model, [784], path, ExportFormat.TorchSharp);   // block.dat and block.shapes.json
+        var fresh = new TinyBlockNet(inputs: 784, width: 32, hidden: 128, classes: 10);
+        ModelExport.LoadInto(path, fresh);                                      // resized to the saved widths
+        #endregion
+
+        using var x = randn(4, 784);
+        model.eval();
+        fresh.eval();
+        using var expected = model.forward(x);
+        using var actual = fresh.forward(x);
+        Assert.True(expected.allclose(actual, 0, 0), "the loaded module computes the same outputs");
+        Assert.True(File.Exists(Path.Combine(folder, "block.shapes.json")));
+        var refused = Assert.Throws<ArgumentException>(() => ModelExport.WriteModule(model, [784], Path.Combine(folder, "block.onnx"), ExportFormat.Onnx));
+        Assert.Contains("TinyBlockNet", refused.Message);
+    }
 }

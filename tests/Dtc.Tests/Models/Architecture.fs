@@ -12,11 +12,13 @@ open Dtc.Training
 open Dtc.Networks
 open Dtc.Tests.Networks
 
-let private input (seed: int) (shape: int[]) (dtype: torch.ScalarType) =
+/// A fixed-seed batch of 16 samples of a shape, in a dtype.
+let input (seed: int) (shape: int[]) (dtype: torch.ScalarType) =
     use g = new torch.Generator(uint64 seed, torch.CPU)
     torch.randn([| yield 16L; for s in shape -> int64 s |], dtype = torch.float64, generator = g).``to``(dtype)
 
-let private output (m: Sequential) (x: torch.Tensor) =
+/// A module's output in evaluation mode, without gradients.
+let output (m: torch.nn.Module<torch.Tensor, torch.Tensor>) (x: torch.Tensor) =
     use _ = torch.no_grad ()
     m.eval()
     m.forward(x)
@@ -27,7 +29,8 @@ let private compressOnce (shape: int[]) (s: Sequential) =
     let protocol = { Protocol.Protocol.paper with Stop = 2 }
     Network.compressOnce protocol (Protocol.Random 7L) network |> ignore
 
-let private tempDir () =
+/// A new empty temporary folder.
+let tempDir () =
     let d = Path.Combine(Path.GetTempPath(), "dtc-arch-" + Guid.NewGuid().ToString("N"))
     Directory.CreateDirectory d |> ignore
     d

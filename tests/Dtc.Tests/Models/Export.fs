@@ -11,20 +11,7 @@ open Dtc.Models
 open Dtc.Training
 open Dtc.Networks
 open Dtc.Tests.Networks
-
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "dtc-export-" + Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory d |> ignore
-    d
-
-let private input (seed: int) (shape: int[]) (dtype: torch.ScalarType) =
-    use g = new torch.Generator(uint64 seed, torch.CPU)
-    torch.randn([| yield 8L; for s in shape -> int64 s |], dtype = torch.float64, generator = g).``to``(dtype)
-
-let private output (m: torch.nn.Module<torch.Tensor, torch.Tensor>) (x: torch.Tensor) =
-    use _ = torch.no_grad ()
-    m.eval()
-    m.forward(x)
+open Dtc.Tests.Models.Architecture
 
 /// A custom module with a feed-forward pair inside a residual, its pair compressed once.
 let private block () =
