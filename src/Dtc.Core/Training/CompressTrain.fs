@@ -10,7 +10,6 @@ open System.Diagnostics
 open System.IO
 open System.Threading
 open TorchSharp
-open TorchSharp.Modules
 open Dtc.Pruning
 open Dtc.Training.Protocol
 open Dtc.Training.Records
