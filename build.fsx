@@ -4,7 +4,9 @@
 //   build     build the solution (Release)
 //   test      build, run every test project (Expecto, then the C# facade's xunit tests), print one
 //             line summing both: "N passed, N failed"
-//   pack      build and pack Dtc.Core, Dtc.Data, Dtc.CSharp and the dtc tool (Dtc.Cli) into artifacts/packages
+//   pack      build and pack Dtc.Core, Dtc.Data, Dtc.CSharp and the dtc tool (Dtc.Cli: a pointer package and
+//             one package per platform, Dtc.Cli.linux-x64) into artifacts/packages; print each package's
+//             size and fail when one is over its limit (the tool's: nuget.org's 250 MB)
 //   consumer  pack, then build and run samples/CSharpConsumer against those packages (local folder feed)
 //   tool      pack, install the dtc tool from artifacts/packages into a temporary folder, run
 //             `dtc --help` and a short `dtc replicate`
@@ -161,6 +163,20 @@ let version () =
 let packageDir = Path.Combine(root, "artifacts", "packages")
 let packageIds = [ "Dtc.Core"; "Dtc.Data"; "Dtc.CSharp"; "Dtc.Cli" ]
 
+/// The platforms the dtc tool is packed for, one package each (Dtc.Cli.<rid>, with that platform's libtorch
+/// only); DTC_TOOL_RIDS="linux-x64;win-x64;osx-arm64" packs the others too.
+let toolRids =
+    match Environment.GetEnvironmentVariable "DTC_TOOL_RIDS" with
+    | null | "" -> [ "linux-x64" ]
+    | rids -> rids.Split(';', StringSplitOptions.RemoveEmptyEntries) |> List.ofArray
+
+/// Size limits in bytes (1 MB = 10^6 bytes): nuget.org refuses a package over 250 MB; the libraries carry no
+/// native code, so a few MB more than they hold today means something was packed by mistake.
+let sizeLimit (file: string) =
+    if file.StartsWith "Dtc.Cli." then 250e6
+    elif file.StartsWith "Dtc.Core." then 10e6
+    else 2e6
+
 /// The entries of a .nupkg (a zip file).
 let nupkgEntries (path: string) =
     use zip = IO.Compression.ZipFile.OpenRead path
@@ -173,23 +189,47 @@ let pack () =
     Directory.CreateDirectory packageDir |> ignore
     for f in Directory.GetFiles(packageDir) do
         if packageIds |> List.exists (fun id -> Path.GetFileName(f).StartsWith(id + ".", StringComparison.OrdinalIgnoreCase)) then File.Delete f
-    for project in [ "src/Dtc.Core/Dtc.Core.fsproj"; "src/Dtc.Data/Dtc.Data.fsproj"; "src/Dtc.CSharp/Dtc.CSharp.csproj"; "src/Dtc.Cli/Dtc.Cli.csproj" ] do
+    for project in [ "src/Dtc.Core/Dtc.Core.fsproj"; "src/Dtc.Data/Dtc.Data.fsproj"; "src/Dtc.CSharp/Dtc.CSharp.csproj" ] do
         exec "dotnet" (sprintf "pack %s -c %s --no-build --nologo -o \"%s\"" project configuration packageDir)
+    // The tool is published once per platform by the pack itself (so not --no-build).
+    exec "dotnet" (sprintf "pack src/Dtc.Cli/Dtc.Cli.csproj -c %s --nologo -p:ToolPackageRuntimeIdentifiers=\"%s\" -o \"%s\"" configuration (String.Join(";", toolRids)) packageDir)
     let expect (id: string) (entries: string list) =
         let path = Path.Combine(packageDir, sprintf "%s.%s.nupkg" id v)
         if not (File.Exists path) then raise (StepFailed(sprintf "Expecting %s but it was not written" path))
         let has = nupkgEntries path
         match entries |> List.filter (fun e -> not (has.Contains e)) with
-        | [] -> printfn "    %s.%s.nupkg: %.1f MB, %d entries" id v (float (FileInfo(path).Length) / 1e6) has.Count
+        | [] -> ()
         | missing -> raise (StepFailed(sprintf "Expecting %s in %s but it lacks them" (String.Join(", ", missing)) path))
+        // A library leaves the choice of TorchSharp's back-end to the application: no native code in it.
+        if id.StartsWith "Dtc.Cli." |> not && has |> Seq.exists (fun e -> e.StartsWith "runtimes/") then
+            raise (StepFailed(sprintf "Expecting no native libraries in %s (the application chooses its back-end) but it carries some" path))
     expect "Dtc.Core" [ "lib/net10.0/Dtc.Core.dll"; "lib/net10.0/Dtc.Core.xml"; "README.md" ]
     expect "Dtc.Data" [ "lib/net10.0/Dtc.Data.dll"; "lib/net10.0/Dtc.Data.xml"; "README.md" ]
     expect "Dtc.CSharp" [ "lib/net10.0/Dtc.CSharp.dll"; "lib/net10.0/Dtc.CSharp.xml"; "README.md" ]
-    // The bench harness ships inside the tool only.
-    expect "Dtc.Cli" [ "tools/net10.0/any/dtc.dll"; "tools/net10.0/any/Dtc.Bench.dll"; "tools/net10.0/any/Dtc.Data.dll"; "tools/net10.0/any/DotnetToolSettings.xml" ]
+    expect "Dtc.Cli" [ "tools/any/any/DotnetToolSettings.xml"; "README.md" ]
+    // The bench harness ships inside the tool only; each platform's package carries its own libtorch.
+    let nativeLibrary rid = if rid.StartsWith "win" then "torch_cpu.dll" elif rid.StartsWith "osx" then "libtorch_cpu.dylib" else "libtorch_cpu.so"
+    for rid in toolRids do
+        let dir = sprintf "tools/net10.0/%s/" rid
+        expect ("Dtc.Cli." + rid) [ dir + "dtc.dll"; dir + "Dtc.Bench.dll"; dir + "Dtc.Data.dll"; dir + "DotnetToolSettings.xml"; dir + nativeLibrary rid ]
     for id in [ "Dtc.Core"; "Dtc.Data"; "Dtc.CSharp" ] do
         let symbols = Path.Combine(packageDir, sprintf "%s.%s.snupkg" id v)
         if not (File.Exists symbols) then raise (StepFailed(sprintf "Expecting the symbol package %s but it was not written" symbols))
+    // Every package's size against its limit: printed, and the step fails on the first one over.
+    printfn ""
+    printfn "    %-32s %10s %10s" "package" "MB" "limit MB"
+    let sizes =
+        Directory.GetFiles(packageDir, "*.nupkg")
+        |> Array.filter (fun f -> packageIds |> List.exists (fun id -> Path.GetFileName(f).StartsWith(id + ".")))
+        |> Array.sort
+        |> Array.map (fun f -> Path.GetFileName f, float (FileInfo(f).Length), sizeLimit (Path.GetFileName f))
+    for name, size, limit in sizes do
+        printfn "    %-32s %10.1f %10.0f%s" name (size / 1e6) (limit / 1e6) (if size > limit then "  OVER" else "")
+    match sizes |> Array.filter (fun (_, size, limit) -> size > limit) with
+    | [||] -> ()
+    | over ->
+        let name, size, limit = over.[0]
+        raise (StepFailed(sprintf "Expecting every package within its limit but %s is %.1f MB (limit %.0f MB)" name (size / 1e6) (limit / 1e6)))
 
 /// NuGet's global packages folder ($NUGET_PACKAGES or ~/.nuget/packages).
 let globalPackages () =
@@ -201,7 +241,7 @@ let globalPackages () =
 /// so that a restore takes the fresh ones from artifacts/packages rather than a stale extracted copy.
 let forgetPackedPackages () =
     let v = version ()
-    for id in packageIds do
+    for id in packageIds @ (toolRids |> List.map (fun rid -> "Dtc.Cli." + rid)) do
         let dir = Path.Combine(globalPackages (), id.ToLowerInvariant(), v)
         if Directory.Exists dir then Directory.Delete(dir, true)
 

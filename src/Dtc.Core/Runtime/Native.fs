@@ -195,6 +195,20 @@ let private cacheDirectory () =
 
 // ---------------------------------------------------------------------------------------------
 
+/// <summary>The package that gives an application TorchSharp's CUDA back-end on this operating system, in place
+/// of <c>TorchSharp-cpu</c>: <c>TorchSharp-cuda-linux</c> or <c>TorchSharp-cuda-windows</c>; none elsewhere.</summary>
+/// <returns>The package id, or None where TorchSharp has no CUDA back-end (macOS).</returns>
+let cudaPackage () : string option =
+    if RuntimeInformation.IsOSPlatform OSPlatform.Linux then Some "TorchSharp-cuda-linux"
+    elif RuntimeInformation.IsOSPlatform OSPlatform.Windows then Some "TorchSharp-cuda-windows"
+    else None
+
+/// The one line an application without a back-end gets: Dtc's libraries reference only TorchSharp's bindings.
+let private noBackend =
+    "Expecting a TorchSharp back-end package in the application (TorchSharp-cpu, or for a GPU "
+    + (cudaPackage () |> Option.defaultValue "a TorchSharp-cuda package")
+    + ") but received none: libtorch was not found beside the application or in its packages"
+
 let private run () : Outcome =
     // The reproducibility mode's settings reach the native libraries only before they load and compute.
     Reproducibility.apply (Reproducibility.seal ())
@@ -225,11 +239,19 @@ let private run () : Outcome =
                 // so that the copy's dependencies are satisfied by the already-loaded libraries.
                 match libtorchCandidates wrapper with
                 | libtorch :: _ -> NativeLibrary.Load libtorch |> ignore
-                | [] -> ()
+                | [] -> raise (InvalidOperationException noBackend)
                 NativeLibrary.Load patched |> ignore
                 Patched(patched, Set.toList missing, written)
 
-let private once = lazy (run ())
+let private once =
+    lazy
+        (let outcome = run ()
+         // libtorch itself comes from the application's back-end package; without one, TorchSharp's own error
+         // is a page of load attempts, so say it in one line here.
+         let loaded = try TorchSharp.torch.TryInitializeDeviceType TorchSharp.DeviceType.CPU with _ -> false
+         if not loaded then
+             raise (InvalidOperationException noBackend)
+         outcome)
 
 /// <summary>
 /// Makes TorchSharp's native wrapper loadable on this system, once per process; call it before the
@@ -237,6 +259,9 @@ let private once = lazy (run ())
 /// the native environment of the process's reproducibility mode (see <c>Dtc.Runtime.Reproducibility</c>).
 /// </summary>
 /// <returns>What was found and done; repeated calls return the first outcome.</returns>
+/// <exception cref="T:System.InvalidOperationException">The application has no TorchSharp back-end package
+/// (<c>TorchSharp-cpu</c>, <c>TorchSharp-cuda-linux</c> or <c>TorchSharp-cuda-windows</c>): Dtc's libraries
+/// reference only TorchSharp's bindings, and the application chooses the back-end.</exception>
 /// <example><code>
 /// Dtc.Runtime.Native.ensure () |> printfn "%A"
 /// let t = TorchSharp.torch.ones(3L)

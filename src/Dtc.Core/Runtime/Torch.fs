@@ -21,9 +21,10 @@ let reproducibility () : Reproducibility.State =
     Reproducibility.inForce ()
 
 /// <summary>Parses a device name such as <c>cpu</c>, <c>cuda</c> or <c>cuda:1</c> and checks that this
-/// machine has the device: a CUDA device needs TorchSharp's CUDA backend (a <c>TorchSharp-cuda-*</c>
-/// package instead of <c>TorchSharp-cpu</c>) and a GPU with that index, so that a run asked for the GPU
-/// fails at once, saying why, rather than at its first tensor.</summary>
+/// machine has the device: a CUDA device needs TorchSharp's CUDA back-end (the application references
+/// <c>TorchSharp-cuda-linux</c> or <c>TorchSharp-cuda-windows</c> in place of <c>TorchSharp-cpu</c>) and a GPU
+/// with that index, so that a run asked for the GPU fails at once, saying which package or device is missing,
+/// rather than at its first tensor.</summary>
 /// <param name="name">The device name.</param>
 /// <returns>The TorchSharp device.</returns>
 /// <exception cref="T:System.ArgumentException">Not a device name, or a device this machine does not have.</exception>
@@ -37,8 +38,13 @@ let device (name: string) : torch.Device =
             with e -> invalidArg (nameof name) (sprintf "Expecting a device name such as \"cpu\" or \"cuda:0\" but received \"%s\" (%s)" name e.Message)
         if d.``type`` = DeviceType.CUDA then
             if not (torch.cuda.is_available ()) then
-                invalidArg (nameof name)
-                    (sprintf "Expecting a device this machine has but received \"%s\": CUDA is not available here (it needs a TorchSharp-cuda package instead of TorchSharp-cpu, and a GPU with its driver); use \"cpu\"" name)
+                let why =
+                    match Native.cudaPackage () with
+                    | None -> "TorchSharp has no CUDA back-end on this operating system"
+                    | Some package when not (try torch.TryInitializeDeviceType DeviceType.CUDA with _ -> false) ->
+                        sprintf "the application has no CUDA back-end: reference %s in place of TorchSharp-cpu" package
+                    | Some _ -> "the CUDA back-end is loaded but finds no GPU or driver"
+                invalidArg (nameof name) (sprintf "Expecting a device this machine has but received \"%s\": %s; use \"cpu\"" name why)
             let count = torch.cuda.device_count ()
             if d.index >= count then
                 invalidArg (nameof name) (sprintf "Expecting a CUDA device index below %d but received \"%s\"" count name)
