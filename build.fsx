@@ -208,7 +208,7 @@ let pack () =
     expect "Dtc.CSharp" [ "lib/net10.0/Dtc.CSharp.dll"; "lib/net10.0/Dtc.CSharp.xml"; "README.md" ]
     expect "Dtc.Cli" [ "tools/any/any/DotnetToolSettings.xml"; "README.md" ]
     // The bench harness ships inside the tool only; each platform's package carries its own libtorch.
-    let nativeLibrary rid = if rid.StartsWith "win" then "torch_cpu.dll" elif rid.StartsWith "osx" then "libtorch_cpu.dylib" else "libtorch_cpu.so"
+    let nativeLibrary (rid: string) = if rid.StartsWith "win" then "torch_cpu.dll" elif rid.StartsWith "osx" then "libtorch_cpu.dylib" else "libtorch_cpu.so"
     for rid in toolRids do
         let dir = sprintf "tools/net10.0/%s/" rid
         expect ("Dtc.Cli." + rid) [ dir + "dtc.dll"; dir + "Dtc.Bench.dll"; dir + "Dtc.Data.dll"; dir + "DotnetToolSettings.xml"; dir + nativeLibrary rid ]

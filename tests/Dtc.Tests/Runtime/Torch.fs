@@ -118,4 +118,8 @@ let tests =
                 Expect.isSome m "cuda without CUDA"
                 Expect.stringContains m.Value "\"cuda\"" "names the value"
                 Expect.stringContains m.Value "TorchSharp-cuda" "says what it needs"
+                match Native.cudaPackage () with
+                | Some package ->
+                    Expect.stringContains m.Value (sprintf "reference %s in place of TorchSharp-cpu" package) "names the exact package for this OS"
+                | None -> ()
     ]
