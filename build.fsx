@@ -192,7 +192,10 @@ let pack () =
     for project in [ "src/Dtc.Core/Dtc.Core.fsproj"; "src/Dtc.Data/Dtc.Data.fsproj"; "src/Dtc.CSharp/Dtc.CSharp.csproj" ] do
         exec "dotnet" (sprintf "pack %s -c %s --no-build --nologo -o \"%s\"" project configuration packageDir)
     // The tool is published once per platform by the pack itself (so not --no-build).
-    exec "dotnet" (sprintf "pack src/Dtc.Cli/Dtc.Cli.csproj -c %s --nologo -p:ToolPackageRuntimeIdentifiers=\"%s\" -o \"%s\"" configuration (String.Join(";", toolRids)) packageDir)
+    // The project's own list (linux-x64) unless DTC_TOOL_RIDS asks for more: a global property would also
+    // rebuild every referenced project.
+    let rids = if toolRids = [ "linux-x64" ] then "" else sprintf " -p:ToolPackageRuntimeIdentifiers=\"%s\"" (String.Join(";", toolRids))
+    exec "dotnet" (sprintf "pack src/Dtc.Cli/Dtc.Cli.csproj -c %s --nologo%s -o \"%s\"" configuration rids packageDir)
     let expect (id: string) (entries: string list) =
         let path = Path.Combine(packageDir, sprintf "%s.%s.nupkg" id v)
         if not (File.Exists path) then raise (StepFailed(sprintf "Expecting %s but it was not written" path))
