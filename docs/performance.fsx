@@ -15,7 +15,7 @@ open System.Text.Json
 Speed is measured by the `dtc bench` command, in one process, against what the machine allows: a large
 matrix product is the machine's ceiling, and every stage is reported as a time and as a multiple of the
 ceiling's time for the same floating-point work. Micro-benchmarks of single kernels use BenchmarkDotNet.
-This page gives the targets of issue 5 and where each stands, how to reproduce the numbers, where the
+This page gives the performance targets and where each stands, how to reproduce the numbers, where the
 time goes, what made it fast, and what was measured and left out. The recorded run's full tables close
 the page.
 
@@ -25,7 +25,7 @@ The recorded run is `docs/data/bench.json` (2 cores, no GPU, `MALLOC_ARENA_MAX=2
 twenty-six runs of `dtc bench` made while tuning, on this machine kind, twenty-one of them on 2026-11-29
 ([the run log](#The-runs)).
 
-| Target (issue 5) | Recorded run | Across runs | Met? |
+| Target | Recorded run | Across runs | Met? |
 |---|---|---|---|
 | Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 5.02 ms = 1.40× the ceiling's median (234 GFLOP/s); 1.40× a product timed beside each block | 1.28–2.04×; paired 1.40–1.51× in the six runs that measured it | in 19 of 26 runs (one of them by its paired ratio) |
 | Compress step below 5 % of a cycle at width 512 | 19.3 ms, 2.2 % (2048: 0.15 s, 4.6 %; 8192: 3.9 s, 21 %) | 1.4–4.1 %; at 2048, 4.1–4.6 % since a batch's Newton starts run one per thread (5.7–7.4 % before) | yes, in every run |
@@ -57,7 +57,7 @@ What is missing, plainly:
 
 ## Against PyTorch
 
-Issue 5 sets the 30 s target as twice the speed of "the same protocol written directly in PyTorch on the
+The 30 s target stands for twice the speed of "the same protocol written directly in PyTorch on the
 CPU, with OpenBLAS and scikit-learn's LASSO", about 55 s on this machine kind. `bench/pytorch/protocol.py`
 is that baseline, written from [the method](method.html) the way a PyTorch user would write it: `nn.Linear`
 layers, autograd, `torch.optim.Adam`, the supplement's quirks, NumPy's Φ and SciPy's DCT-I, and
@@ -374,12 +374,12 @@ Each change was measured on its own, in interleaved runs where the VM's drift ma
 | Change | Measured |
 |---|---|
 | The three methods at the same time after one shared first cycle (the first cycle is the same for every method: same initial model, same mini-batches), one thread each with one TorchSharp intra-op thread | with the fused Adam below, the protocol from 61 s (methods one after another, two threads each, TorchSharp's Adam) to 36–44 s |
-| Adam as PyTorch's fused kernel (`Adam.create`; TorchSharp does not bind it, so a small TorchScript function calls it) | one pass over each parameter instead of about eight: the protocol 46.5–47.5 s → 42.9–44.0 s in interleaved runs, 8 % less CPU time |
+| Adam as PyTorch's fused kernel (`Adam.create`; TorchSharp does not bind it, so a small TorchScript function calls it) | one pass over each parameter instead of about eight (the eight took about 1.3 ms of a 7 ms step at width 512 on two cores): the protocol 46.5–47.5 s → 42.9–44.0 s in interleaved runs, 8 % less CPU time |
 | The training step by hand (`Backprop`, run by `Steps.trainModel`) | one thread: 0.53–0.56× autograd's step at width 11, 0.69–0.70× at 64, 0.85–0.88× at 512; the protocol 47.4–48.5 s → 36.6–44.9 s (three interleaved pairs), its CPU time 85–87 s → 68–72 s; Fashion-MNIST's full run 49 s → 35 s |
 | The inputs staged as one contiguous block per mini-batch | the step 9–13 % faster at widths 11–128, the same at 256 and 512; `replicate` 32.0–35.5 s → 28.4–34.6 s (three interleaved pairs); the same numbers to the bit |
 | The solver's problems that share a design matrix iterated with products over the batch, one chunk of the batch per intra-op thread | 51×512, 128 problems: 19 → 43–58 problems/s (5.3× → 10–12× one at a time) |
 | The solver's Cholesky factors updated rather than recomputed (on the CPU) | 51×512: batched 35–47 → 35–85 problems/s, the same iteration counts |
-| Large problems started from a semismooth Newton augmented-Lagrangian point, and the basis applied by FFT beyond 1,024 units | the compress step at width 8192 from about 2 minutes to 8 s, then 5.2–6.4 s |
+| Large problems started from a semismooth Newton augmented-Lagrangian point, and the basis applied by FFT beyond 1,024 units | the compress step at width 8192 from about 2 minutes to 8 s, then 5.2–6.4 s (forming the 512 MB matrix Ψ took 3.3 s of an 8.6 s step) |
 | A batch's Newton starts one per worker thread, each on one intra-op thread (they ran one after another on the caller's two threads, where a start's small operations gain nothing from the second) | the compress step at width 2048 0.28–0.30 s → 0.19–0.21 s, at 8192 5.4 s → 4.5–4.7 s (two interleaved pairs of `dtc bench --no-protocol`); 0.15–0.18 s (4.1–4.6 % of a cycle) and 3.9–4.8 s in the three full runs since; a problem's answer no longer depends on the thread setting or its batch-mates, to the bit (a test at width 2048, which the previous code fails) |
 | In the Newton start's steps, the identity added to the diagonal in place instead of an identity matrix made and added; with more than n/2 columns kept, the gradient as one pass over A instead of gathering the kept columns | on one thread, 819×819: 2.5 ms against 8.1 ms; 819×8192 with 850 columns kept: 3.9 ms against 7.2 ms; the width-8192 solve of two problems 4.08–4.43 s → 3.59–4.69 s (medians 4.32 → 4.03 s, CPU time 7.9 → 7.25 s; three interleaved pairs of three solves); the bench's problems at widths 1300, 2048 and 8192 solved to the same bits |
 | `MALLOC_ARENA_MAX=2` in the environment | the bench's peak 5.9 → 1.26 GiB, the protocol's 759 → 415 MiB, the same timings |
