@@ -149,7 +149,7 @@ let docs (args: string list) =
     // The F# reference covers the F# assemblies; the C# facade has its own page with C# signatures
     // (docs/csharp-api.fsx), since fsdocs would write its members in F# syntax.
     let apiProjects = "src/Dtc.Core/Dtc.Core.fsproj src/Dtc.Data/Dtc.Data.fsproj src/Dtc.Bench/Dtc.Bench.fsproj"
-    exec "dotnet" (sprintf "fsdocs build --eval --strict --clean --projects %s --properties Configuration=%s --output output --parameters root \"%s\"" apiProjects configuration siteRoot)
+    exec "dotnet" (sprintf "fsdocs build --eval --strict --clean --projects %s --properties Configuration=%s --output output --parameters root \"%s\" fsdocs-collection-name Dtc" apiProjects configuration siteRoot)
     // fsdocs copies its own extras into the site, among them a NuGet.config naming package feeds: the
     // site has no use for it, and a published site should not carry one.
     let feedConfig = Path.Combine(root, "output", "NuGet.config")
