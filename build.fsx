@@ -148,7 +148,10 @@ let docs (args: string list) =
         | [] -> Uri(Path.Combine(root, "output") + string Path.DirectorySeparatorChar).AbsoluteUri
         | _ -> raise (StepFailed(sprintf "Expecting no arguments or --root URL but received %s" (String.Join(" ", args))))
     let sw = Stopwatch.StartNew()
-    exec "dotnet" (sprintf "fsdocs build --eval --strict --clean --properties Configuration=%s --output output --parameters root \"%s\"" configuration siteRoot)
+    // The F# reference covers the F# assemblies; the C# facade has its own page with C# signatures
+    // (docs/csharp-api.fsx), since fsdocs would write its members in F# syntax.
+    let apiProjects = "src/Dtc.Core/Dtc.Core.fsproj src/Dtc.Data/Dtc.Data.fsproj src/Dtc.Bench/Dtc.Bench.fsproj"
+    exec "dotnet" (sprintf "fsdocs build --eval --strict --clean --projects %s --properties Configuration=%s --output output --parameters root \"%s\" fsdocs-collection-name Dtc" apiProjects configuration siteRoot)
     // fsdocs copies its own extras into the site, among them a NuGet.config naming package feeds: the
     // site has no use for it, and a published site should not carry one.
     let feedConfig = Path.Combine(root, "output", "NuGet.config")

@@ -25,30 +25,35 @@ proposition** of M. Süzen, *"Gibbs randomness-compression proposition: An effic
 [TorchSharp](https://github.com/dotnet/TorchSharp), with a thin C# facade (`Dtc.CSharp`) and a
 command-line tool (`dtc`).
 
-**What it does.** DTC compresses a hidden layer *while it trains*. The incoming and outgoing weights
-of each hidden unit are summarised as two **unit profiles**; inverse compressed sensing invents random
-**measurements** of each profile and recovers a sparse code, a **weight ray**, by a LASSO in a DCT
-basis; the two rays score the units from both sides — **dual tomography**; the layer is
-**structurally sliced** to the kept units — the weight matrices really get smaller — and training
-continues. Repeating this compress-train cycle takes a 512-unit layer down to 9 units in 34 cycles.
+**What it does.** DTC compresses a hidden layer *while it trains*. Each cycle:
 
-**Why.** The paper's proposition is that the **Gibbs entropy** of the measurement vectors over the
-compression cycles tracks the learning performance: "directed randomness" compresses a network
-while its accuracy holds. Dtc reproduces the experiment exactly (the supplement's random streams,
-counts and quirks included), checks every numeric routine against NumPy/SciPy/scikit-learn/statsmodels,
-and adds the control the paper lacks: the number of measurements n shrinks every cycle, and the
-entropy of n values in distinct bins is exactly log n — so Dtc also reports how much of the
-correlation log n alone explains.
+1. summarises each hidden unit's incoming and outgoing weights as two **unit profiles**;
+2. takes random **measurements** of each profile and recovers a sparse code, a **weight ray**, by a LASSO
+   in a DCT basis (inverse compressed sensing);
+3. scores the units from both sides with the two rays — **dual tomography**;
+4. **slices** the layer to the kept units, so the weight matrices really get smaller;
+5. trains on.
+
+Repeating this compress-train cycle takes a 512-unit layer down to 9 units in 34 cycles.
+
+**Why.** The paper proposes that the **Gibbs entropy** of the measurements tracks the accuracy over the
+cycles. Dtc reproduces the experiment exactly: the supplement's random streams, counts and quirks
+included. Every numeric routine is checked against NumPy, SciPy, scikit-learn or statsmodels.
+
+**The control the paper lacks.** The number of measurements n shrinks every cycle. The entropy of n values
+in distinct bins is exactly log n. So Dtc also reports how much of the correlation log n alone explains.
 
 ## The key figure
 
-Test accuracy against the fraction of hidden neurons removed, for the three methods of the paper
-(magnitude pruning, random pruning, DTC), on the embedded `mnist-sample` (10,000 real MNIST digits)
-with the supplement's protocol: a 784-512-10 MLP, 200 Adam mini-batches per cycle, 90 % of the
-hidden units kept per cycle. The figure is drawn at docs build time from the committed results of
-`dotnet fsi build.fsx replicate -- --reproducible portable --threads 2`, which gives the same numbers to
-the bit on any x86-64 machine with AVX2 ([docs/data/mnist-sample-results.json](data/mnist-sample-results.json));
-markers are the cycles, lines their LOWESS smoothing.
+Test accuracy against the fraction of hidden neurons removed, for the paper's three methods: magnitude
+pruning, random pruning and DTC. The data are the embedded `mnist-sample` (10,000 real MNIST digits). The
+protocol is the supplement's: a 784-512-10 MLP, 200 Adam mini-batches per cycle, 90 % of the hidden units
+kept per cycle.
+
+Markers are the cycles; lines are their LOWESS smoothing. The figure is drawn when the site is built, from
+the committed results of `dotnet fsi build.fsx replicate -- --reproducible portable --threads 2`
+([docs/data/mnist-sample-results.json](data/mnist-sample-results.json)). That command gives the same
+numbers to the bit on any x86-64 machine with AVX2.
 *)
 (*** hide ***)
 open System.IO
@@ -64,10 +69,18 @@ let figureSettings = { Figures.defaults with Width = 760; Height = 460; FontSize
 Figures.accuracy figureSettings analysis |> GenericChart.toChartHTML
 (*** include-it-raw ***)
 (**
-All three methods keep about 94–95 % test accuracy until 80 % of the hidden units are gone; at the
-last cycle (9 of 512 units left, 98.2 % removed) they part. On the paper's full MNIST run the
-same protocol gives 0.959/0.968/0.806 (magnitude), 0.960/0.970/0.810 (random) and 0.962/0.971/0.588
-(DTC) at 10 %/80 %/98.2 % removed — see [Reproducing the paper](reproducing.html).
+All three methods keep about 94–95 % test accuracy until 80 % of the hidden units are gone. At the last
+cycle (9 of 512 units left, 98.2 % removed) they part.
+
+On the paper's full MNIST run the same protocol gives:
+
+| Method | 10 % removed | 80 % removed | 98.2 % removed |
+|---|---:|---:|---:|
+| magnitude | 0.959 | 0.968 | 0.806 |
+| random | 0.960 | 0.970 | 0.810 |
+| DTC | 0.962 | 0.971 | 0.588 |
+
+[Reproducing the paper](reproducing.html) has the details.
 
 ## Where to go next
 
@@ -81,7 +94,8 @@ same protocol gives 0.959/0.968/0.806 (magnitude), 0.960/0.970/0.810 (random) an
 | [Take the network out](export.html) | TorchSharp, safetensors, PyTorch and ONNX export; parameters, FLOPs and latency |
 | [Reproducing the paper](reproducing.html) | the protocol and its choices, the numbers on mnist-sample and Fashion-MNIST, the analysis of the paper's own data, the report |
 | [Performance](performance.html) | how speed is measured (`dtc bench`, BenchmarkDotNet) and the recorded numbers |
-| [API reference](reference/index.html) | every public module, type and function of Dtc.Core and Dtc.CSharp, from their XML docs |
+| [C# API reference](csharp-api.html) | every type and member of the `Dtc.CSharp` facade, with C# signatures |
+| [F# API reference](reference/index.html) | every public module, type and function of Dtc.Core and Dtc.Data, from their XML docs |
 
 Two commands do the main jobs from a clone (with the .NET 10 SDK only):
 

@@ -48,18 +48,18 @@ This page walks through one compression of a real, briefly trained layer, using 
 modules, then the cycles and the entropy. Every number and figure was computed when the site was
 built.
 
-| step | module |
-|---|---|
-| 1. unit profiles a1, a2 | `Dtc.Tomography.Profiles` |
-| 2. the basis Ψ (DCT-I) | `Dtc.Sensing.Basis` |
-| 3. measurements y = Φa | `Dtc.Sensing.Measurements` |
-| 4. LASSO for the sparse code s | `Dtc.Sensing.Lasso` |
-| 5. weight rays and reconstructions | `Dtc.Tomography.Rays` |
-| 6. dual scores s1 + s2 | `Dtc.Pruning.Scoring` |
-| 7. selection of the kept units | `Dtc.Pruning.Selection` |
-| 8. structural slicing | `Dtc.Pruning.Slicing` |
-| 9. compress-train cycles | `Dtc.Training.CompressTrain` |
-| 10. Gibbs entropy of the measurements | `Dtc.Entropy.Gibbs`, `Dtc.Entropy.Analysis` |
+| Step | What | Module |
+|---:|---|---|
+| 1 | unit profiles a1, a2 | `Dtc.Tomography.Profiles` |
+| 2 | the basis Ψ (DCT-I) | `Dtc.Sensing.Basis` |
+| 3 | measurements y = Φa | `Dtc.Sensing.Measurements` |
+| 4 | LASSO for the sparse code s | `Dtc.Sensing.Lasso` |
+| 5 | weight rays and reconstructions | `Dtc.Tomography.Rays` |
+| 6 | dual scores s1 + s2 | `Dtc.Pruning.Scoring` |
+| 7 | selection of the kept units | `Dtc.Pruning.Selection` |
+| 8 | structural slicing | `Dtc.Pruning.Slicing` |
+| 9 | compress-train cycles | `Dtc.Training.CompressTrain` |
+| 10 | Gibbs entropy of the measurements | `Dtc.Entropy.Gibbs`, `Dtc.Entropy.Analysis` |
 
 ## A layer to compress
 

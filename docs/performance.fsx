@@ -15,7 +15,7 @@ open System.Text.Json
 Speed is measured by the `dtc bench` command, in one process, against what the machine allows: a large
 matrix product is the machine's ceiling, and every stage is reported as a time and as a multiple of the
 ceiling's time for the same floating-point work. Micro-benchmarks of single kernels use BenchmarkDotNet.
-This page gives the targets of issue 5 and where each stands, how to reproduce the numbers, where the
+This page gives the performance targets and where each stands, how to reproduce the numbers, where the
 time goes, what made it fast, and what was measured and left out. The recorded run's full tables close
 the page.
 
@@ -25,14 +25,32 @@ The recorded run is `docs/data/bench.json` (2 cores, no GPU, `MALLOC_ARENA_MAX=2
 twenty-six runs of `dtc bench` made while tuning, on this machine kind, twenty-one of them on 2026-11-29
 ([the run log](#The-runs)).
 
-| Target (issue 5) | Recorded run | Across runs | Met? |
+| Target | Recorded run | Across 26 runs | Met? |
 |---|---|---|---|
-| Training step 784-512-10, batch 512 (forward, backward, Adam) within 1.6× of the ceiling's time for its FLOPs | 5.02 ms = 1.40× the ceiling's median (234 GFLOP/s); 1.40× a product timed beside each block | 1.28–2.04×; paired 1.40–1.51× in the six runs that measured it | in 19 of 26 runs (one of them by its paired ratio) |
-| Compress step below 5 % of a cycle at width 512 | 19.3 ms, 2.2 % (2048: 0.15 s, 4.6 %; 8192: 3.9 s, 21 %) | 1.4–4.1 %; at 2048, 4.1–4.6 % since a batch's Newton starts run one per thread (5.7–7.4 % before) | yes, in every run |
-| Paper protocol on `mnist-sample`, three methods, within 30 s | 28.9 s: 1.54× its products' time at the ceiling, 1.69× at the 256 GFLOP/s measured around it | 23.7–35.8 s; against the speed around the protocol 1.36–1.69× in the six runs that measured it | in 10 of 26 runs: all seven where the VM ran faster than 237 GFLOP/s during the protocol, and three of the fourteen at 209–237 GFLOP/s (none of the five before 2026-11-29, on earlier code); the aim behind it, twice the speed of the PyTorch baseline, in ten of twelve interleaved rounds (1.89–2.55×; [Against PyTorch](#Against-PyTorch)) |
-| Batched LASSO solver at least 10× one at a time | tensor path (`solveOnDevice`) at 51×512: 17.0× with 32 problems, 20.3× with 128 | 9.1–17.0× and 13.9–20.6×; at 25×256, 12–18× and 27–42× | tensor path: with 128 problems in 15 of 15 runs since its factors are updated, with 32 in 14 of 15; host path (`solve`): no, 0.7–2.8× |
-| Protocol peak memory below 1.5 GiB | 415 MiB, the protocol's own (the process's peak is reset right before it) | 415–432 MiB in the four runs that measured its own; 390–471 MiB in the five before, each including the timings before the protocol | yes |
-| Native memory flat over 1,000 compress steps | 435 → 410 MiB resident (409–410 after the first 100 steps), 66 live tensors throughout | within 10 MiB after the first 100 steps in the last nine runs, 66 live tensors | yes |
+| Training step 784-512-10, batch 512, within 1.6× of the ceiling's time for its FLOPs | 5.02 ms, 1.40× | 1.28–2.04× | in 19 of 26 runs |
+| Compress step below 5 % of a cycle at width 512 | 19.3 ms, 2.2 % | 1.4–4.1 % | yes, in every run |
+| Paper protocol on `mnist-sample`, three methods, within 30 s | 28.9 s | 23.7–35.8 s | in 10 of 26 runs; twice PyTorch's speed in 10 of 12 rounds |
+| Batched LASSO solver at least 10× one at a time | 17.0× (32 problems), 20.3× (128) | 9.1–17.0×, 13.9–20.6× | tensor path: yes; host path: no |
+| Protocol peak memory below 1.5 GiB | 415 MiB | 415–432 MiB | yes |
+| Native memory flat over 1,000 compress steps | 435 → 410 MiB, 66 live tensors | within 10 MiB after 100 steps | yes |
+
+The detail behind each row:
+
+- **Training step** (forward, backward, Adam): 1.40× the ceiling's median of 234 GFLOP/s, and 1.40× a
+  product timed beside each block. Six runs measured the paired ratio: 1.40–1.51×. One of the 19 runs met
+  the target by its paired ratio.
+- **Compress step**: at width 2048, 0.15 s (4.6 %); at 8192, 3.9 s (21 %). At 2048 the share was 5.7–7.4 %
+  before a batch's Newton starts ran one per thread, 4.1–4.6 % since.
+- **Protocol**: 1.54× its products' time at the ceiling, 1.69× at the 256 GFLOP/s measured around it. It met
+  30 s in all seven runs where the VM ran faster than 237 GFLOP/s, and in three of the fourteen at
+  209–237 GFLOP/s. Against PyTorch: 1.89–2.55× ([Against PyTorch](#Against-PyTorch)).
+- **LASSO solver**: the tensor path (`solveOnDevice`) at 51×512. At 25×256 it reaches 12–18× and 27–42×.
+  With 128 problems it met 10× in 15 of 15 runs since its factors are updated, with 32 in 14 of 15. The
+  host path (`solve`) reaches 0.7–2.8×.
+- **Peak memory**: the protocol's own; the process's peak is reset right before it. The five runs before
+  that reset read 390–471 MiB, including the timings before the protocol.
+- **Native memory**: the recorded run read 409–410 MiB resident after its first 100 steps. The last nine
+  runs each stayed within 10 MiB after their first 100 steps.
 
 What is missing, plainly:
 
@@ -57,7 +75,7 @@ What is missing, plainly:
 
 ## Against PyTorch
 
-Issue 5 sets the 30 s target as twice the speed of "the same protocol written directly in PyTorch on the
+The 30 s target stands for twice the speed of "the same protocol written directly in PyTorch on the
 CPU, with OpenBLAS and scikit-learn's LASSO", about 55 s on this machine kind. `bench/pytorch/protocol.py`
 is that baseline, written from [the method](method.html) the way a PyTorch user would write it: `nn.Linear`
 layers, autograd, `torch.optim.Adam`, the supplement's quirks, NumPy's Φ and SciPy's DCT-I, and
@@ -374,12 +392,12 @@ Each change was measured on its own, in interleaved runs where the VM's drift ma
 | Change | Measured |
 |---|---|
 | The three methods at the same time after one shared first cycle (the first cycle is the same for every method: same initial model, same mini-batches), one thread each with one TorchSharp intra-op thread | with the fused Adam below, the protocol from 61 s (methods one after another, two threads each, TorchSharp's Adam) to 36–44 s |
-| Adam as PyTorch's fused kernel (`Adam.create`; TorchSharp does not bind it, so a small TorchScript function calls it) | one pass over each parameter instead of about eight: the protocol 46.5–47.5 s → 42.9–44.0 s in interleaved runs, 8 % less CPU time |
+| Adam as PyTorch's fused kernel (`Adam.create`; TorchSharp does not bind it, so a small TorchScript function calls it) | one pass over each parameter instead of about eight (the eight took about 1.3 ms of a 7 ms step at width 512 on two cores): the protocol 46.5–47.5 s → 42.9–44.0 s in interleaved runs, 8 % less CPU time |
 | The training step by hand (`Backprop`, run by `Steps.trainModel`) | one thread: 0.53–0.56× autograd's step at width 11, 0.69–0.70× at 64, 0.85–0.88× at 512; the protocol 47.4–48.5 s → 36.6–44.9 s (three interleaved pairs), its CPU time 85–87 s → 68–72 s; Fashion-MNIST's full run 49 s → 35 s |
 | The inputs staged as one contiguous block per mini-batch | the step 9–13 % faster at widths 11–128, the same at 256 and 512; `replicate` 32.0–35.5 s → 28.4–34.6 s (three interleaved pairs); the same numbers to the bit |
 | The solver's problems that share a design matrix iterated with products over the batch, one chunk of the batch per intra-op thread | 51×512, 128 problems: 19 → 43–58 problems/s (5.3× → 10–12× one at a time) |
 | The solver's Cholesky factors updated rather than recomputed (on the CPU) | 51×512: batched 35–47 → 35–85 problems/s, the same iteration counts |
-| Large problems started from a semismooth Newton augmented-Lagrangian point, and the basis applied by FFT beyond 1,024 units | the compress step at width 8192 from about 2 minutes to 8 s, then 5.2–6.4 s |
+| Large problems started from a semismooth Newton augmented-Lagrangian point, and the basis applied by FFT beyond 1,024 units | the compress step at width 8192 from about 2 minutes to 8 s, then 5.2–6.4 s (forming the 512 MB matrix Ψ took 3.3 s of an 8.6 s step) |
 | A batch's Newton starts one per worker thread, each on one intra-op thread (they ran one after another on the caller's two threads, where a start's small operations gain nothing from the second) | the compress step at width 2048 0.28–0.30 s → 0.19–0.21 s, at 8192 5.4 s → 4.5–4.7 s (two interleaved pairs of `dtc bench --no-protocol`); 0.15–0.18 s (4.1–4.6 % of a cycle) and 3.9–4.8 s in the three full runs since; a problem's answer no longer depends on the thread setting or its batch-mates, to the bit (a test at width 2048, which the previous code fails) |
 | In the Newton start's steps, the identity added to the diagonal in place instead of an identity matrix made and added; with more than n/2 columns kept, the gradient as one pass over A instead of gathering the kept columns | on one thread, 819×819: 2.5 ms against 8.1 ms; 819×8192 with 850 columns kept: 3.9 ms against 7.2 ms; the width-8192 solve of two problems 4.08–4.43 s → 3.59–4.69 s (medians 4.32 → 4.03 s, CPU time 7.9 → 7.25 s; three interleaved pairs of three solves); the bench's problems at widths 1300, 2048 and 8192 solved to the same bits |
 | `MALLOC_ARENA_MAX=2` in the environment | the bench's peak 5.9 → 1.26 GiB, the protocol's 759 → 415 MiB, the same timings |
@@ -432,8 +450,16 @@ rounding level, which would mean recording the reproduced results again, for und
 | The whole process under Linux's batch scheduling policy (`chrt -b 0`: fewer preemptions of the three methods' threads) | 31.2, 28.6 and 31.9 s against 31.3, 24.9 and 31.9 s with the default policy (three interleaved pairs of `replicate`) | no gain |
 | A softmax kernel avoiding MKL's slow exponential for underflowing log-probabilities | about 6 % of a step at width 11 is that slow path | rounds differently |
 | OpenMP's wait policy for the two-thread step at 512 | `OMP_WAIT_POLICY=active` the same as the default, `passive` about 1.3× slower (7.2 against 5.4 ms) | no gain |
-| .NET's tiered compilation off (`DOTNET_TieredCompilation=0`) or its profile-guided tier off (`DOTNET_TieredPGO=0`) | the background compiler takes a core from the shared first cycle's OpenMP pair: that cycle took 1.21–2.15 s with the defaults (mean 1.61 s, ten runs), 1.18–1.51 s without tiering (mean 1.33 s), 1.04–1.83 s without PGO (mean 1.29 s, seven runs), all with the recorded results to the bit; the whole runs, interleaved, took 25.9–33.9, 23.7–29.3 and 24.2–30.8 s, within the VM's drift (the defaults were faster in two of the last three pairs); a later run of each under the profiler took 30.2, 30.9 and 30.1 s, the background compiler's thread using 2.1 s of CPU time with the defaults and 1.0 s without PGO (without tiering, methods are compiled once, on the threads that first call them) | no gain measurable in the protocol; `dtc bench` runs the protocol after its own warm-up |
+| .NET's tiered compilation off (`DOTNET_TieredCompilation=0`) or its profile-guided tier off (`DOTNET_TieredPGO=0`) | the shared first cycle: 1.61 s (defaults), 1.33 s (no tiering), 1.29 s (no PGO), means of 7–10 runs; whole runs within the VM's drift | no gain measurable in the protocol |
 | Estimated, not built: the output layer in .NET SIMD code; an Adam without TorchScript | about 0.6 s and 0.65 s of the protocol | both move the results at the rounding level |
+
+**Tiered compilation, in detail.** The background compiler takes a core from the shared first cycle's
+OpenMP pair. That cycle took 1.21–2.15 s with the defaults (ten runs), 1.18–1.51 s without tiering and
+1.04–1.83 s without PGO (seven runs), all with the recorded results to the bit. The whole runs, interleaved,
+took 25.9–33.9, 23.7–29.3 and 24.2–30.8 s; the defaults were faster in two of the last three pairs. Under
+the profiler the three took 30.2, 30.9 and 30.1 s, and the background compiler used 2.1 s of CPU time with
+the defaults, 1.0 s without PGO. Without tiering, methods are compiled once, on the threads that first call
+them. `dtc bench` runs the protocol after its own warm-up.
 
 ## The solver
 

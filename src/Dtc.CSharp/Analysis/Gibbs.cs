@@ -6,6 +6,7 @@ using A = Dtc.Entropy.Analysis;
 namespace Dtc.CSharp.Analysis;
 
 /// <summary>Settings of the analysis (mirrors <c>Dtc.Entropy.Analysis.Settings</c>); the defaults are the paper's with the exact accuracy.</summary>
+/// <namespacedoc><summary>The Gibbs analysis of a run: correlations of the entropy with accuracy, with the log(n) control.</summary></namespacedoc>
 public sealed record AnalysisOptions
 {
     /// <summary>Gibbs entropy of the previous-layer measurements y1. Default <see cref="GibbsSettings.PaperBits"/>.</summary>

@@ -9,6 +9,7 @@ namespace Dtc.CSharp.Data;
 /// <remarks>Every factory validates the data and copies it (later changes to your arrays or tensors do not reach
 /// the dataset); bad data raises an <see cref="ArgumentException"/> whose one-line message, "Expecting … but
 /// received …", names the split, the index and the value.</remarks>
+/// <namespacedoc><summary>Data sets: the named sets, your own arrays or tensors, and their normalisation.</summary></namespacedoc>
 public sealed class Dataset
 {
     internal Dataset(Dtc.Data.Dataset core) => Core = core;

@@ -1,6 +1,7 @@
 namespace Dtc.CSharp.Entropy;
 
 /// <summary>A rule that chooses equal-width bins from the data, as NumPy's string <c>bins</c> (mirrors <c>Dtc.Entropy.Gibbs.Rule</c>).</summary>
+/// <namespacedoc><summary>Gibbs entropy of a measurement vector over fixed bins, as NumPy histograms it.</summary></namespacedoc>
 public enum BinRule
 {
     /// <summary>Freedman–Diaconis: width 2·IQR·n^(−1/3) (NumPy <c>'fd'</c>).</summary>

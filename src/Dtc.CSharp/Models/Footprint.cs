@@ -7,6 +7,7 @@ namespace Dtc.CSharp.Models;
 /// <param name="MedianSeconds">The median seconds per forward.</param>
 /// <param name="Repetitions">Timed samples the median is of.</param>
 /// <param name="Threads">TorchSharp intra-op threads during the timing.</param>
+/// <namespacedoc><summary>A compressed network's export (TorchSharp, safetensors, PyTorch, ONNX) and its footprint.</summary></namespacedoc>
 public sealed record Latency(int Batch, double MedianSeconds, int Repetitions, int Threads)
 {
     internal static Latency Of(Dtc.Models.Timing.Latency l) => new(l.Batch, l.MedianSeconds, l.Repetitions, l.Threads);

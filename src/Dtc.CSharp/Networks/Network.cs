@@ -9,6 +9,7 @@ namespace Dtc.CSharp.Networks;
 /// <param name="Name">The producer's and consumer's names, <c>"producer->consumer"</c>.</param>
 /// <param name="Kind"><c>linear-units</c>, <c>conv-channels</c> or <c>conv-channels-flatten</c>.</param>
 /// <param name="Width">The number of units (features or channels).</param>
+/// <namespacedoc><summary>Compress-training your own TorchSharp network: its unit groups, slicing and training.</summary></namespacedoc>
 public sealed record NetworkGroup(string Name, string Kind, int Width)
 {
     internal static NetworkGroup Of(Dtc.Networks.Groups.GroupInfo g) => new(g.Name, g.Kind, g.Width);

@@ -5,6 +5,7 @@ using TorchSharp;
 namespace Dtc.CSharp.Pruning;
 
 /// <summary>Dual scores of a layer pair's hidden units, with what the tomography measured.</summary>
+/// <namespacedoc><summary>Structured pruning: dual scores of hidden units, selection of the kept ones, slicing of layers.</summary></namespacedoc>
 public sealed class DualScores
 {
     internal DualScores(double[] values, double[] incomingProfile, double[] outgoingProfile,

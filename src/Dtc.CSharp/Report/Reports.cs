@@ -4,6 +4,7 @@ using Dtc.CSharp.Training;
 namespace Dtc.CSharp.Report;
 
 /// <summary>The formats of a file of results.</summary>
+/// <namespacedoc><summary>A run's files: results in JSON and CSV, the analysis, and the offline HTML report.</summary></namespacedoc>
 public enum ResultsFormat
 {
     /// <summary>Recognised by its content.</summary>

@@ -1,6 +1,7 @@
 namespace Dtc.CSharp.Runtime;
 
 /// <summary>Native-library set-up of TorchSharp (mirrors <c>Dtc.Runtime.Native</c>).</summary>
+/// <namespacedoc><summary>Process set-up: native loading, reproducibility modes, devices and atomic file writes.</summary></namespacedoc>
 public static class Native
 {
     /// <summary>

@@ -5,7 +5,7 @@ public enum ReproducibilityMode
 {
     /// <summary>Every run on one machine, whatever the memory alignment and thread count of the matrix products (MKL's CNR <c>AUTO,STRICT</c>). The default.</summary>
     Machine,
-    /// <summary>Every x86-64 machine with AVX2, Intel or AMD (MKL's CNR <c>COMPATIBLE,STRICT</c>, ATen's and oneDNN's kernels capped at AVX2); matrix products take about twice as long.</summary>
+    /// <summary>Every x86-64 machine with AVX2, Intel or AMD (MKL's CNR <c>COMPATIBLE,STRICT</c>, ATen's and oneDNN's kernels capped at AVX2); matrix products are slower (the docs' performance page gives the factor).</summary>
     Portable,
     /// <summary>Nothing is set: the libraries' fastest choices, which may differ from run to run.</summary>
     Fastest,

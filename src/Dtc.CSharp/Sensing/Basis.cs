@@ -3,6 +3,7 @@ using TorchSharp;
 namespace Dtc.CSharp.Sensing;
 
 /// <summary>Which sparsifying basis Ψ (mirrors <c>Dtc.Sensing.Basis.Kind</c>).</summary>
+/// <namespacedoc><summary>Compressed sensing: bases, Gaussian measurements and the batched LASSO solver.</summary></namespacedoc>
 public enum BasisKind
 {
     /// <summary>Orthonormal DCT type I (the paper's Ψ); symmetric and its own inverse.</summary>

@@ -4,6 +4,7 @@ namespace Dtc.CSharp.Statistics;
 /// <param name="Coefficient">The coefficient in [−1, 1], or NaN.</param>
 /// <param name="PValue">The two-sided p-value of no correlation, or NaN.</param>
 /// <param name="N">The number of observations used.</param>
+/// <namespacedoc><summary>Statistics: correlations, LOWESS and resampling, each matching SciPy or statsmodels.</summary></namespacedoc>
 public sealed record CorrelationEstimate(double Coefficient, double PValue, int N)
 {
     internal static CorrelationEstimate Of(Dtc.Statistics.Correlation.Estimate e) => new(e.Coefficient, e.PValue, e.N);

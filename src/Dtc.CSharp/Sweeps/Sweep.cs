@@ -6,6 +6,7 @@ using S = Dtc.Sweeps.Sweep;
 namespace Dtc.CSharp.Sweeps;
 
 /// <summary>What a sweep runs (mirrors <c>Dtc.Sweeps.Plan.Spec</c>).</summary>
+/// <namespacedoc><summary>Sweeps: the protocol over many seeds and settings, its controls and its analysis.</summary></namespacedoc>
 public sealed record SweepSpec
 {
     /// <summary>The dataset: mnist-sample (default), fashion-mnist, mnist or folder.</summary>

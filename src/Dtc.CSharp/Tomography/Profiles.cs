@@ -3,6 +3,7 @@ using TorchSharp;
 namespace Dtc.CSharp.Tomography;
 
 /// <summary>How a unit's weights are reduced to one number (mirrors <c>Dtc.Tomography.Profiles.Reduction</c>).</summary>
+/// <namespacedoc><summary>Tomography of hidden layers: unit profiles and weight rays.</summary></namespacedoc>
 public enum ProfileReduction
 {
     /// <summary>The plain sum (the paper).</summary>

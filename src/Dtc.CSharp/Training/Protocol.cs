@@ -6,6 +6,7 @@ using Dtc.CSharp.Tomography;
 namespace Dtc.CSharp.Training;
 
 /// <summary>The settings of the DTC method (mirrors <c>global::Dtc.Training.Protocol.DtcSettings</c>); the defaults are the paper's.</summary>
+/// <namespacedoc><summary>Training: the protocol's settings, compress-train runs, run folders and their records.</summary></namespacedoc>
 public sealed record DtcSettings
 {
     /// <summary>Score domain: <see cref="ScoreDomain.Coefficients"/> (default, the paper) or <see cref="ScoreDomain.Reconstruction"/>.</summary>

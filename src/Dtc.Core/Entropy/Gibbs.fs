@@ -5,6 +5,7 @@
 /// <c>np.histogram_bin_edges</c>), so results agree with the paper's supplement to the last bit
 /// of the counts.
 /// </summary>
+/// <namespacedoc><summary>Entropy: the Gibbs entropy of the measurements and the analysis of a run against its accuracy.</summary></namespacedoc>
 module Dtc.Entropy.Gibbs
 
 open System

@@ -4,6 +4,7 @@
 /// PyTorch class and constructor arguments (<c>{"name":"0","module":"Linear","args":{"in_features":784,…}}</c>),
 /// so that <c>getattr(torch.nn, module)(**args)</c> rebuilds it in PyTorch too.
 /// </summary>
+/// <namespacedoc><summary>Models: a compressed network's architecture, its export to TorchSharp, safetensors, PyTorch and ONNX, and its footprint.</summary></namespacedoc>
 module Dtc.Models.Architecture
 
 open System

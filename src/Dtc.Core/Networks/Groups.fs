@@ -4,8 +4,7 @@
 /// dual tomography scores (incoming units × inputs, outgoing outputs × units) and slices its layers in
 /// place, so that the user's module keeps working with no rebuilding.
 /// </summary>
-/// <namespacedoc><summary>Networks: compress-training a user's own TorchSharp network (Linear units, Conv2d
-/// channels, named feed-forward pairs).</summary></namespacedoc>
+/// <namespacedoc><summary>Networks: compress-training your own TorchSharp network.</summary></namespacedoc>
 module Dtc.Networks.Groups
 
 open System

@@ -2,6 +2,7 @@
 /// The files of a run's folder: <c>results.json</c>, <c>results.csv</c>, <c>analysis.json</c> and
 /// <c>report.html</c>, each written atomically.
 /// </summary>
+/// <namespacedoc><summary>Report: the figures, the HTML reports and the files of a run's folder.</summary></namespacedoc>
 module Dtc.Report.Files
 
 open System

@@ -15,8 +15,8 @@
 /// dependencies, before TorchSharp initialises; TorchSharp then finds the wrapper already loaded.
 /// Opt out by setting the environment variable <c>DTC_NATIVE_PATCH=0</c>.
 /// This is written by hand because no served package edits ELF symbol-version tables.
-/// <namespacedoc><summary>Process-level concerns: native libraries and TorchSharp set-up.</summary></namespacedoc>
 /// </remarks>
+/// <namespacedoc><summary>Process-level concerns: native libraries and TorchSharp set-up.</summary></namespacedoc>
 module Dtc.Runtime.Native
 
 open System

@@ -14,7 +14,7 @@
 /// <item><term><c>portable</c></term><description>every x86-64 machine with AVX2, Intel or AMD, whatever its
 /// cores: MKL's CNR <c>COMPATIBLE,STRICT</c> (MKL accepts no other fixed code path on AMD processors), ATen's
 /// and oneDNN's kernels capped at AVX2, one intra-op thread per computation (see <see cref="M:Dtc.Runtime.Reproducibility.intraOpThreads(System.Int32)"/>).
-/// Matrix products take about twice as long (see the docs' performance page).</description></item>
+/// Matrix products are slower (the docs' performance page gives the factor).</description></item>
 /// <item><term><c>fastest</c></term><description>nothing is set: the libraries' own choices, which may
 /// differ from run to run.</description></item>
 /// </list>

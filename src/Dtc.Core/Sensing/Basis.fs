@@ -9,8 +9,8 @@
 /// integers, and then moved to the requested dtype and device. <c>synthesise</c> and <c>analyse</c>
 /// apply \(\Psi\) and \(\Psi^\top\) to the rows of a batch without forming the matrix: by FFT for the
 /// DCTs, \(O(m \log m)\) per row instead of the matrix's \(O(m^2)\) time and memory.
-/// <namespacedoc><summary>Compressed sensing: bases, measurements and the LASSO solver.</summary></namespacedoc>
 /// </remarks>
+/// <namespacedoc><summary>Compressed sensing: bases, measurements and the LASSO solver.</summary></namespacedoc>
 module Dtc.Sensing.Basis
 
 open System

@@ -12,6 +12,7 @@
 /// error; with exactly two, Pearson's coefficient is the sign of the slope with p-value 1 (SciPy),
 /// Spearman's p-value is NaN (no degrees of freedom).
 /// </remarks>
+/// <namespacedoc><summary>Statistics: correlations, LOWESS, quantiles and resampling, each matching SciPy or statsmodels.</summary></namespacedoc>
 module Dtc.Statistics.Correlation
 
 open System

@@ -124,8 +124,8 @@ let reconstruct (options: Options) (profiles: torch.Tensor) : Rays =
     let phi = Measurements.gaussian options.Source options.Seed options.Dtype device n m
     // Ψ enters as Θ = ΦΨ and as the synthesis Ψs. Up to matrixLength units, through the matrix (as the
     // supplement computes it, and bit for bit as the recorded runs); beyond, by FFT without forming Ψ,
-    // whose O(m²) construction and products dominated the compress step of wide layers (at 8192 units
-    // a 512 MB matrix, 3.3 s of an 8.6 s step).
+    // whose O(m²) construction and products would dominate the compress step of wide layers (at 8192
+    // units a 512 MB matrix).
     let theta, synthesise =
         if m <= matrixLength then
             let psi = Basis.matrix options.Basis options.Dtype device m

@@ -5,8 +5,8 @@
 /// </summary>
 /// <remarks>
 /// <para>TorchSharp's <c>torch.optim.Adam</c> updates a parameter with about eight tensor operations, each a
-/// pass over the parameter, its gradient or a moment; at width 512 that is about 1.3 ms of a 7 ms training
-/// step on two cores. PyTorch's fused kernel (<c>_fused_adam_</c>, what <c>torch.optim.Adam(fused=True)</c>
+/// pass over the parameter, its gradient or a moment, and those passes are a noticeable share of a training
+/// step. PyTorch's fused kernel (<c>_fused_adam_</c>, what <c>torch.optim.Adam(fused=True)</c>
 /// runs, on the CPU and on CUDA) does the same update in one pass. TorchSharp does not bind it, so it is
 /// called through a small TorchScript function compiled for the optimiser's number of parameters.</para>
 /// <para>The update is Adam's to rounding: the fused kernel orders the same arithmetic differently, so over

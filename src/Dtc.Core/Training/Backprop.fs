@@ -7,15 +7,14 @@
 /// <para>Why by hand. A training step of the protocol is three matrix products and a dozen small
 /// operations. Through autograd, in the usual samples-as-rows layout, two of those small operations
 /// and one product are slow on the CPU for the widths the protocol goes through: the log-softmax over
-/// ten classes in a row of ten (about 120 µs for 512 rows, against 10 µs over a contiguous row of 512),
-/// and the product \(X W^\top\) with a narrow \(W\) (at 11 units, 270 µs against 125 µs for
-/// \(W X^\top\) with \(X^\top\) staged). With the samples as columns every reduction runs along
+/// ten classes in a row of ten (short rows, against one contiguous row per class with the samples as
+/// columns), and the product \(X W^\top\) with a narrow \(W\) (slower than \(W X^\top\) with
+/// \(X^\top\) staged). With the samples as columns every reduction runs along
 /// contiguous memory and the first layer's two products read the inputs in the layout each needs
 /// (\(X^\top\) for \(W_1 X^\top\), \(X\) for the weight gradient \(\Delta_1 X\) with
 /// \(\Delta_1 = \partial\ell/\partial Z_1\)). The ReLU's derivative is a multiplication by
-/// \(\mathrm{sign}(H)\): a boolean mask with <c>masked_fill_</c> took about 1.5 ms of a 10 ms step at
-/// width 512. Timed by <c>dtc bench</c> on one thread, a step takes 0.53–0.56× autograd's at 11 units,
-/// 0.69–0.70× at 64 and 0.85–0.88× at 512.</para>
+/// \(\mathrm{sign}(H)\), a float multiplication, not a boolean mask with <c>masked_fill_</c>. The
+/// docs' performance page gives the step's time against autograd's.</para>
 /// <para>The gradients are those of autograd to rounding: the products run with other operand layouts,
 /// so the kernels may sum in another order (the tests compare both on random models of every kind the
 /// module takes). Nothing here is specific to the CPU.</para>
@@ -98,7 +97,7 @@ let private compute (model: Model.Mlp) (columns: torch.Tensor) (inputs: torch.Te
         if i > 0 then
             // Through relu: times 1 where the unit was active, 0 where not (H = relu(Z) > 0 exactly where
             // Z > 0, and sign(H) is that indicator). H is not needed any more, so its sign is taken in
-            // place: a float multiplication, where a boolean mask and masked_fill_ took several times longer.
+            // place: a float multiplication, cheaper than a boolean mask and masked_fill_.
             dz <- model.Weights.[i].t().mm(dz).mul_(inputsOf.[i].sign_())
     loss.MoveToOuterDisposeScope()
 
