@@ -111,7 +111,7 @@ let tests =
                   "<h2 id=\"correlations\">"; "<details id=\"settings\">"; "<table class=\"metadata\">"; "</details>" ]
             let positions = order |> List.map (at body)
             Expect.equal positions (List.sort positions) (sprintf "in the order %A" order)
-            Expect.isLessThan (at body "<h2") (at body "<p class=\"verdict\">") "no section heading before the conclusion"
+            Expect.isGreaterThan (at body "<h2") (at body "<p class=\"verdict\">") "no section heading before the conclusion"
             let details = body.Substring(at body "<details id=\"settings\">")
             Expect.isFalse (details.Contains "<figure") "no figure after the settings"
             Expect.isFalse (details.Contains "<h2") "no section after the settings"
