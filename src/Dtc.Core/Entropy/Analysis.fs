@@ -377,41 +377,73 @@ let formatEstimate (e: Correlation.Estimate) : string =
     if Double.IsNaN e.Coefficient then sprintf "NaN (N = %d)" e.N
     else sprintf "%s (p = %s, N = %d)" (inv "0.000" e.Coefficient) (pText e.PValue) e.N
 
-/// <summary>The accuracy table as Markdown: one row per method, one column per target fraction, each
-/// cell the accuracy of the nearest cycle with its fraction removed.</summary>
+/// <summary>The columns of the accuracy table: one per target of <see cref="P:Dtc.Entropy.Analysis.accuracyTargets"/>
+/// that some method reached, without repeats (a run that stops at 86 % removed reaches 80 % and 98.2 % at the
+/// same cycles: one column).</summary>
+/// <param name="analysis">The analysis.</param>
+/// <returns>Per column, the fraction removed that every method's point shares (NaN when they differ) and one
+/// point per method, in the order of <c>Methods</c>.</returns>
+let accuracyColumns (analysis: Analysis) : (float * AccuracyPoint[])[] =
+    let point (m: MethodAnalysis) t =
+        analysis.AccuracyTable |> Array.tryFind (fun p -> p.Method = m.Method && p.Target = t)
+        |> Option.defaultValue { Method = m.Method; Target = t; Cycle = 0; FractionRemoved = nan; Accuracy = nan; SmoothedAccuracy = nan }
+    accuracyTargets
+    |> Array.map (fun t -> analysis.Methods |> Array.map (fun m -> point m t))
+    |> Array.filter (Array.exists (fun p -> p.Cycle > 0))
+    |> Array.distinctBy (Array.map (fun p -> p.Cycle))
+    |> Array.map (fun points ->
+        let fractions = points |> Array.map (fun p -> p.FractionRemoved) |> Array.distinct
+        (if fractions.Length = 1 then fractions.[0] else nan), points)
+
+/// <summary>The header of an accuracy column: "at 85.9 % removed" when every method's point shares that
+/// fraction, else "nearest 98.2 % removed" (each cell then says its own fraction).</summary>
+/// <param name="shared">The shared fraction removed, or NaN.</param>
+/// <param name="target">The column's target fraction.</param>
+/// <returns>The header text.</returns>
+let accuracyHeader (shared: float) (target: float) : string =
+    if Double.IsFinite shared then sprintf "at %s %% removed" (inv "0.0" (100.0 * shared))
+    else sprintf "nearest %g %% removed" (100.0 * target)
+
+/// <summary>The accuracy table as Markdown: one row per method, one column per fraction of neurons removed
+/// (see <see cref="M:Dtc.Entropy.Analysis.accuracyColumns(Dtc.Entropy.Analysis.Analysis)"/>), each cell the
+/// accuracy of the nearest cycle, with its fraction removed when the methods' fractions differ.</summary>
 /// <param name="analysis">The analysis.</param>
 /// <returns>A Markdown table (plain text that reads well in a terminal).</returns>
 let accuracyMarkdown (analysis: Analysis) : string =
     let sb = StringBuilder()
-    let header = accuracyTargets |> Array.map (fun t -> sprintf "≈%g %% removed" (100.0 * t))
+    let columns = accuracyColumns analysis
+    let header = columns |> Array.map (fun (shared, points) -> accuracyHeader shared points.[0].Target)
     sb.AppendLine("| method | " + String.Join(" | ", header) + " |") |> ignore
     sb.AppendLine("|---|" + String.Join("", header |> Array.map (fun _ -> "---:|"))) |> ignore
-    for m in analysis.Methods do
+    for i, m in Array.indexed analysis.Methods do
         let cells =
-            accuracyTargets
-            |> Array.map (fun t ->
-                match analysis.AccuracyTable |> Array.tryFind (fun p -> p.Method = m.Method && p.Target = t) with
-                | Some p when p.Cycle > 0 -> sprintf "%s (at %s %%)" (inv "0.000" p.Accuracy) (inv "0.0" (100.0 * p.FractionRemoved))
-                | _ -> "–")
+            columns
+            |> Array.map (fun (shared, points) ->
+                match points.[i] with
+                | p when p.Cycle = 0 -> "–"
+                | p when Double.IsFinite shared -> inv "0.000" p.Accuracy
+                | p -> sprintf "%s (at %s %%)" (inv "0.000" p.Accuracy) (inv "0.0" (100.0 * p.FractionRemoved)))
         sb.AppendLine(sprintf "| %s | %s |" m.Method (String.Join(" | ", cells))) |> ignore
     sb.ToString()
 
 /// <summary>The correlation table as Markdown: per entropy source, accuracy curve and quantity, the
-/// Pearson and Spearman correlations with the smoothed accuracy and the partial correlation given log(n).</summary>
+/// Pearson and Spearman correlations with the smoothed accuracy and the partial correlation given log(n);
+/// a note column only when some row has a note.</summary>
 /// <param name="analysis">The analysis.</param>
 /// <returns>A Markdown table, or a sentence when there are no correlations.</returns>
 let correlationMarkdown (analysis: Analysis) : string =
     if analysis.Correlations.Length = 0 then
         "No correlations: no method has measurements (y1, y2) to take the entropy of.\n"
     else
+        let noted = analysis.Correlations |> Array.exists (fun r -> not (String.IsNullOrEmpty r.Note))
         let sb = StringBuilder()
-        sb.AppendLine "| source | accuracy curve | quantity | Pearson r | Spearman ρ | partial r given log(n) | note |" |> ignore
-        sb.AppendLine "|---|---|---|---|---|---|---|" |> ignore
+        sb.AppendLine("| source | accuracy curve | quantity | Pearson r | Spearman ρ | partial r given log(n) |" + (if noted then " note |" else ""))
+          .AppendLine("|---|---|---|---|---|---|" + (if noted then "---|" else "")) |> ignore
         for r in analysis.Correlations do
             let partial = if r.Quantity = "log(n)" then "–" else formatEstimate r.PartialGivenLogN
             sb.AppendLine(
-                sprintf "| %s | %s | %s | %s | %s | %s | %s |" r.Source r.Curve r.Quantity (formatEstimate r.Pearson)
-                    (formatEstimate r.Spearman) partial r.Note)
+                sprintf "| %s | %s | %s | %s | %s | %s |%s" r.Source r.Curve r.Quantity (formatEstimate r.Pearson)
+                    (formatEstimate r.Spearman) partial (if noted then " " + r.Note + " |" else ""))
             |> ignore
         sb.ToString()
 

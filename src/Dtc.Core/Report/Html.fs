@@ -1,7 +1,8 @@
 /// <summary>
-/// A self-contained, offline <c>report.html</c> of a run: the run metadata, the accuracy table, the
-/// paper's five figures, the measurement histograms and the correlation table with the log(n)
-/// control. plotly.js (the copy bundled inside Plotly.NET) is embedded once, inline; the page loads
+/// A self-contained, offline <c>report.html</c> of a run, verdict first: what was run, the accuracy
+/// table, the correlation of entropy with accuracy beside its log(n) control and a sentence of
+/// conclusion; then what the compression bought, the paper's five figures and the measurement
+/// histograms, every correlation, the notes, and the run's settings in a collapsed section at the end. plotly.js (the copy bundled inside Plotly.NET) is embedded once, inline; the page loads
 /// nothing from the network (no script source, stylesheet, font or image URL).
 /// </summary>
 module Dtc.Report.Html
@@ -64,11 +65,15 @@ th { background: #f3f3f3; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.control td { background: #fafafa; color: #444; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
-table.accuracy, table.correlations, table.footprint { display: block; max-width: 100%; overflow-x: auto; }
+table.accuracy, table.correlations, table.footprint, table.metadata { display: block; max-width: 100%; overflow-x: auto; }
 figure { margin: 20px 0 28px; max-width: 100%; overflow-x: auto; }
 @media (max-width: 900px) { body { padding: 16px 12px 48px; } }
 figcaption { color: #444; font-size: 14px; margin-top: 4px; max-width: 1000px; }
 .note { background: #f7f9fc; border-left: 4px solid #1f77b4; padding: 8px 16px; }
+p.lead { margin: 12px 0 8px; }
+p.verdict { background: #f7f9fc; border-left: 4px solid #2ca02c; padding: 8px 16px; margin: 8px 0 16px; }
+details { margin: 36px 0 16px; border-top: 1px solid #ddd; padding-top: 8px; }
+details > summary { font-size: 18px; font-weight: bold; cursor: pointer; margin-bottom: 8px; }
 ul.notes { font-size: 14px; color: #444; }
 code { font-size: 90%; }
 """
@@ -111,17 +116,19 @@ let private swatch (methodName: string) =
 
 let private accuracyTable (analysis: Analysis.Analysis) =
     let sb = StringBuilder()
+    let columns = Analysis.accuracyColumns analysis
     sb.Append("<table class=\"accuracy\"><thead><tr><th>method</th>") |> ignore
-    for t in Analysis.accuracyTargets do
-        sb.Append(sprintf "<th>≈%s %% removed</th>" (num "0.#" (100.0 * t))) |> ignore
+    for shared, points in columns do
+        sb.Append("<th>").Append(enc (Analysis.accuracyHeader shared points.[0].Target)).Append("</th>") |> ignore
     sb.Append("</tr></thead><tbody>") |> ignore
-    for m in analysis.Methods do
+    for i, m in Array.indexed analysis.Methods do
         sb.Append("<tr><td>").Append(swatch m.Method).Append("</td>") |> ignore
-        for t in Analysis.accuracyTargets do
-            match analysis.AccuracyTable |> Array.tryFind (fun p -> p.Method = m.Method && p.Target = t) with
-            | Some p when p.Cycle > 0 ->
-                sb.Append(sprintf "<td class=\"num\">%s <small>(cycle %d, %s %%; LOWESS %s)</small></td>" (num "0.000" p.Accuracy) p.Cycle
-                              (num "0.0" (100.0 * p.FractionRemoved)) (num "0.000" p.SmoothedAccuracy)) |> ignore
+        for shared, points in columns do
+            match points.[i] with
+            | p when p.Cycle > 0 ->
+                let at = if Double.IsFinite shared then "" else sprintf ", at %s %%" (num "0.0" (100.0 * p.FractionRemoved))
+                sb.Append(sprintf "<td class=\"num\">%s <small>(cycle %d%s; LOWESS %s)</small></td>" (num "0.000" p.Accuracy) p.Cycle at
+                              (num "0.000" p.SmoothedAccuracy)) |> ignore
             | _ -> sb.Append("<td>–</td>") |> ignore
         sb.Append("</tr>") |> ignore
     sb.Append("</tbody></table>").ToString()
@@ -174,16 +181,34 @@ let private correlationTable (analysis: Analysis.Analysis) =
     if analysis.Correlations.Length = 0 then
         "<p class=\"note\">No correlations: no method recorded measurements (y1, y2) in the analysed layer, so there is no entropy to correlate.</p>"
     else
+        let noted = analysis.Correlations |> Array.exists (fun r -> not (String.IsNullOrEmpty r.Note))
         let sb = StringBuilder()
         sb.Append("<table class=\"correlations\"><thead><tr><th>entropy source</th><th>accuracy curve</th><th>quantity</th>")
-          .Append("<th>Pearson r</th><th>Spearman ρ</th><th>partial r given log n</th><th>note</th></tr></thead><tbody>") |> ignore
+          .Append("<th>Pearson r</th><th>Spearman ρ</th><th>partial r given log n</th>")
+          .Append(if noted then "<th>note</th>" else "").Append("</tr></thead><tbody>") |> ignore
         for r in analysis.Correlations do
             let control = r.Quantity = "log(n)"
             let partial = if control then "–" else enc (Analysis.formatEstimate r.PartialGivenLogN)
             sb.Append(if control then "<tr class=\"control\">" else "<tr>")
-              .Append(sprintf "<td>%s</td><td>%s</td><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td>%s</td></tr>"
+              .Append(sprintf "<td>%s</td><td>%s</td><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
                           (swatch r.Source) (swatch r.Curve) (enc (if control then "log(n) (control)" else r.Quantity))
-                          (enc (Analysis.formatEstimate r.Pearson)) (enc (Analysis.formatEstimate r.Spearman)) partial (enc r.Note)) |> ignore
+                          (enc (Analysis.formatEstimate r.Pearson)) (enc (Analysis.formatEstimate r.Spearman)) partial)
+              .Append(if noted then "<td>" + enc r.Note + "</td>" else "").Append("</tr>") |> ignore
+        sb.Append("</tbody></table>").ToString()
+
+/// The verdict's correlation table: per accuracy curve, the entropy of y2, its log(n) control and the partial r.
+let private verdictTable (analysis: Analysis.Analysis) =
+    let rows = Verdict.rows analysis
+    if rows.Length = 0 then ""
+    else
+        let sb = StringBuilder()
+        sb.Append("<table class=\"correlations verdict\"><thead><tr><th>accuracy curve</th>")
+          .Append(sprintf "<th>entropy of %s's y2: Pearson r</th><th>log(n) (control): Pearson r</th><th>partial r given log n</th></tr></thead><tbody>"
+                      (enc (fst rows.[0]).Source)) |> ignore
+        for r, l in rows do
+            let control = l |> Option.map (fun l -> Analysis.formatEstimate l.Pearson) |> Option.defaultValue "–"
+            sb.Append(sprintf "<tr><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>"
+                          (swatch r.Curve) (enc (Analysis.formatEstimate r.Pearson)) (enc control) (enc (Analysis.formatEstimate r.PartialGivenLogN))) |> ignore
         sb.Append("</tbody></table>").ToString()
 
 let private readingNote =
@@ -203,9 +228,11 @@ explains from both: what the entropy adds beyond the measurement count. Correlat
 compression schedule is not evidence of a mechanism: both quantities fall as the layer shrinks.</p>
 </div>"""
 
-/// <summary>Renders the report as one HTML page: title, run metadata, accuracy table, the five
-/// figures, the histograms, the correlation table with the log(n) control, and a note on the
-/// proposition. plotly.js is embedded once in the head; each chart is a container (with the
+/// <summary>Renders the report as one HTML page, verdict first: a sentence on what was run, the accuracy
+/// table, the correlation of the entropy of y2 with accuracy beside its log(n) control, and a sentence of
+/// conclusion computed from them; then what the compression bought (when measured), the five figures and
+/// the histograms, every correlation with a note on reading them, the analysis' notes, and the run's
+/// settings and metadata in a collapsed <c>&lt;details&gt;</c> section at the end. plotly.js is embedded once in the head; each chart is a container (with the
 /// figure's identifier) and an inline script.</summary>
 /// <param name="settings">Title and figure settings; <see cref="P:Dtc.Report.Html.defaults"/>.</param>
 /// <param name="analysis">The analysis of the run (see <see cref="M:Dtc.Entropy.Analysis.analyze(Dtc.Entropy.Analysis.Settings,Dtc.Training.Records.Results)"/>).</param>
@@ -232,13 +259,14 @@ let render (settings: Settings) (analysis: Analysis.Analysis) (results: Results)
     add "</head>"
     add "<body>"
     add ("<h1>" + enc settings.Title + "</h1>")
-    add ("<p class=\"sub\">Dual Tomographic Compression and the Gibbs randomness-compression proposition (M. Süzen, arXiv 2505.23869). "
-         + "Analysis settings: " + enc analysis.SettingsDescription + ".</p>")
-    add "<h2 id=\"metadata\">Run</h2>"
-    add (metadataTable results)
-    add "<h2 id=\"accuracy\">Test accuracy</h2>"
-    add ("<p>Accuracy (" + enc analysis.AccuracyDefinition + ") at the cycle nearest each fraction of hidden neurons removed; in brackets the cycle, its fraction removed and the LOWESS-smoothed value.</p>")
+    add "<section id=\"verdict\">"
+    add ("<p class=\"lead\">" + enc (Verdict.whatWasRun results) + " Below: the test accuracy (" + enc analysis.AccuracyDefinition
+         + ") at the cycle nearest each fraction removed, and the correlation of the measurements' Gibbs entropy with the"
+         + " smoothed accuracy beside its control, the number of measurements alone.</p>")
     add (accuracyTable analysis)
+    add (verdictTable analysis)
+    add ("<p class=\"verdict\"><b>Conclusion.</b> " + enc (Verdict.conclusion analysis) + "</p>")
+    add "</section>"
     if not (isNull results.Footprints) && results.Footprints.Length > 0 then
         add "<h2 id=\"footprint\">What the compression bought</h2>"
         add (footprintNote results.Footprints)
@@ -249,7 +277,7 @@ let render (settings: Settings) (analysis: Analysis.Analysis) (results: Results)
         add (GenericChart.toChartHTML f.Chart)
         add (sprintf "<figcaption>%s</figcaption>" (enc f.Caption))
         add "</figure>"
-    add "<h2 id=\"correlations\">Entropy and accuracy</h2>"
+    add "<h2 id=\"correlations\">Entropy and accuracy, every correlation</h2>"
     add readingNote
     add (correlationTable analysis)
     if analysis.Notes.Length > 0 then
@@ -257,6 +285,12 @@ let render (settings: Settings) (analysis: Analysis.Analysis) (results: Results)
         add "<ul class=\"notes\">"
         for n in analysis.Notes do add ("<li>" + enc n + "</li>")
         add "</ul>"
+    add "<details id=\"settings\">"
+    add "<summary>Settings and metadata of the run</summary>"
+    add ("<p class=\"sub\">Dual Tomographic Compression and the Gibbs randomness-compression proposition (M. Süzen, arXiv 2505.23869). "
+         + "Analysis settings: " + enc analysis.SettingsDescription + ".</p>")
+    add (metadataTable results)
+    add "</details>"
     add (sprintf "<p class=\"sub\">Generated by Dtc; charts by Plotly.NET with plotly.js %s embedded (works offline).</p>" (enc version))
     add "</body>"
     add "</html>"

@@ -44,7 +44,7 @@ let accuracyBands (settings: Figures.Settings) (point: PointAnalysis) : GenericC
                              LineWidth = 2.5, ShowMarkers = true, UseDefaults = false) ]
     (if traces.IsEmpty then Figures.emptyNote settings "No accuracy to plot" else Chart.combine traces)
     |> Figures.style settings settings.Height (sprintf "Test accuracy across seeds (mean and %s bootstrap band)" (percent point.Level))
-        "Fraction of hidden neurons removed (0–1)" "Test accuracy (fraction correct)"
+        "Fraction of hidden neurons removed (0–1)" "Test accuracy (fraction correct)" [ for m in methods -> m + " (mean over seeds)" ]
 
 let private strips (settings: Figures.Settings) (point: PointAnalysis) (title: string) (axis: string) (pick: CorrelationSummary -> Summary) =
     let rows =
@@ -64,7 +64,7 @@ let private strips (settings: Figures.Settings) (point: PointAnalysis) (title: s
                              LineColor = Color.fromString "#d62728", LineWidth = 3.0, UseDefaults = false) ]
     let chart = if traces.IsEmpty then Figures.emptyNote settings "No quantity has a finite value here" else Chart.combine traces
     chart
-    |> Figures.style settings (max 360 (80 + 48 * rows.Length)) title axis ""
+    |> Figures.style settings (max 360 (80 + 48 * rows.Length)) title axis "" []
     |> Chart.withMarginSize (Left = 260)
 
 /// <summary>Each seed's Pearson r of a quantity with the measured method's smoothed accuracy, per quantity

@@ -35,6 +35,20 @@ public class ReportsTests(RunFixture run) : IClassFixture<RunFixture>
             var html = File.ReadAllText(Path.Combine(dir, "one", "r.html"));
             Assert.Contains("<html", html);
             Assert.DoesNotContain("<script src=\"http", html);
+            // Verdict first (what was run, the accuracy table, the correlations, the conclusion), settings last, collapsed.
+            var body = html[html.IndexOf("<body>", StringComparison.Ordinal)..];
+            int At(string what)
+            {
+                var i = body.IndexOf(what, StringComparison.Ordinal);
+                Assert.True(i >= 0, $"the page holds {what}");
+                return i;
+            }
+            string[] order = ["<section id=\"verdict\">", "<table class=\"accuracy\">", "<p class=\"verdict\"><b>Conclusion.</b>",
+                              "<h2 id=\"figures\">", "<details id=\"settings\">", "<table class=\"metadata\">", "</details>"];
+            var positions = order.Select(At).ToArray();
+            Assert.Equal(positions.Order(), positions);
+            Assert.DoesNotContain("<figure", body[At("<details id=\"settings\">")..]);
+            Assert.DoesNotContain("≈98.2 %", html);
             Assert.Empty(Directory.GetFiles(Path.Combine(dir, "one"), "*.tmp"));
             Assert.Throws<FileNotFoundException>(() => Reports.ReadResults(Path.Combine(dir, "missing.json")));
         }

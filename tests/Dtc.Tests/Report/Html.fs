@@ -35,6 +35,24 @@ let private fetched (html: string) =
       for u in Regex.Matches(m, "url\\(([^)]*)\\)", opts) -> "url(" + u.Groups.[1].Value + ")"
       for i in Regex.Matches(m, "@import[^;]*", opts) -> i.Value ]
 
+/// The paper's run cut off after the cycles up to 86 % removed: a run that stops early.
+let private shortRun () =
+    let results = Dtc.Tests.Entropy.Analysis.paperResults ()
+    let cut (m: MethodRun) = { m with Cycles = m.Cycles |> Array.filter (fun c -> c.FractionRemoved <= 0.86) }
+    let results = { results with Methods = results.Methods |> Array.map cut }
+    results, Analysis.analyze Analysis.paper results
+
+let private at (html: string) (what: string) =
+    let i = html.IndexOf(what, StringComparison.Ordinal)
+    Expect.isGreaterThanOrEqual i 0 (sprintf "the page holds %s" what)
+    i
+
+let private headers (table: string) = [ for m in Regex.Matches(table, "<th>(.*?)</th>", opts) -> m.Groups.[1].Value ]
+
+let private tableOf (html: string) (cls: string) =
+    let i = at html (sprintf "<table class=\"%s\">" cls)
+    html.Substring(i, html.IndexOf("</table>", i, StringComparison.Ordinal) - i)
+
 [<Tests>]
 let tests =
     testList "Report.Html" [
@@ -73,7 +91,7 @@ let tests =
             let html = Html.render Html.defaults analysis results
             for id in [ "fig-accuracy"; "fig-accuracy-zoom"; "fig-weight-rays"; "fig-entropy-y1"; "fig-entropy-y2"; "fig-histograms-dtc" ] do
                 Expect.stringContains html (sprintf "<figure id=\"%s\"" id) (sprintf "figure container %s" id)
-            for cls in [ "metadata"; "accuracy"; "correlations" ] do
+            for cls in [ "metadata"; "accuracy"; "correlations"; "correlations verdict" ] do
                 Expect.stringContains html (sprintf "<table class=\"%s\">" cls) (sprintf "%s table" cls)
             Expect.stringContains html "0.917 (p = " "the paper's r against the dtc curve"
             Expect.stringContains html "0.941 (p = " "the paper's r against the random curve"
@@ -81,6 +99,94 @@ let tests =
             Expect.stringContains html "partial r given log n" "the partial correlation column"
             Expect.stringContains html "What the proposition claims" "the note"
             Expect.stringContains html "MNIST" "the metadata"
+        }
+
+        test "the verdict comes first and the settings last, in a collapsed section" {
+            let results, analysis = paper ()
+            let html = Html.render Html.defaults analysis results
+            let body = html.Substring(html.IndexOf "<body>")
+            let order =
+                [ "<h1>"; "<section id=\"verdict\">"; "<p class=\"lead\">"; "<table class=\"accuracy\">"; "<table class=\"correlations verdict\">"
+                  "<p class=\"verdict\"><b>Conclusion.</b>"; "</section>"; "<h2 id=\"figures\">"; "<figure id=\"fig-accuracy\""
+                  "<h2 id=\"correlations\">"; "<details id=\"settings\">"; "<table class=\"metadata\">"; "</details>" ]
+            let positions = order |> List.map (at body)
+            Expect.equal positions (List.sort positions) (sprintf "in the order %A" order)
+            Expect.isGreaterThan (at body "<h2") (at body "<p class=\"verdict\">") "no section heading before the conclusion"
+            let details = body.Substring(at body "<details id=\"settings\">")
+            Expect.isFalse (details.Contains "<figure") "no figure after the settings"
+            Expect.isFalse (details.Contains "<h2") "no section after the settings"
+            Expect.stringContains (body.Substring(at body "<section id=\"verdict\">", at body "</section>")) "34 compress-train cycles" "says what was run"
+        }
+
+        test "the conclusion follows the partial correlations given log(n)" {
+            let results, analysis = paper ()
+            let rows = Verdict.rows analysis
+            Expect.equal (rows |> Array.map (fun (r, _) -> r.Curve)) [| "magnitude"; "random"; "dtc" |] "one entropy(y2) row per curve"
+            Expect.isTrue (rows |> Array.forall (fun (_, l) -> l.IsSome)) "each with its log(n) row"
+            let significant = rows |> Array.filter (fun (r, _) -> r.PartialGivenLogN.PValue < 0.05) |> Array.length
+            let sentence = Verdict.conclusion analysis
+            let expected =
+                if significant = 0 then "none of the 3 partial correlations is significant"
+                elif significant = 3 then "all 3 partial correlations remain significant"
+                else sprintf "%d of 3 partial correlations remain significant" significant
+            Expect.stringContains sentence expected "the sentence counts the significant partial correlations"
+            Expect.stringContains (Html.render Html.defaults analysis results) (Net.WebUtility.HtmlEncode sentence) "the page shows it"
+            let r (q: string) = analysis.Correlations |> Array.find (fun c -> c.Source = "dtc" && c.Curve = "dtc" && c.Quantity = q)
+            Expect.stringContains sentence ((r "entropy(y2)").Pearson.Coefficient.ToString("0.000", Globalization.CultureInfo.InvariantCulture)) "quotes the entropy's r"
+            Expect.stringContains sentence ((r "log(n)").Pearson.Coefficient.ToString("0.000", Globalization.CultureInfo.InvariantCulture)) "quotes the control's r"
+            let none = Analysis.analyze Analysis.defaults { results with Methods = results.Methods |> Array.filter (fun m -> m.Method = "magnitude") }
+            Expect.stringStarts (Verdict.conclusion none) "No method recorded measurements" "without measurements it says so"
+        }
+
+        test "accuracy headers say what their cells hold; a short run repeats no column" {
+            let results, analysis = paper ()
+            let table = tableOf (Html.render Html.defaults analysis results) "accuracy"
+            let hs = headers table |> List.tail
+            Expect.equal hs.Length 3 "three fractions"
+            for h in hs do Expect.isTrue (Regex.IsMatch(h, "^at \\d+\\.\\d % removed$")) (sprintf "a header with the fraction the cells hold: %s" h)
+            let shortResults, shortAnalysis = shortRun ()
+            let table = tableOf (Html.render Html.defaults shortAnalysis shortResults) "accuracy"
+            let last = shortResults.Methods.[0].Cycles |> Array.last
+            let hs = headers table |> List.tail
+            Expect.equal (List.last hs) (sprintf "at %.1f %% removed" (100.0 * last.FractionRemoved)) "the last column is where the run stopped"
+            Expect.isFalse (hs |> List.exists (fun h -> h.Contains "98.2")) "no column claims 98.2 %"
+            Expect.equal (List.distinct hs) hs "no repeated column"
+            let md = Analysis.accuracyMarkdown shortAnalysis
+            Expect.stringContains md (sprintf "| at %.1f %% removed |" (100.0 * last.FractionRemoved)) "Markdown: the same header"
+            Expect.isFalse (md.Contains "98.2") "Markdown: no column claims 98.2 %"
+        }
+
+        test "an empty note column is dropped, in the page and in Markdown" {
+            let results, analysis = paper ()
+            Expect.isTrue (analysis.Correlations |> Array.forall (fun r -> r.Note = "")) "the paper's correlations have no notes"
+            Expect.isFalse (headers (tableOf (Html.render Html.defaults analysis results) "correlations") |> List.contains "note") "no note column"
+            Expect.isFalse ((Analysis.correlationMarkdown analysis).Contains "| note |") "no note column in Markdown"
+            let noted = { analysis with Correlations = analysis.Correlations |> Array.mapi (fun i r -> if i = 0 then { r with Note = "a remark" } else r) }
+            Expect.isTrue (headers (tableOf (Html.render Html.defaults noted results) "correlations") |> List.contains "note") "a note column when a note exists"
+            Expect.stringContains (Analysis.correlationMarkdown noted) "| a remark |" "and in Markdown"
+        }
+
+        test "figures: fitted zoom, no mode bar, legends below, clean log ticks" {
+            let _, analysis = paper ()
+            Expect.equal (Figures.zoomWindow analysis) (0.8, analysis.Methods.[0].Cycles |> Array.map (fun c -> c.FractionRemoved) |> Array.max) "the paper's window from 80 %"
+            let _, shortAnalysis = shortRun ()
+            let lo, hi = Figures.zoomWindow shortAnalysis
+            Expect.isLessThanOrEqual hi 0.86 "the window ends where the run stopped"
+            Expect.isLessThan lo (hi - 0.1) "and spans its last third"
+            let zoom = Figures.accuracyZoom Figures.defaults shortAnalysis |> Plotly.NET.GenericChart.toChartHTML
+            Expect.isFalse (zoom.Contains "80–100") "the title names the window shown"
+            Expect.stringContains zoom "\"displayModeBar\":false" "no mode bar over the plot"
+            Expect.isTrue (Regex.IsMatch(zoom, "\"legend\":\\{[^}]*\"y\":-")) "the legend below the plot"
+            let ticks, labels = Figures.logTicks 1.0 1000.0
+            Expect.equal ticks [| 1.0; 10.0; 100.0; 1000.0 |] "decades"
+            Expect.equal labels [| "1"; "10"; "100"; "1000" |] "labelled in full"
+            let _, labels = Figures.logTicks 0.004 0.3
+            Expect.equal labels [| "0.005"; "0.01"; "0.02"; "0.05"; "0.1"; "0.2" |] "1-2-5 within less than two decades"
+            let _, labels = Figures.logTicks 1e-5 3e-4
+            Expect.equal labels [| "10⁻⁵"; "2×10⁻⁵"; "5×10⁻⁵"; "10⁻⁴"; "2×10⁻⁴" |] "powers of ten outside 0.001–10 000"
+            let rays = Figures.weightRays Figures.defaults analysis |> Plotly.NET.GenericChart.toChartHTML
+            Expect.stringContains rays "\"tickvals\":" "Fig. 3 sets its log ticks"
+            Expect.throws (fun () -> Figures.logTicks 0.0 1.0 |> ignore) "a range that is not positive is refused"
         }
 
         test "the report is written atomically (no temporary file left) and replaces an old one" {
