@@ -292,6 +292,7 @@ let notebook () =
     let toolDir = Path.Combine(Environment.GetFolderPath Environment.SpecialFolder.UserProfile, ".dotnet", "tools")
     Environment.SetEnvironmentVariable("PATH", Environment.GetEnvironmentVariable "PATH" + string Path.PathSeparator + toolDir)
     if not (onPath "jupyter-nbconvert" && onPath "chromium") then
+        exec "apt-get" "update -q"
         exec "apt-get" "install -y -q jupyter-nbconvert jupyter-client chromium"
     if not (onPath "dotnet-interactive") then
         exec "dotnet" (sprintf "tool install -g Microsoft.dotnet-interactive --version %s" dotnetInteractiveVersion)

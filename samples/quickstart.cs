@@ -5,9 +5,11 @@
 //
 // It references the C# facade's project; with a package instead, `#:package Dtc.CSharp@<version>`.
 // The application chooses TorchSharp's native back-end: TorchSharp-cpu here (its version is the one pinned
-// in Directory.Packages.props), TorchSharp-cuda-linux or TorchSharp-cuda-windows for a GPU.
+// in Directory.Packages.props), TorchSharp-cuda-linux or TorchSharp-cuda-windows for a GPU. A file-based
+// app is compiled ahead of time by default, which turns off the reflection-based JSON that Dtc's records use.
 #:project ../src/Dtc.CSharp/Dtc.CSharp.csproj
 #:package TorchSharp-cpu
+#:property PublishAot=false
 
 using Dtc.CSharp.Analysis;
 using Dtc.CSharp.Data;
