@@ -274,10 +274,18 @@ let renderChart (work: string) (plotlyJs: string) (index: int) (html: string) =
         sprintf "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script src=\"%s\"></script></head><body style=\"margin:0\"><div id=\"chart\"></div><script>var layout = %s; layout.width = %d; layout.height = %d; Plotly.newPlot('chart', %s, layout, {staticPlot: true});</script></body></html>"
             (Uri(plotlyJs).AbsoluteUri) (part "layout") width height (part "data"))
     let profile = Path.Combine(work, sprintf "profile-%d" index)
-    exec "chromium"
-        (sprintf "--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars --user-data-dir=\"%s\" --window-size=%d,%d --screenshot=\"%s\" \"%s\""
-            profile width height png (Uri(page).AbsoluteUri))
-    if not (File.Exists png) then raise (StepFailed(sprintf "Expecting chromium to write %s but it did not" png))
+    let args =
+        sprintf "--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars --user-data-dir=\"%s\" --window-size=%d,%d --screenshot=\"%s\" \"%s\""
+            profile width height png (Uri(page).AbsoluteUri)
+    // Quiet: headless Chromium logs D-Bus errors on a machine without a session bus; printed only on failure.
+    let psi = ProcessStartInfo("chromium", args, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
+    use p = Process.Start psi
+    let output = Threading.Tasks.Task.WhenAll(p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync())
+    p.WaitForExit()
+    if p.ExitCode <> 0 || not (File.Exists png) then
+        eprintfn "%s" (String.Join("\n", output.Result))
+        raise (StepFailed(sprintf "Expecting chromium to write %s but it did not (exit code %d)" png p.ExitCode))
+    printfn "    chart %d: %d × %d px" (index + 1) width height
     File.ReadAllBytes png
 
 /// The walkthrough notebook, samples/notebooks/dtc-walkthrough.ipynb: executed top to bottom with the .NET
