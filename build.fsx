@@ -15,6 +15,9 @@
 //             arguments after `--` are passed on, e.g. `-- --dataset fashion-mnist --out runs/fm`)
 //   demo      build and run the `dtc demo` command (the transforms alone, no training)
 //   docs      build and generate the documentation site into output/ (examples evaluated; `-- --root URL` to publish)
+//   notebook  build, execute samples/notebooks/dtc-walkthrough.ipynb with the .NET Interactive kernel (any
+//             cell error fails) and write it back with its outputs (charts as PNG)
+//   readme    build, then run README.md's ```fsharp blocks with `dotnet fsi` (from the repository root)
 //   fixtures  regenerate the reference fixtures with Debian's NumPy/SciPy/scikit-learn/statsmodels
 //   ci        restore, build, test (what .ci/run calls)
 //
@@ -23,6 +26,7 @@
 open System
 open System.Diagnostics
 open System.IO
+open System.Text.Json
 open System.Text.RegularExpressions
 
 let root = __SOURCE_DIRECTORY__
@@ -164,6 +168,9 @@ let version () =
     if m.Success then m.Groups.[1].Value else raise (StepFailed "Expecting a <Version> in Directory.Build.props but found none")
 
 let packageDir = Path.Combine(root, "artifacts", "packages")
+
+/// The .NET Interactive tool that executes the notebook (its kernel ships FSharp.Core 10.0).
+let dotnetInteractiveVersion = "1.0.712001"
 let packageIds = [ "Dtc.Core"; "Dtc.Data"; "Dtc.CSharp"; "Dtc.Cli" ]
 
 /// The platforms the dtc tool is packed for, one package each (Dtc.Cli.<rid>, with that platform's libtorch
@@ -285,6 +292,140 @@ let tool () =
     finally
         if Directory.Exists dir then Directory.Delete(dir, true)
 
+/// Writes plotly.js (the copy bundled in Plotly.NET, as the docs use) to a file.
+let writePlotlyJs (path: string) =
+    let plotlyDll = Path.Combine(root, "src", "Dtc.Cli", "bin", configuration, "net10.0", "Plotly.NET.dll")
+    let assembly = Reflection.Assembly.LoadFrom plotlyDll
+    let resource =
+        assembly.GetManifestResourceNames()
+        |> Array.tryFind (fun n -> n.StartsWith "Plotly.NET.plotly-" && n.EndsWith ".min.js")
+        |> Option.defaultWith (fun () -> raise (StepFailed(sprintf "no plotly.js resource in %s" plotlyDll)))
+    use input = assembly.GetManifestResourceStream resource
+    use output = File.Create path
+    input.CopyTo output
+
+/// Renders one Plotly.NET chart output (HTML whose script calls Plotly.newPlot) to PNG with headless
+/// Chromium and plotly.js from disk; returns the PNG's bytes.
+let renderChart (work: string) (plotlyJs: string) (index: int) (html: string) =
+    let part name =
+        let m = Regex.Match(html, @"var " + name + @" = (.*);\r?\n")
+        if m.Success then m.Groups.[1].Value else raise (StepFailed(sprintf "Expecting a chart's '%s' in a notebook output but found none" name))
+    let size name fallback =
+        let m = Regex.Match(part "layout", "\"" + name + "\":(\\d+)")
+        if m.Success then int m.Groups.[1].Value else fallback
+    let width, height = size "width" 900, size "height" 450
+    let page = Path.Combine(work, sprintf "chart-%d.html" index)
+    let png = Path.Combine(work, sprintf "chart-%d.png" index)
+    File.WriteAllText(page,
+        sprintf "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script src=\"%s\"></script></head><body style=\"margin:0\"><div id=\"chart\"></div><script>var layout = %s; layout.width = %d; layout.height = %d; Plotly.newPlot('chart', %s, layout, {staticPlot: true});</script></body></html>"
+            (Uri(plotlyJs).AbsoluteUri) (part "layout") width height (part "data"))
+    let profile = Path.Combine(work, sprintf "profile-%d" index)
+    let args =
+        sprintf "--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars --user-data-dir=\"%s\" --window-size=%d,%d --screenshot=\"%s\" \"%s\""
+            profile width height png (Uri(page).AbsoluteUri)
+    // Quiet: headless Chromium logs D-Bus errors on a machine without a session bus; printed only on failure.
+    let psi = ProcessStartInfo("chromium", args, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
+    use p = Process.Start psi
+    let output = Threading.Tasks.Task.WhenAll(p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync())
+    p.WaitForExit()
+    if p.ExitCode <> 0 || not (File.Exists png) then
+        eprintfn "%s" (String.Join("\n", output.Result))
+        raise (StepFailed(sprintf "Expecting chromium to write %s but it did not (exit code %d)" png p.ExitCode))
+    printfn "    chart %d: %d × %d px" (index + 1) width height
+    File.ReadAllBytes png
+
+/// The walkthrough notebook, samples/notebooks/dtc-walkthrough.ipynb: executed top to bottom with the .NET
+/// Interactive kernel (jupyter nbconvert; any cell error fails the step), then written back with its
+/// outputs. Charts become static PNGs (GitHub shows no scripts); the kernel's own start-up outputs go.
+/// Installs what is missing: Debian's jupyter-nbconvert and chromium, Microsoft.dotnet-interactive.
+let notebook () =
+    step "notebook: jupyter nbconvert --execute samples/notebooks/dtc-walkthrough.ipynb (.NET Interactive, F#)"
+    let onPath (name: string) =
+        (Environment.GetEnvironmentVariable "PATH").Split(Path.PathSeparator)
+        |> Array.exists (fun d -> File.Exists(Path.Combine(d, name)))
+    let toolDir = Path.Combine(Environment.GetFolderPath Environment.SpecialFolder.UserProfile, ".dotnet", "tools")
+    Environment.SetEnvironmentVariable("PATH", Environment.GetEnvironmentVariable "PATH" + string Path.PathSeparator + toolDir)
+    if not (onPath "jupyter-nbconvert" && onPath "chromium") then
+        exec "apt-get" "update -q"
+        exec "apt-get" "install -y -q jupyter-nbconvert jupyter-client chromium"
+    if not (onPath "dotnet-interactive") then
+        exec "dotnet" (sprintf "tool install -g Microsoft.dotnet-interactive --version %s" dotnetInteractiveVersion)
+    let kernelSpec = Path.Combine(Environment.GetFolderPath Environment.SpecialFolder.UserProfile, ".local", "share", "jupyter", "kernels", ".net-fsharp")
+    if not (Directory.Exists kernelSpec) then exec "dotnet" "interactive jupyter install"
+    let notebookPath = Path.Combine(root, "samples", "notebooks", "dtc-walkthrough.ipynb")
+    let work = Path.Combine(Path.GetTempPath(), sprintf "dtc-notebook-%d" Environment.ProcessId)
+    Directory.CreateDirectory work |> ignore
+    try
+        let executed = Path.Combine(work, "executed.ipynb")
+        let sw = Stopwatch.StartNew()
+        exec "jupyter"
+            (sprintf "nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1200 --ExecutePreprocessor.kernel_name=.net-fsharp --output \"%s\" \"%s\"" executed notebookPath)
+        printfn "    executed in %.0f s" sw.Elapsed.TotalSeconds
+        let plotlyJs = Path.Combine(work, "plotly.min.js")
+        writePlotlyJs plotlyJs
+        let nb = Nodes.JsonNode.Parse(File.ReadAllText executed).AsObject()
+        let mutable charts = 0
+        for cell in nb.["cells"].AsArray() do
+            let cell = cell.AsObject()
+            if cell.ContainsKey "outputs" then
+                let text (node: Nodes.JsonNode) =
+                    match node with
+                    | :? Nodes.JsonArray as a -> String.Join("", a |> Seq.map (fun l -> l.GetValue<string>()))
+                    | null -> ""
+                    | n -> n.GetValue<string>()
+                let kept = Nodes.JsonArray()
+                for output in List.ofSeq (cell.["outputs"].AsArray()) do
+                    let output = output.AsObject()
+                    let data = match output.["data"] with null -> null | d -> d.AsObject()
+                    let html = if isNull data then "" else text data.["text/html"]
+                    let plain = if isNull data then "" else text data.["text/plain"]
+                    // The kernel's start-up script (it probes this machine's addresses) and extension banner.
+                    let noise = html.Contains "dotnet-interactive-this-cell" || plain.StartsWith "Loading extensions from"
+                    output.Parent.AsArray().Remove output |> ignore
+                    if not noise then
+                        if html.Contains "Plotly.newPlot(" then
+                            let png = renderChart work plotlyJs charts html
+                            charts <- charts + 1
+                            data.Remove "text/html" |> ignore
+                            data.["image/png"] <- Nodes.JsonValue.Create(Convert.ToBase64String png)
+                            if not (data.ContainsKey "text/plain") then data.["text/plain"] <- Nodes.JsonValue.Create "<Plotly.NET chart>"
+                        kept.Add output
+                cell.["outputs"] <- kept
+        let options = Text.Json.JsonSerializerOptions(WriteIndented = true, Encoder = Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)
+        let temp = notebookPath + ".tmp"
+        File.WriteAllText(temp, nb.ToJsonString options + "\n")
+        File.Move(temp, notebookPath, true)
+        printfn "    wrote %s with its outputs (%d charts as PNG)" notebookPath charts
+    finally
+        if Directory.Exists work then Directory.Delete(work, true)
+
+/// README.md's code blocks that CI runs: every ```fsharp block (with `dotnet fsi`) and every ```csharp block
+/// that is a file-based app (its first line a `#:` directive; with `dotnet run`). Each is written to a file
+/// in the repository root, so that its relative paths read as they do for a user there, run, and removed.
+/// C# blocks that are fragments of a program are listed as such.
+let readme () =
+    step "readme: README.md's F# snippets (dotnet fsi) and C# file-based apps (dotnet run)"
+    let blocks =
+        Regex.Matches(File.ReadAllText(Path.Combine(root, "README.md")), @"(?m)^```(fsharp|csharp)[ \t]*\r?\n(.*?)^```", RegexOptions.Singleline)
+        |> Seq.map (fun m -> m.Groups.[1].Value, m.Groups.[2].Value)
+        |> List.ofSeq
+    let mutable ran = 0
+    blocks
+    |> List.iteri (fun i (language, code) ->
+        match language with
+        | "fsharp" ->
+            let file = Path.Combine(root, sprintf "readme-snippet-%d.fsx" (i + 1))
+            File.WriteAllText(file, code)
+            try exec "dotnet" (sprintf "fsi --quiet %s" (Path.GetFileName file)) finally File.Delete file
+            ran <- ran + 1
+        | _ when code.TrimStart().StartsWith "#:" ->
+            let file = Path.Combine(root, sprintf "readme-snippet-%d.cs" (i + 1))
+            File.WriteAllText(file, code)
+            try exec "dotnet" (sprintf "run %s" (Path.GetFileName file)) finally File.Delete file
+            ran <- ran + 1
+        | _ -> printfn "    block %d (C#) is a fragment of a program: not run" (i + 1))
+    printfn "    ran %d of README.md's %d F#/C# blocks" ran blocks.Length
+
 let targets : Map<string, string list -> unit> =
     Map [ "restore", (fun _ -> restore ())
           "build", (fun _ -> restore (); build ())
@@ -293,6 +434,8 @@ let targets : Map<string, string list -> unit> =
           "demo", (fun args -> restore (); build (); dtc "demo" args)
           "docs", (fun args -> restore (); build (); docs args)
           "fixtures", (fun _ -> fixtures ())
+          "notebook", (fun _ -> restore (); build (); notebook ())
+          "readme", (fun _ -> restore (); build (); readme ())
           "pack", (fun _ -> restore (); build (); pack ())
           "consumer", (fun _ -> restore (); build (); pack (); consumer ())
           "tool", (fun _ -> restore (); build (); pack (); tool ())
