@@ -35,8 +35,11 @@ let styled (title: string) (xTitle: string) (yTitle: string) (chart: GenericChar
     |> Chart.withYAxisStyle (TitleText = yTitle, ShowGrid = true, GridColor = grid, ZeroLine = false)
     |> Chart.withLayoutStyle (PlotBGColor = Color.fromString "white", PaperBGColor = Color.fromString "white",
                               Font = Font.init (Family = StyleParam.FontFamily.Custom "Helvetica Neue, Helvetica, Arial, sans-serif", Size = 13.0))
-    |> Chart.withLegendStyle (Orientation = StyleParam.Orientation.Horizontal, X = 0.0, Y = -0.2)
-    |> Chart.withSize (760, 440)
+    // The legend sits below the x axis title, in the margin kept for it; no mode bar over the plot.
+    |> Chart.withLegendStyle (Orientation = StyleParam.Orientation.Horizontal, X = 0.0, Y = -0.32, YAnchor = StyleParam.YAnchorPosition.Top)
+    |> Chart.withMarginSize (Bottom = 120)
+    |> Chart.withConfig (Config.init (Displaylogo = false, DisplayModeBar = false))
+    |> Chart.withSize (760, 480)
 let html (chart: GenericChart) = GenericChart.toChartHTML chart
 (**
 # The method, step by step
@@ -259,7 +262,7 @@ let cycles = [ 1 .. List.length counts ]
   Chart.Line(x = cycles, y = counts, Name = "measurements n of the cycle", ShowMarkers = true, UseDefaults = false) ]
 |> Chart.combine
 |> styled "The paper's schedule: 512 → 9 units in 34 cycles" "cycle" "count (log scale)"
-|> Chart.withYAxisStyle (AxisType = StyleParam.AxisType.Log)
+|> Dtc.Report.Figures.withLogYAxis (Seq.append (Seq.map float widths) (Seq.map float counts))
 |> html
 (*** include-it-raw ***)
 (**
