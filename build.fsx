@@ -130,21 +130,24 @@ let fixtures () =
     step "fixtures (Debian's python3-numpy, python3-scipy, python3-sklearn, python3-statsmodels)"
     exec "bash" "tests/fixtures/generate.sh"
 
-/// The documentation site: fsdocs over docs/ with every example evaluated (--eval --strict), into output/.
-/// `-- --root URL` sets the site's root for publishing (default: the output folder as a file:// URL, so the
-/// built site opens offline from disk).
-let docs (args: string list) =
-    step "docs: plotly.js for the charts (the copy bundled in Plotly.NET) -> docs/content/plotly.min.js"
+/// Writes plotly.js (the copy bundled in Plotly.NET, for the docs and the notebook's charts) to a file.
+let writePlotlyJs (path: string) =
     let plotlyDll = Path.Combine(root, "src", "Dtc.Cli", "bin", configuration, "net10.0", "Plotly.NET.dll")
     let assembly = Reflection.Assembly.LoadFrom plotlyDll
     let resource =
         assembly.GetManifestResourceNames()
         |> Array.tryFind (fun n -> n.StartsWith "Plotly.NET.plotly-" && n.EndsWith ".min.js")
         |> Option.defaultWith (fun () -> raise (StepFailed(sprintf "no plotly.js resource in %s" plotlyDll)))
-    do
-        use input = assembly.GetManifestResourceStream resource
-        use output = File.Create(Path.Combine(root, "docs", "content", "plotly.min.js"))
-        input.CopyTo output
+    use input = assembly.GetManifestResourceStream resource
+    use output = File.Create path
+    input.CopyTo output
+
+/// The documentation site: fsdocs over docs/ with every example evaluated (--eval --strict), into output/.
+/// `-- --root URL` sets the site's root for publishing (default: the output folder as a file:// URL, so the
+/// built site opens offline from disk).
+let docs (args: string list) =
+    step "docs: plotly.js for the charts (the copy bundled in Plotly.NET) -> docs/content/plotly.min.js"
+    writePlotlyJs (Path.Combine(root, "docs", "content", "plotly.min.js"))
     step "docs: fsdocs build --eval --strict"
     let siteRoot =
         match args with
@@ -291,18 +294,6 @@ let tool () =
             if not (File.Exists(Path.Combine(out, f))) then raise (StepFailed(sprintf "Expecting the installed dtc to write %s but it did not" f))
     finally
         if Directory.Exists dir then Directory.Delete(dir, true)
-
-/// Writes plotly.js (the copy bundled in Plotly.NET, as the docs use) to a file.
-let writePlotlyJs (path: string) =
-    let plotlyDll = Path.Combine(root, "src", "Dtc.Cli", "bin", configuration, "net10.0", "Plotly.NET.dll")
-    let assembly = Reflection.Assembly.LoadFrom plotlyDll
-    let resource =
-        assembly.GetManifestResourceNames()
-        |> Array.tryFind (fun n -> n.StartsWith "Plotly.NET.plotly-" && n.EndsWith ".min.js")
-        |> Option.defaultWith (fun () -> raise (StepFailed(sprintf "no plotly.js resource in %s" plotlyDll)))
-    use input = assembly.GetManifestResourceStream resource
-    use output = File.Create path
-    input.CopyTo output
 
 /// Renders one Plotly.NET chart output (HTML whose script calls Plotly.newPlot) to PNG with headless
 /// Chromium and plotly.js from disk; returns the PNG's bytes.
